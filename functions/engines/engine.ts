@@ -1,0 +1,67 @@
+import type { TableName } from '../schema/contract.js';
+
+/**
+ * A value bound to a `?` placeholder. Athena accepts placeholders only in WHERE clauses and
+ * splices each value in as SQL text, so every parameter carries its SQL type and is rendered
+ * as a typed literal (`DATE '2026-11-16'`) by the Athena adapter; DuckDB binds it natively.
+ */
+export type SqlParam =
+  | { readonly type: 'date'; readonly value: string } // YYYY-MM-DD
+  | { readonly type: 'timestamp'; readonly value: string } // YYYY-MM-DD HH:MM:SS (UTC)
+  | { readonly type: 'varchar'; readonly value: string }
+  | { readonly type: 'bigint'; readonly value: number }
+  | { readonly type: 'double'; readonly value: number };
+
+/**
+ * One result cell. Engines normalise every column type the queries return:
+ * decimal -> string (exact, e.g. "1234.5600"), bigint/integer/double -> number,
+ * date -> "YYYY-MM-DD", timestamp -> "YYYY-MM-DD HH:MM:SS.fff" (UTC), boolean -> boolean.
+ */
+export type SqlValue = string | number | boolean | null;
+export type Row = Readonly<Record<string, SqlValue>>;
+
+export interface QueryRequest {
+  /** A short name for logs, stats and errors, normally the .sql file name without extension. */
+  readonly name: string;
+  /** The complete SQL text, already composed (see functions/sql/compose.ts). */
+  readonly sql: string;
+  readonly params: readonly SqlParam[];
+}
+
+export interface QueryStats {
+  readonly name: string;
+  readonly milliseconds: number;
+  readonly rows: number;
+  /** Bytes the engine scanned, where it reports it (Athena). */
+  readonly bytesScanned?: number;
+}
+
+export interface QueryResult {
+  readonly rows: readonly Row[];
+  readonly stats: QueryStats;
+}
+
+/**
+ * Where the raw rows of a contract table come from, as SQL text for a FROM clause. The
+ * text is fixed by the adapter (a view name or a configured, validated "database"."table"),
+ * never taken from data. `null` means the table is absent: its KPIs are switched off.
+ */
+export interface TableSource {
+  readonly table: TableName;
+  readonly relation: string | null;
+  /** Why the table is absent, for the report's "not available" reason. */
+  readonly absentReason?: string;
+}
+
+export interface QueryEngine {
+  readonly kind: 'duckdb' | 'athena';
+  /** The raw source of every contract table (present or absent). */
+  sources(): Promise<readonly TableSource[]>;
+  query(request: QueryRequest): Promise<QueryResult>;
+  close(): Promise<void>;
+}
+
+/** A problem with the input that must be reported to the user as one clear line. */
+export class InputError extends Error {
+  override readonly name = 'InputError';
+}

@@ -1,0 +1,20 @@
+/**
+ * A small object store: local files or S3. Keys are relative paths such as
+ * `snapshots/weekly/2026-W47.json`.
+ */
+export interface ObjectStore {
+  /** Where the store lives, for messages (a folder path or `s3://bucket/prefix`). */
+  readonly location: string;
+  /** Writes (or overwrites) an object and returns its URI. */
+  put(key: string, body: string | Uint8Array, contentType: string): Promise<string>;
+  /** Reads an object as UTF-8 text, or null when it does not exist. */
+  get(key: string): Promise<string | null>;
+  /**
+   * Writes an object only if no object exists under the key (an atomic create: S3
+   * `If-None-Match: *`, or an exclusive file create). Returns false when it already existed.
+   */
+  putIfAbsent(key: string, body: string | Uint8Array, contentType: string): Promise<boolean>;
+  delete(key: string): Promise<void>;
+  /** URI of a key, without touching the store. */
+  uri(key: string): string;
+}
