@@ -51,6 +51,11 @@ export interface TableSource {
   readonly relation: string | null;
   /** Why the table is absent, for the report's "not available" reason. */
   readonly absentReason?: string;
+  /**
+   * True when the relation carries a column `dq_malformed` (varchar): the first contract column
+   * whose stored text could not be read as its type (local CSV/JSON files), else NULL.
+   */
+  readonly flagsMalformed?: boolean;
 }
 
 export interface QueryEngine {

@@ -18,14 +18,13 @@ export interface ColumnSpec {
 /**
  * A rule that a row can break. `violation` is a portable SQL predicate (Trino and DuckDB)
  * over the table's own columns that is TRUE when the row breaks the rule. It may use the
- * relation `fx_currencies` (one column `currency`: every currency with a rate) and the
- * single bound parameter `?` for the reporting currency only where `usesReportingCurrency`.
+ * relation `fx_currencies` (one column `currency`: the reporting currency and every currency
+ * with a rate).
  */
 export interface RowRule {
   readonly reason: DataQualityReason;
   readonly description: string;
   readonly violation: string;
-  readonly usesReportingCurrency?: boolean;
 }
 
 export type DataQualityReason =
@@ -72,6 +71,8 @@ export interface TableSpec {
   readonly rules: readonly RowRule[];
   /** Tables the product reads but no KPI of the digest needs yet. */
   readonly optional?: boolean;
+  /** The column whose maximum tells how fresh the table is. */
+  readonly freshnessColumn: string;
 }
 
 const col = (name: string, type: ColumnType, nullable: boolean, description: string): ColumnSpec => ({
@@ -85,8 +86,7 @@ const currencyRule: RowRule = {
   reason: 'unknown_currency',
   description:
     'currency is not the reporting currency and has no row in fx_rates (so it cannot be converted)',
-  violation: 'NOT (currency = ? OR currency IN (SELECT currency FROM fx_currencies))',
-  usesReportingCurrency: true,
+  violation: 'currency NOT IN (SELECT currency FROM fx_currencies)',
 };
 
 const negativeAmount: RowRule = {
@@ -98,6 +98,7 @@ const negativeAmount: RowRule = {
 export const CONTRACT: readonly TableSpec[] = [
   {
     name: 'accounts',
+    freshnessColumn: 'created_at',
     description: 'One row per customer account.',
     columns: [
       col('account_id', 'string', false, 'key'),
@@ -121,6 +122,7 @@ export const CONTRACT: readonly TableSpec[] = [
   },
   {
     name: 'subscriptions',
+    freshnessColumn: 'start_date',
     description:
       'One row per priced period of a subscription. A price, plan or seat change ends one row and starts the next row of the same subscription_id on the same date.',
     columns: [
@@ -154,6 +156,7 @@ export const CONTRACT: readonly TableSpec[] = [
   },
   {
     name: 'invoices',
+    freshnessColumn: 'issued_at',
     description: 'Invoices issued to accounts.',
     columns: [
       col('invoice_id', 'string', false, 'key'),
@@ -184,6 +187,7 @@ export const CONTRACT: readonly TableSpec[] = [
   },
   {
     name: 'usage_events',
+    freshnessColumn: 'occurred_at',
     description: 'Product usage, partitioned by dt (the UTC date of occurred_at).',
     columns: [
       col('event_id', 'string', false, 'key; a repeated event_id is a duplicate delivery, counted once'),
@@ -201,6 +205,7 @@ export const CONTRACT: readonly TableSpec[] = [
   },
   {
     name: 'survey_responses',
+    freshnessColumn: 'responded_at',
     description: 'Survey answers: nps (0-10), csat (1-5), ces (1-scale_max, 1 = very easy).',
     columns: [
       col('response_id', 'string', false, 'key'),
@@ -231,6 +236,7 @@ export const CONTRACT: readonly TableSpec[] = [
   },
   {
     name: 'support_tickets',
+    freshnessColumn: 'created_at',
     description: 'Support tickets.',
     columns: [
       col('ticket_id', 'string', false, 'key'),
@@ -264,6 +270,7 @@ export const CONTRACT: readonly TableSpec[] = [
   },
   {
     name: 'cs_costs',
+    freshnessColumn: 'month',
     description: 'What customer success costs, per month.',
     columns: [
       col('month', 'date', false, 'first day of the month'),
@@ -285,6 +292,7 @@ export const CONTRACT: readonly TableSpec[] = [
   },
   {
     name: 'fx_rates',
+    freshnessColumn: 'date',
     description:
       'Exchange rates: a rate applies from its date until the next row of the same currency. The reporting currency needs no row (rate 1).',
     columns: [
@@ -304,6 +312,7 @@ export const CONTRACT: readonly TableSpec[] = [
   },
   {
     name: 'web_events',
+    freshnessColumn: 'occurred_at',
     description: 'Website analytics, partitioned by dt.',
     optional: true,
     columns: [
@@ -331,6 +340,7 @@ export const CONTRACT: readonly TableSpec[] = [
   },
   {
     name: 'social_posts',
+    freshnessColumn: 'published_at',
     description: 'Social media posts.',
     optional: true,
     columns: [

@@ -1,0 +1,416 @@
+/**
+ * Turns a query file into the SQL text an engine runs.
+ *
+ * Query files (`functions/sql/*.sql`) are plain Trino-dialect SELECTs that read the contract
+ * tables by name. Composition prepends, as common table expressions, only what a query refers to:
+ * - each contract table as its *clean* rows: contract-breaking rows are left out (the same
+ *   predicates the data-quality query counts), duplicates of a key keep one row;
+ * - `fx_currencies`: currencies that have a rate;
+ * - the report calendar: `report_periods`, `report_days`, `tz_shifts`, rendered as typed literals
+ *   from validated dates (Athena accepts `?` parameters only in WHERE clauses);
+ * - shared relations from `functions/sql/relations/<name>.sql`, like dbt's `ref()`.
+ * Values elsewhere are `?` parameters in WHERE clauses. Nothing from data or users is spliced in.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { CONTRACT, sqlType, type ColumnSpec, type TableName, type TableSpec } from '../schema/contract.js';
+import type { QueryRequest, SqlParam, TableSource } from '../engines/engine.js';
+import { addDays, daysOf, sqlTimestamp, type Period } from '../core/period.js';
+
+/** Where the .sql files live; the Lambda bundle copies them and sets SQL_DIR. */
+export function sqlDir(): string {
+  return process.env.SQL_DIR ?? fileURLToPath(new URL('./', import.meta.url));
+}
+
+const cache = new Map<string, string>();
+
+/** Reads `functions/sql/<name>.sql` (or `relations/<name>.sql`). */
+export function loadSql(name: string): string {
+  if (!/^[a-z0-9_/]+$/.test(name)) throw new Error(`bad query name ${name}`);
+  let text = cache.get(name);
+  if (text === undefined) {
+    text = readFileSync(join(sqlDir(), `${name}.sql`), 'utf8');
+    cache.set(name, text);
+  }
+  return text;
+}
+
+export interface ComposeContext {
+  readonly sources: readonly TableSource[];
+  /** Reporting currency, already validated as three upper-case letters. */
+  readonly currency: string;
+  /** Report calendar: index 0 is the report's period, 1 the previous one, and so on back. */
+  readonly periods: readonly Period[];
+}
+
+const CURRENCY_RE = /^[A-Z]{3}$/;
+
+/** Active ISO 4217 currency codes: the reporting currencies the product accepts. */
+export const ISO_4217: readonly string[] = (
+  'AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BRL BSD BTN BWP BYN BZD ' +
+  'CAD CDF CHF CLP CNY COP CRC CUP CVE CZK DJF DKK DOP DZD EGP ERN ETB EUR FJD FKP GBP GEL GHS GIP GMD ' +
+  'GNF GTQ GYD HKD HNL HTG HUF IDR ILS INR IQD IRR ISK JMD JOD JPY KES KGS KHR KMF KPW KRW KWD KYD KZT ' +
+  'LAK LBP LKR LRD LSL LYD MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR MWK MXN MYR MZN NAD NGN NIO NOK NPR ' +
+  'NZD OMR PAB PEN PGK PHP PKR PLN PYG QAR RON RSD RUB RWF SAR SBD SCR SDG SEK SGD SHP SLE SOS SRD SSP ' +
+  'STN SVC SYP SZL THB TJS TMT TND TOP TRY TTD TWD TZS UAH UGX USD UYU UZS VES VND VUV WST XAF XCD XOF ' +
+  'XPF YER ZAR ZMW ZWL'
+).split(' ');
+
+export function isReportingCurrency(code: string): boolean {
+  return ISO_4217.includes(code);
+}
+const DAY_RE = /^\d{4}-\d{2}-\d{2}$/;
+
+function dateLiteral(day: string): string {
+  if (!DAY_RE.test(day)) throw new Error(`invalid date ${day}`);
+  return `DATE '${day}'`;
+}
+
+function timestampLiteral(isoUtc: string): string {
+  return `TIMESTAMP '${sqlTimestamp(isoUtc)}'`;
+}
+
+/** Strips comments and string literals so identifiers can be found. */
+function codeOnly(sql: string): string {
+  return sql
+    .replace(/--[^\n]*/g, ' ')
+    .replace(/\/\*[\s\S]*?\*\//g, ' ')
+    .replace(/'(?:[^']|'')*'/g, "''");
+}
+
+function mentions(sql: string, name: string): boolean {
+  return new RegExp(`(?<![\\w."])${name}(?![\\w"])`, 'i').test(codeOnly(sql));
+}
+
+function countParams(sql: string): number {
+  return (codeOnly(sql).match(/\?/g) ?? []).length;
+}
+
+const q = (identifier: string): string => `"${identifier}"`;
+
+function requiredColumns(spec: TableSpec): ColumnSpec[] {
+  return spec.columns.filter((c) => !c.nullable && !spec.key.includes(c.name));
+}
+
+/**
+ * The CASE expression naming the first rule a row breaks (NULL when it breaks none). The same
+ * expression drives the clean relation and the data-quality counts, so they always agree.
+ */
+export function violationCase(spec: TableSpec, source: TableSource): string {
+  const whens: string[] = [];
+  const keyNull = spec.key.map((k) => `${q(k)} IS NULL`).join(' OR ');
+  if (source.flagsMalformed) whens.push(`WHEN dq_malformed IS NOT NULL THEN 'invalid_value'`);
+  whens.push(`WHEN ${keyNull} THEN 'null_key'`);
+  const required = requiredColumns(spec);
+  if (required.length > 0) {
+    whens.push(`WHEN ${required.map((c) => `${q(c.name)} IS NULL`).join(' OR ')} THEN 'missing_required_field'`);
+  }
+  for (const rule of spec.rules) {
+    whens.push(`WHEN ${rule.violation} THEN '${rule.reason}'`);
+  }
+  return `CASE ${whens.join(' ')} END`;
+}
+
+function columnList(spec: TableSpec): string {
+  const cols = spec.columns.map((c) => q(c.name));
+  if (spec.partitionedBy) cols.push(q(spec.partitionedBy));
+  return cols.join(', ');
+}
+
+/** A relation with the table's columns and no rows, for an absent table. */
+function emptyRelation(spec: TableSpec): string {
+  const cols = spec.columns.map((c) => `CAST(NULL AS ${sqlType(c.type)}) AS ${q(c.name)}`);
+  if (spec.partitionedBy) cols.push(`CAST(NULL AS varchar) AS ${q(spec.partitionedBy)}`);
+  return `SELECT ${cols.join(', ')} FROM (VALUES (0)) AS empty_table(x) WHERE 1 = 0`;
+}
+
+function sourceFor(sources: readonly TableSource[], table: TableName): TableSource {
+  return sources.find((s) => s.table === table) ?? { table, relation: null, absentReason: 'not configured' };
+}
+
+interface Fragment {
+  readonly name: string;
+  readonly sql: string;
+  readonly params: SqlParam[];
+}
+
+function cleanTable(spec: TableSpec, ctx: ComposeContext): Fragment {
+  const source = sourceFor(ctx.sources, spec.name);
+  if (source.relation === null) return { name: spec.name, sql: emptyRelation(spec), params: [] };
+  const reason = violationCase(spec, source);
+  const params: SqlParam[] = [];
+  const cols = columnList(spec);
+  if (spec.dedupeInQueries) {
+    // Event tables: no window over the whole table; queries count DISTINCT event_id.
+    return {
+      name: spec.name,
+      sql: `SELECT ${cols} FROM ${source.relation} WHERE (${reason}) IS NULL`,
+      params,
+    };
+  }
+  const keys = spec.key.map(q).join(', ');
+  const order = [...spec.keepFirstBy, ...spec.columns.map((c) => c.name)].map(q).join(', ');
+  return {
+    name: spec.name,
+    sql: [
+      `SELECT ${cols} FROM (`,
+      `    SELECT ${cols}, row_number() OVER (PARTITION BY ${keys} ORDER BY ${order}) AS dq_copy`,
+      `    FROM ${source.relation}`,
+      `    WHERE (${reason}) IS NULL`,
+      `  ) AS ranked WHERE dq_copy = 1`,
+    ].join('\n'),
+    params,
+  };
+}
+
+function fxCurrencies(): Fragment {
+  return {
+    name: 'fx_currencies',
+    sql: 'SELECT DISTINCT currency FROM fx_rates UNION SELECT currency FROM reporting_currency',
+    params: [],
+  };
+}
+
+/** One row: the reporting currency, bound as a parameter in a WHERE over the ISO 4217 list. */
+function reportingCurrency(ctx: ComposeContext): Fragment {
+  const codes = ISO_4217.map((c) => `('${c}')`).join(', ');
+  return {
+    name: 'reporting_currency',
+    sql: `SELECT code AS currency FROM (VALUES ${codes}) AS iso(code) WHERE code = ?`,
+    params: [{ type: 'varchar', value: ctx.currency }],
+  };
+}
+
+function reportPeriods(ctx: ComposeContext): Fragment {
+  const rows = ctx.periods.map(
+    (p, i) =>
+      `(${i}, ${dateLiteral(p.firstDay)}, ${dateLiteral(p.lastDay)}, ${timestampLiteral(p.startUtc)}, ${timestampLiteral(p.endUtc)})`,
+  );
+  return {
+    name: 'report_periods',
+    sql: `SELECT * FROM (VALUES ${rows.join(', ')}) AS t(period_index, first_day, last_day, start_ts, end_ts)`,
+    params: [],
+  };
+}
+
+function reportDays(ctx: ComposeContext): Fragment {
+  const rows = ctx.periods.flatMap((p, i) =>
+    daysOf(p).map(
+      (d) => `(${i}, ${dateLiteral(d.day)}, ${timestampLiteral(d.startUtc)}, ${timestampLiteral(d.endUtc)})`,
+    ),
+  );
+  return {
+    name: 'report_days',
+    sql: `SELECT * FROM (VALUES ${rows.join(', ')}) AS t(period_index, day, start_ts, end_ts)`,
+    params: [],
+  };
+}
+
+/**
+ * UTC-offset spans of the report's time zone over the calendar (plus 60 days before it, for
+ * trailing 30-day windows): `local_day = CAST(occurred_at + offset_minutes * INTERVAL '1' MINUTE AS DATE)`
+ * for the span the instant falls in. Usually one or a few rows.
+ */
+export function offsetSpans(
+  periods: readonly Period[],
+): { fromUtc: string; toUtc: string; offsetMinutes: number }[] {
+  const tz = periods[0]?.timezone ?? 'UTC';
+  const first = periods.reduce((min, p) => (p.firstDay < min ? p.firstDay : min), periods[0]?.firstDay ?? '');
+  const last = periods.reduce((max, p) => (p.lastDay > max ? p.lastDay : max), '');
+  const from = Date.parse(`${addDays(first, -60)}T00:00:00Z`);
+  const to = Date.parse(`${addDays(last, 2)}T00:00:00Z`);
+  const offsetAt = (ms: number): number => {
+    const f = new Intl.DateTimeFormat('en-US', {
+      timeZone: tz,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+    });
+    const parts = Object.fromEntries(f.formatToParts(new Date(ms)).map((p) => [p.type, p.value]));
+    const wall = Date.UTC(
+      Number(parts.year),
+      Number(parts.month) - 1,
+      Number(parts.day),
+      Number(parts.hour),
+      Number(parts.minute),
+    );
+    return Math.round((wall - Math.floor(ms / 60_000) * 60_000) / 60_000);
+  };
+  const spans: { fromUtc: string; toUtc: string; offsetMinutes: number }[] = [];
+  let spanStart = from;
+  let current = offsetAt(from);
+  // Hourly probes find each transition; a binary search pins it to the minute.
+  for (let t = from + 3_600_000; t <= to; t += 3_600_000) {
+    const o = offsetAt(t);
+    if (o === current) continue;
+    let lo = t - 3_600_000;
+    let hi = t;
+    while (hi - lo > 60_000) {
+      const mid = lo + Math.floor((hi - lo) / 120_000) * 60_000;
+      if (offsetAt(mid) === current) lo = mid;
+      else hi = mid;
+    }
+    spans.push({ fromUtc: new Date(spanStart).toISOString(), toUtc: new Date(hi).toISOString(), offsetMinutes: current });
+    spanStart = hi;
+    current = o;
+  }
+  spans.push({ fromUtc: new Date(spanStart).toISOString(), toUtc: new Date(to).toISOString(), offsetMinutes: current });
+  // Open the outer ends so no instant falls outside every span.
+  spans[0] = { ...(spans[0] as (typeof spans)[number]), fromUtc: '1970-01-01T00:00:00.000Z' };
+  const lastSpan = spans[spans.length - 1] as (typeof spans)[number];
+  spans[spans.length - 1] = { ...lastSpan, toUtc: '2999-01-01T00:00:00.000Z' };
+  return spans;
+}
+
+function tzShifts(ctx: ComposeContext): Fragment {
+  const rows = offsetSpans(ctx.periods).map((s) => {
+    if (!Number.isInteger(s.offsetMinutes)) throw new Error('offset must be whole minutes');
+    return `(${timestampLiteral(s.fromUtc)}, ${timestampLiteral(s.toUtc)}, ${s.offsetMinutes})`;
+  });
+  return {
+    name: 'tz_shifts',
+    sql: `SELECT * FROM (VALUES ${rows.join(', ')}) AS t(from_ts, to_ts, offset_minutes)`,
+    params: [],
+  };
+}
+
+const TABLE_SPECS = new Map<string, TableSpec>(CONTRACT.map((t) => [t.name, t]));
+const BUILT_INS = ['fx_currencies', 'reporting_currency', 'report_periods', 'report_days', 'tz_shifts'] as const;
+
+function builtIn(name: string, ctx: ComposeContext): Fragment | null {
+  const spec = TABLE_SPECS.get(name);
+  if (spec) return cleanTable(spec, ctx);
+  switch (name) {
+    case 'fx_currencies':
+      return fxCurrencies();
+    case 'reporting_currency':
+      return reportingCurrency(ctx);
+    case 'report_periods':
+      return reportPeriods(ctx);
+    case 'report_days':
+      return reportDays(ctx);
+    case 'tz_shifts':
+      return tzShifts(ctx);
+    default:
+      return null;
+  }
+}
+
+function relationFragment(name: string): Fragment {
+  return { name, sql: loadSql(`relations/${name}`).trim().replace(/;$/, ''), params: [] };
+}
+
+const KNOWN_NAMES = [...TABLE_SPECS.keys(), ...BUILT_INS];
+
+/** Relations referenced by `sql`, dependencies first. */
+function resolve(sql: string, ctx: ComposeContext, seen: Map<string, Fragment>, order: Fragment[]): void {
+  const names = [...KNOWN_NAMES];
+  const relationNames = listRelationFiles();
+  for (const name of [...names, ...relationNames]) {
+    if (seen.has(name) || !mentions(sql, name)) continue;
+    const fragment = builtIn(name, ctx) ?? relationFragment(name);
+    seen.set(name, fragment);
+    resolve(fragment.sql, ctx, seen, order);
+    if (countParams(fragment.sql) !== fragment.params.length) {
+      throw new Error(`relation ${name}: ${countParams(fragment.sql)} placeholders, ${fragment.params.length} params`);
+    }
+    order.push(fragment);
+  }
+}
+
+/** Names of the shared relations in functions/sql/relations/. */
+function listRelationFiles(): string[] {
+  const dir = join(sqlDir(), 'relations');
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.sql'))
+    .map((f) => f.slice(0, -4))
+    .sort();
+}
+
+/**
+ * Composes a query file with the relations it refers to. `params` are the file's own `?`
+ * values in order; the composed request puts the relations' values first.
+ */
+export function composeQuery(name: string, params: readonly SqlParam[], ctx: ComposeContext): QueryRequest {
+  if (!CURRENCY_RE.test(ctx.currency) || !isReportingCurrency(ctx.currency)) {
+    throw new Error(`invalid currency ${ctx.currency}`);
+  }
+  const body = loadSql(name).trim().replace(/;$/, '');
+  const expected = countParams(body);
+  if (expected !== params.length) {
+    throw new Error(`query ${name} has ${expected} placeholders but ${params.length} values were given`);
+  }
+  const order: Fragment[] = [];
+  resolve(body, ctx, new Map(), order);
+  if (order.length === 0) return { name, sql: body, params: [...params] };
+  const ctes = order.map((f) => `${f.name} AS (\n${indent(f.sql)}\n)`).join(',\n');
+  const startsWithWith = /^with\s/i.test(codeOnly(body).trimStart());
+  const sql = startsWithWith
+    ? `WITH\n${ctes},\n${stripLeadingWith(body)}`
+    : `WITH\n${ctes}\n${body}`;
+  return { name, sql, params: [...order.flatMap((f) => f.params), ...params] };
+}
+
+function indent(sql: string): string {
+  return sql
+    .split('\n')
+    .map((l) => `  ${l}`)
+    .join('\n');
+}
+
+/** Removes the leading WITH keyword (after any leading comments) of a query. */
+function stripLeadingWith(sql: string): string {
+  const m = /^((?:\s|--[^\n]*\n|\/\*[\s\S]*?\*\/)*)with\s/i.exec(sql);
+  if (!m) return sql;
+  return `${m[1] ?? ''}${sql.slice(m[0].length)}`;
+}
+
+/**
+ * The data-quality query for one table: rows by first broken rule (`reason` NULL for good
+ * rows), with distinct keys among good rows (duplicates = rows − distinct keys) and the
+ * table's freshness. Partitioned tables are checked over `dt` in [fromDt, toDt] only.
+ */
+export function dataQualityQuery(
+  table: TableName,
+  ctx: ComposeContext,
+  dtRange?: { fromDt: string; toDt: string },
+): QueryRequest | null {
+  const spec = TABLE_SPECS.get(table);
+  if (!spec) throw new Error(`unknown table ${table}`);
+  const source = sourceFor(ctx.sources, table);
+  if (source.relation === null) return null;
+  const reason = violationCase(spec, source);
+  const keyExpr =
+    spec.key.length === 1
+      ? q(spec.key[0] as string)
+      : `concat(${spec.key.map((k) => `CAST(${q(k)} AS varchar)`).join(", '|', ")})`;
+  // The rules may read fx_currencies (and through it fx_rates and the reporting currency).
+  const order: Fragment[] = [];
+  resolve(reason, ctx, new Map(), order);
+  const params: SqlParam[] = order.flatMap((f) => f.params);
+  let where = '';
+  if (spec.partitionedBy && dtRange) {
+    where = `WHERE ${q(spec.partitionedBy)} BETWEEN ? AND ?`;
+    params.push({ type: 'varchar', value: dtRange.fromDt }, { type: 'varchar', value: dtRange.toDt });
+  }
+  const prelude =
+    order.length > 0 ? `WITH\n${order.map((f) => `${f.name} AS (\n${indent(f.sql)}\n)`).join(',\n')}\n` : '';
+  const sql = [
+    prelude + `SELECT reason, count(*) AS row_count, count(DISTINCT row_key) AS distinct_keys,`,
+    `  CAST(max(freshness) AS varchar) AS latest`,
+    `FROM (`,
+    `  SELECT ${reason} AS reason, ${keyExpr} AS row_key, ${q(spec.freshnessColumn)} AS freshness`,
+    `  FROM ${source.relation}`,
+    where ? `  ${where}` : '',
+    `) AS classified`,
+    `GROUP BY reason`,
+  ]
+    .filter((l) => l !== '')
+    .join('\n');
+  return { name: `data_quality_${table}`, sql, params };
+}

@@ -1,0 +1,81 @@
+/** The object store on the local file system: one file per key under a root folder. */
+import { randomBytes } from 'node:crypto';
+import { link, mkdir, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { InputError } from '../engines/engine.js';
+import type { ObjectStore } from './store.js';
+
+const SEGMENT_RE = /^[A-Za-z0-9._@=+-]+$/;
+
+/**
+ * Keys are relative, slash-separated paths of plain segments (`snapshots/weekly/2026-W47.json`):
+ * no absolute paths, no `.` or `..`, no empty segments, nothing a shell or a URL would treat specially.
+ */
+export function assertValidKey(key: string): void {
+  const segments = key.split('/');
+  const bad = segments.find((s) => s === '' || s === '.' || s === '..' || !SEGMENT_RE.test(s));
+  if (key.length === 0 || key.length > 900 || bad !== undefined) {
+    throw new InputError(`"${key}" is not a valid object key (relative path of plain names, no "..")`);
+  }
+}
+
+function isErrno(error: unknown, code: string): boolean {
+  return error instanceof Error && (error as NodeJS.ErrnoException).code === code;
+}
+
+export class FileStore implements ObjectStore {
+  readonly location: string;
+
+  constructor(root: string) {
+    this.location = path.resolve(root);
+  }
+
+  uri(key: string): string {
+    assertValidKey(key);
+    return path.join(this.location, ...key.split('/'));
+  }
+
+  async put(key: string, body: string | Uint8Array, _contentType: string): Promise<string> {
+    const target = this.uri(key);
+    const temp = await this.#writeTemp(target, body);
+    // A rename replaces the file in one step, so a reader never sees half a file.
+    await rename(temp, target);
+    return target;
+  }
+
+  async get(key: string): Promise<string | null> {
+    try {
+      return await readFile(this.uri(key), 'utf8');
+    } catch (error) {
+      if (isErrno(error, 'ENOENT')) return null;
+      throw error;
+    }
+  }
+
+  async putIfAbsent(key: string, body: string | Uint8Array, _contentType: string): Promise<boolean> {
+    const target = this.uri(key);
+    const temp = await this.#writeTemp(target, body);
+    try {
+      // link() is an exclusive create (it fails with EEXIST, like open with 'wx') that also
+      // publishes the whole content at once: a crash never leaves a truncated record behind.
+      await link(temp, target);
+      return true;
+    } catch (error) {
+      if (isErrno(error, 'EEXIST')) return false;
+      throw error;
+    } finally {
+      await unlink(temp).catch(() => undefined);
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    await rm(this.uri(key), { force: true });
+  }
+
+  async #writeTemp(target: string, body: string | Uint8Array): Promise<string> {
+    await mkdir(path.dirname(target), { recursive: true });
+    const temp = `${target}.${randomBytes(6).toString('hex')}.tmp`;
+    await writeFile(temp, body, { flag: 'wx' });
+    return temp;
+  }
+}

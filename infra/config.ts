@@ -1,0 +1,466 @@
+/**
+ * Deployment configuration: every key a user can set, its default, and its validation.
+ *
+ * Pure: it takes the raw values (from `-c key=value` context or a JSON config file, see
+ * config-source.ts) and returns a validated config, or throws a ConfigError that names every
+ * bad key at once, so a `cdk synth` fails with one readable list instead of a CloudFormation
+ * error twenty minutes into a deployment.
+ */
+import { TABLE_NAMES, type TableName } from '../functions/schema/contract.js';
+
+export type DataFormat = 'parquet' | 'json';
+export type ReportLocale = 'en' | 'id' | 'pl';
+export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+
+export interface DigestConfig {
+  /** CloudFormation stack name; also prefixes the Athena workgroup name. */
+  readonly stackName: string;
+  /** Existing bucket holding the data; undefined means the stack creates one. */
+  readonly dataBucket: string | undefined;
+  /** KMS key that encrypts the existing data bucket (SSE-KMS), if any. */
+  readonly dataBucketKmsKeyArn: string | undefined;
+  /** Key prefix of the table folders, without slashes ('' = tables at the bucket root). */
+  readonly dataPrefix: string;
+  readonly dataFormat: DataFormat;
+  readonly databaseName: string;
+  /** Contract tables deployed as Glue tables, in contract order. */
+  readonly tables: readonly TableName[];
+  /** Glue table name of each configured contract table. */
+  readonly tableNames: Readonly<Partial<Record<TableName, string>>>;
+  /** First day of the `dt` partition projection range (YYYY-MM-DD). */
+  readonly partitionRangeStart: string;
+  /** The From address of the digests. */
+  readonly sender: string;
+  /** The SES identity that authorises the sender: the address itself or its domain. */
+  readonly senderIdentity: string;
+  /** false when the identity is already verified in the account and must only be referenced. */
+  readonly createSenderIdentity: boolean;
+  readonly recipients: readonly string[];
+  /** IANA time zone of the periods and of the schedules. */
+  readonly timezone: string;
+  readonly currency: string;
+  readonly locale: ReportLocale;
+  readonly bytesScannedCutoffPerQuery: number;
+  readonly queryResultsRetentionDays: number;
+  readonly logRetentionDays: number;
+  readonly logLevel: LogLevel;
+  readonly alarmEmail: string | undefined;
+  readonly lambdaMemoryMb: number;
+  readonly lambdaTimeoutSeconds: number;
+}
+
+/** The keys a user may set; anything else in a config file is rejected as a likely typo. */
+export const CONFIG_KEYS = [
+  'stackName',
+  'dataBucket',
+  'dataBucketKmsKeyArn',
+  'dataPrefix',
+  'dataFormat',
+  'databaseName',
+  'tables',
+  'tableNames',
+  'partitionRangeStart',
+  'sender',
+  'senderIdentity',
+  'createSenderIdentity',
+  'recipients',
+  'timezone',
+  'currency',
+  'locale',
+  'bytesScannedCutoffPerQuery',
+  'queryResultsRetentionDays',
+  'logRetentionDays',
+  'logLevel',
+  'alarmEmail',
+  'lambdaMemoryMb',
+  'lambdaTimeoutSeconds',
+] as const;
+
+export type ConfigKey = (typeof CONFIG_KEYS)[number];
+export type RawConfig = Readonly<Partial<Record<string, unknown>>>;
+
+export const DEFAULTS = {
+  stackName: 'CsKpiDigest',
+  dataPrefix: 'data',
+  dataFormat: 'parquet' as DataFormat,
+  databaseName: 'cs_kpi',
+  partitionRangeStart: '2020-01-01',
+  timezone: 'UTC',
+  currency: 'USD',
+  locale: 'en' as ReportLocale,
+  /** 10 GiB: far above what a digest over a few years of SaaS data scans, low enough to cap a runaway query. */
+  bytesScannedCutoffPerQuery: 10 * 1024 ** 3,
+  queryResultsRetentionDays: 7,
+  logRetentionDays: 90,
+  logLevel: 'INFO' as LogLevel,
+  lambdaMemoryMb: 1024,
+  lambdaTimeoutSeconds: 300,
+} as const;
+
+/** Athena rejects a per-query cutoff below 10 MB. */
+export const MIN_BYTES_SCANNED_CUTOFF = 10 * 1024 * 1024;
+
+/** Retention periods CloudWatch Logs accepts. */
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+
+const LOCALES: readonly ReportLocale[] = ['en', 'id', 'pl'];
+const LOG_LEVELS: readonly LogLevel[] = ['DEBUG', 'INFO', 'WARN', 'ERROR'];
+const DATA_FORMATS: readonly DataFormat[] = ['parquet', 'json'];
+/** SES accepts at most 50 recipients per message. */
+const MAX_RECIPIENTS = 50;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Value checks (exported for tests and for the config loader)
+
+const LOCAL_PART = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/;
+const DOMAIN_LABEL = /^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$/;
+const TOP_LEVEL_LABEL = /^(?:[A-Za-z]{2,63}|xn--[A-Za-z0-9-]{1,59})$/;
+
+export function isDomainName(value: string): boolean {
+  if (value.length > 253) return false;
+  const labels = value.split('.');
+  const tld = labels[labels.length - 1] ?? '';
+  return labels.length >= 2 && labels.every((l) => DOMAIN_LABEL.test(l)) && TOP_LEVEL_LABEL.test(tld);
+}
+
+/** A plain address (no display name): what SES identities and IAM conditions work with. */
+export function isEmailAddress(value: string): boolean {
+  if (value.length > 254) return false;
+  const at = value.lastIndexOf('@');
+  if (at <= 0) return false;
+  const local = value.slice(0, at);
+  return local.length <= 64 && LOCAL_PART.test(local) && isDomainName(value.slice(at + 1));
+}
+
+export function isTimeZone(value: string): boolean {
+  if (value.trim() !== value || value === '') return false;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: value });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** S3 general-purpose bucket naming rules. */
+export function isBucketName(value: string): boolean {
+  return (
+    /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(value) &&
+    !value.includes('..') &&
+    !/^\d{1,3}(\.\d{1,3}){3}$/.test(value) &&
+    !value.startsWith('xn--') &&
+    !value.endsWith('-s3alias')
+  );
+}
+
+/** Glue database and table names as Athena can query them without quoting. */
+export function isCatalogName(value: string): boolean {
+  return /^[a-z_][a-z0-9_]{0,254}$/.test(value);
+}
+
+function isCalendarDate(value: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  if (!m) return false;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const date = new Date(Date.UTC(y, mo - 1, d));
+  return date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Readers: each one turns a raw value (a CLI string or a JSON value) into a typed one, or
+// records a problem naming the key and returns undefined.
+
+class Reader {
+  readonly problems: string[] = [];
+
+  constructor(private readonly raw: RawConfig) {}
+
+  has(key: ConfigKey): boolean {
+    const value = this.raw[key];
+    return value !== undefined && value !== null && value !== '';
+  }
+
+  problem(key: ConfigKey, message: string): undefined {
+    this.problems.push(`${key}: ${message}`);
+    return undefined;
+  }
+
+  string(key: ConfigKey): string | undefined {
+    if (!this.has(key)) return undefined;
+    const value = this.raw[key];
+    if (typeof value !== 'string') return this.problem(key, `must be a string, got ${describe(value)}`);
+    return value.trim();
+  }
+
+  integer(key: ConfigKey, min: number, max: number): number | undefined {
+    if (!this.has(key)) return undefined;
+    const value = this.raw[key];
+    const n =
+      typeof value === 'number' ? value : typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : NaN;
+    if (!Number.isSafeInteger(n)) return this.problem(key, `must be a whole number, got ${describe(value)}`);
+    if (n < min || n > max) return this.problem(key, `must be between ${min} and ${max}, got ${n}`);
+    return n;
+  }
+
+  boolean(key: ConfigKey): boolean | undefined {
+    if (!this.has(key)) return undefined;
+    const value = this.raw[key];
+    if (typeof value === 'boolean') return value;
+    if (value === 'true' || value === 'false') return value === 'true';
+    return this.problem(key, `must be true or false, got ${describe(value)}`);
+  }
+
+  oneOf<T extends string>(key: ConfigKey, allowed: readonly T[]): T | undefined {
+    const value = this.string(key);
+    if (value === undefined) return undefined;
+    const match = allowed.find((a) => a === value);
+    if (match === undefined) return this.problem(key, `must be one of ${allowed.join(', ')}, got "${value}"`);
+    return match;
+  }
+
+  /** A JSON array, or a comma-separated string as `-c key=a,b` delivers it. */
+  list(key: ConfigKey): string[] | undefined {
+    if (!this.has(key)) return undefined;
+    let value = this.raw[key];
+    if (typeof value === 'string' && value.trim().startsWith('[')) {
+      try {
+        value = JSON.parse(value) as unknown;
+      } catch {
+        return this.problem(key, 'looks like a JSON array but does not parse');
+      }
+    }
+    if (typeof value === 'string') return value.split(',').map((s) => s.trim()).filter((s) => s !== '');
+    if (Array.isArray(value) && value.every((v): v is string => typeof v === 'string')) {
+      return value.map((s) => s.trim());
+    }
+    return this.problem(key, `must be a list of strings (a JSON array or "a,b,c"), got ${describe(value)}`);
+  }
+
+  /** A JSON object of strings, or its JSON text as `-c key='{"a":"b"}'` delivers it. */
+  stringMap(key: ConfigKey): Record<string, string> | undefined {
+    if (!this.has(key)) return undefined;
+    let value = this.raw[key];
+    if (typeof value === 'string') {
+      try {
+        value = JSON.parse(value) as unknown;
+      } catch {
+        return this.problem(key, 'must be a JSON object such as {"accounts":"crm_accounts"}');
+      }
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      return this.problem(key, `must be an object of strings, got ${describe(value)}`);
+    }
+    const entries = Object.entries(value);
+    if (!entries.every((e): e is [string, string] => typeof e[1] === 'string')) {
+      return this.problem(key, 'every value must be a string');
+    }
+    return Object.fromEntries(entries);
+  }
+}
+
+function describe(value: unknown): string {
+  if (Array.isArray(value)) return 'a list';
+  if (value === null) return 'null';
+  if (typeof value === 'string') return `"${value}"`;
+  if (typeof value === 'object') return 'an object';
+  return `${typeof value} ${String(value)}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/** Validates raw configuration; throws ConfigError listing every problem. */
+export function resolveConfig(raw: RawConfig): DigestConfig {
+  const r = new Reader(raw);
+
+  for (const key of Object.keys(raw)) {
+    if (!(CONFIG_KEYS as readonly string[]).includes(key)) {
+      r.problems.push(`${key}: unknown configuration key (known keys: ${CONFIG_KEYS.join(', ')})`);
+    }
+  }
+
+  const stackName = r.string('stackName') ?? DEFAULTS.stackName;
+  if (!/^[A-Za-z][A-Za-z0-9-]{0,99}$/.test(stackName)) {
+    r.problem('stackName', `"${stackName}" is not a valid stack name (letters, digits and hyphens, starting with a letter)`);
+  }
+
+  // data --------------------------------------------------------------------------------------
+  const dataBucket = r.string('dataBucket');
+  if (dataBucket !== undefined && !isBucketName(dataBucket)) {
+    r.problem('dataBucket', `"${dataBucket}" is not a valid S3 bucket name (give the name, not an ARN or s3:// URL)`);
+  }
+  const dataBucketKmsKeyArn = r.string('dataBucketKmsKeyArn');
+  if (dataBucketKmsKeyArn !== undefined) {
+    if (!/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/.test(dataBucketKmsKeyArn)) {
+      r.problem('dataBucketKmsKeyArn', `"${dataBucketKmsKeyArn}" is not a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)`);
+    }
+    if (dataBucket === undefined) {
+      r.problem('dataBucketKmsKeyArn', 'only applies to an existing bucket: set dataBucket as well');
+    }
+  }
+
+  const rawPrefix = raw.dataPrefix === '' ? '' : (r.string('dataPrefix') ?? DEFAULTS.dataPrefix);
+  const dataPrefix = rawPrefix.replace(/^\/+|\/+$/g, '');
+  if (dataPrefix !== '' && !/^[A-Za-z0-9!_.*'()-]+(\/[A-Za-z0-9!_.*'()-]+)*$/.test(dataPrefix)) {
+    r.problem('dataPrefix', `"${rawPrefix}" is not a plain S3 key prefix (letters, digits, - _ . ! * ' ( ) and /)`);
+  }
+  const dataFormat = r.oneOf('dataFormat', DATA_FORMATS) ?? DEFAULTS.dataFormat;
+
+  const databaseName = r.string('databaseName') ?? DEFAULTS.databaseName;
+  if (!isCatalogName(databaseName)) {
+    r.problem('databaseName', `"${databaseName}" must be lower-case letters, digits and underscores, not starting with a digit`);
+  }
+
+  const tableList = r.list('tables');
+  let tables: TableName[] = [...TABLE_NAMES];
+  if (tableList !== undefined) {
+    const unknown = tableList.filter((t) => !(TABLE_NAMES as readonly string[]).includes(t));
+    const duplicates = tableList.filter((t, i) => tableList.indexOf(t) !== i);
+    if (unknown.length > 0) {
+      r.problem('tables', `unknown table(s) ${unknown.join(', ')} (contract tables: ${TABLE_NAMES.join(', ')})`);
+    } else if (duplicates.length > 0) {
+      r.problem('tables', `lists ${duplicates.join(', ')} more than once`);
+    } else if (tableList.length === 0) {
+      r.problem('tables', 'must name at least one table');
+    }
+    tables = TABLE_NAMES.filter((t) => tableList.includes(t));
+  }
+
+  const renames = r.stringMap('tableNames') ?? {};
+  const tableNames: Partial<Record<TableName, string>> = {};
+  for (const [contractName, glueName] of Object.entries(renames)) {
+    if (!(TABLE_NAMES as readonly string[]).includes(contractName)) {
+      r.problem('tableNames', `"${contractName}" is not a contract table (rename tables, never columns)`);
+    } else if (!isCatalogName(glueName)) {
+      r.problem('tableNames', `"${glueName}" (for ${contractName}) must be lower-case letters, digits and underscores`);
+    }
+  }
+  for (const table of tables) tableNames[table] = renames[table] ?? table;
+  const glueNames = tables.map((t) => tableNames[t]);
+  const clashes = glueNames.filter((n, i) => glueNames.indexOf(n) !== i);
+  if (clashes.length > 0) r.problem('tableNames', `two tables would both be named ${clashes.join(', ')}`);
+
+  const partitionRangeStart = r.string('partitionRangeStart') ?? DEFAULTS.partitionRangeStart;
+  if (!isCalendarDate(partitionRangeStart)) {
+    r.problem('partitionRangeStart', `"${partitionRangeStart}" is not a date written YYYY-MM-DD`);
+  }
+
+  // mail --------------------------------------------------------------------------------------
+  const sender = r.string('sender');
+  if (sender === undefined) {
+    r.problem('sender', 'is required: the From address of the digests, e.g. -c sender=digest@yourcompany.com');
+  } else if (!isEmailAddress(sender)) {
+    r.problem('sender', `"${sender}" is not an e-mail address (give a plain address such as digest@yourcompany.com)`);
+  }
+  const senderDomain = sender?.slice(sender.lastIndexOf('@') + 1).toLowerCase() ?? '';
+  const senderIdentity = r.string('senderIdentity') ?? sender ?? '';
+  if (r.has('senderIdentity') && sender !== undefined) {
+    const identity = senderIdentity.toLowerCase();
+    if (identity.includes('@')) {
+      if (identity !== sender.toLowerCase()) {
+        r.problem('senderIdentity', `the address "${senderIdentity}" does not authorise the sender ${sender}`);
+      }
+    } else if (!isDomainName(senderIdentity)) {
+      r.problem('senderIdentity', `"${senderIdentity}" is neither an e-mail address nor a domain name`);
+    } else if (senderDomain !== identity && !senderDomain.endsWith(`.${identity}`)) {
+      r.problem('senderIdentity', `the domain "${senderIdentity}" does not authorise the sender ${sender}`);
+    }
+  }
+  const createSenderIdentity = r.boolean('createSenderIdentity') ?? true;
+
+  const recipientList = r.list('recipients');
+  const recipients: string[] = [];
+  if (recipientList === undefined || recipientList.length === 0) {
+    if (!r.problems.some((p) => p.startsWith('recipients:'))) {
+      r.problem('recipients', 'is required: who receives the digests, e.g. -c recipients=cs-team@yourcompany.com,ceo@yourcompany.com');
+    }
+  } else {
+    const bad = recipientList.filter((a) => !isEmailAddress(a));
+    if (bad.length > 0) r.problem('recipients', `not e-mail address(es): ${bad.map((b) => `"${b}"`).join(', ')}`);
+    for (const address of recipientList) {
+      if (!recipients.some((a) => a.toLowerCase() === address.toLowerCase())) recipients.push(address);
+    }
+    if (recipients.length > MAX_RECIPIENTS) {
+      r.problem('recipients', `at most ${MAX_RECIPIENTS} addresses (SES limit per message), got ${recipients.length}`);
+    }
+  }
+
+  // report ------------------------------------------------------------------------------------
+  const rawTimezone = r.string('timezone') ?? DEFAULTS.timezone;
+  let timezone = rawTimezone;
+  if (!isTimeZone(rawTimezone)) {
+    r.problem('timezone', `"${rawTimezone}" is not an IANA time zone (e.g. Europe/Warsaw, America/New_York, UTC)`);
+  } else {
+    // Intl accepts any letter case; the scheduler wants the canonical spelling.
+    const canonical = new Intl.DateTimeFormat('en-US', { timeZone: rawTimezone }).resolvedOptions().timeZone;
+    if (canonical.toLowerCase() === rawTimezone.toLowerCase()) timezone = canonical;
+  }
+  const currency = r.string('currency') ?? DEFAULTS.currency;
+  if (!/^[A-Z]{3}$/.test(currency)) {
+    r.problem('currency', `"${currency}" is not an ISO 4217 code (three upper-case letters, e.g. USD)`);
+  }
+  const locale = r.oneOf('locale', LOCALES) ?? DEFAULTS.locale;
+
+  // query -------------------------------------------------------------------------------------
+  const bytesScannedCutoffPerQuery =
+    r.integer('bytesScannedCutoffPerQuery', MIN_BYTES_SCANNED_CUTOFF, Number.MAX_SAFE_INTEGER) ??
+    DEFAULTS.bytesScannedCutoffPerQuery;
+  const queryResultsRetentionDays =
+    r.integer('queryResultsRetentionDays', 1, 3650) ?? DEFAULTS.queryResultsRetentionDays;
+
+  // function and operations -------------------------------------------------------------------
+  const logRetentionDays = r.integer('logRetentionDays', 1, 3653) ?? DEFAULTS.logRetentionDays;
+  if (!(LOG_RETENTION_DAYS as readonly number[]).includes(logRetentionDays)) {
+    r.problem('logRetentionDays', `${logRetentionDays} is not a CloudWatch Logs retention (${LOG_RETENTION_DAYS.join(', ')})`);
+  }
+  const logLevel = r.oneOf('logLevel', LOG_LEVELS) ?? DEFAULTS.logLevel;
+  const alarmEmail = r.string('alarmEmail');
+  if (alarmEmail !== undefined && !isEmailAddress(alarmEmail)) {
+    r.problem('alarmEmail', `"${alarmEmail}" is not an e-mail address`);
+  }
+  const lambdaMemoryMb = r.integer('lambdaMemoryMb', 128, 10240) ?? DEFAULTS.lambdaMemoryMb;
+  const lambdaTimeoutSeconds = r.integer('lambdaTimeoutSeconds', 30, 900) ?? DEFAULTS.lambdaTimeoutSeconds;
+
+  if (r.problems.length > 0) throw new ConfigError(r.problems);
+
+  return {
+    stackName,
+    dataBucket,
+    dataBucketKmsKeyArn,
+    dataPrefix,
+    dataFormat,
+    databaseName,
+    tables,
+    tableNames,
+    partitionRangeStart,
+    sender: sender ?? '',
+    senderIdentity,
+    createSenderIdentity,
+    recipients,
+    timezone,
+    currency,
+    locale,
+    bytesScannedCutoffPerQuery,
+    queryResultsRetentionDays,
+    logRetentionDays,
+    logLevel,
+    alarmEmail,
+    lambdaMemoryMb,
+    lambdaTimeoutSeconds,
+  };
+}
+
+/** The Glue table name of a configured contract table. */
+export function glueTableName(config: DigestConfig, table: TableName): string {
+  const name = config.tableNames[table];
+  if (name === undefined) throw new Error(`table ${table} is not configured`);
+  return name;
+}
