@@ -1,0 +1,173 @@
+/** Flags of `npm run report`, parsed and validated into options (pure, so it is unit-tested). */
+import { parseArgs } from 'node:util';
+import { resolve } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import {
+  assertTimeZone,
+  isComplete,
+  isValidDay,
+  periodContaining,
+  previousCompletePeriod,
+  type Period,
+  type PeriodKind,
+} from '../core/period.js';
+import { isReportingCurrency } from '../sql/compose.js';
+
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+export type Locale = 'en' | 'id' | 'pl';
+export type Transport = 'outbox' | 'smtp' | 'ses';
+
+export interface CliOptions {
+  readonly help: boolean;
+  readonly period: Period;
+  /** null: the bundled sample data. */
+  readonly dataDir: string | null;
+  readonly outDir: string;
+  readonly currency: string;
+  readonly locale: Locale;
+  readonly send: Transport;
+  readonly from: string;
+  readonly to: readonly string[];
+  readonly dryRun: boolean;
+  readonly force: boolean;
+  readonly smtp: { host: string; port: number; secure: boolean; auth?: { user: string; pass: string } };
+}
+
+export const USAGE = `Usage: npm run report -- [options]
+
+  --period weekly|monthly   period kind (default weekly)
+  --date YYYY-MM-DD         report the period containing this date (default: the previous complete period)
+  --data DIR                data folder with one sub-folder per table (default: bundled sample data)
+  --out DIR                 output folder (default ./out)
+  --timezone Area/City      IANA time zone of the periods (default UTC)
+  --currency CODE           reporting currency, ISO 4217 (default USD)
+  --locale en|id|pl         digest language and formats (default en)
+  --send outbox|smtp|ses    how to deliver the digest (default outbox: files under OUT/emails)
+  --to a@x.com,b@y.com      recipients (default $DIGEST_RECIPIENTS or cs-team@example.com)
+  --from address            sender (default $DIGEST_SENDER or kpi-digest@example.com)
+  --dry-run                 compute and write the snapshot, send nothing
+  --force                   send again even if this digest was already sent to a recipient
+  --help                    this text
+
+SMTP settings come from SMTP_HOST, SMTP_PORT (587), SMTP_SECURE (false), SMTP_USER, SMTP_PASS.
+`;
+
+const EMAIL_RE = /^[^\s@<>,;"]+@[^\s@<>,;"]+\.[^\s@<>,;"]+$/;
+
+function oneOf<T extends string>(flag: string, value: string, allowed: readonly T[]): T {
+  if (!(allowed as readonly string[]).includes(value)) {
+    throw new UsageError(`--${flag} must be one of ${allowed.join(', ')} (got "${value}")`);
+  }
+  return value as T;
+}
+
+function emails(flag: string, value: string): string[] {
+  const list = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  if (list.length === 0) throw new UsageError(`--${flag} needs at least one e-mail address`);
+  for (const e of list) {
+    if (!EMAIL_RE.test(e)) throw new UsageError(`--${flag}: "${e}" is not an e-mail address`);
+  }
+  return list;
+}
+
+export function parseCliArgs(argv: readonly string[], env: NodeJS.ProcessEnv, now: Date): CliOptions {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        period: { type: 'string' },
+        date: { type: 'string' },
+        data: { type: 'string' },
+        out: { type: 'string' },
+        timezone: { type: 'string' },
+        currency: { type: 'string' },
+        locale: { type: 'string' },
+        send: { type: 'string' },
+        to: { type: 'string' },
+        from: { type: 'string' },
+        'dry-run': { type: 'boolean' },
+        force: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (error) {
+    const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    throw new UsageError(`${message} (see --help)`);
+  }
+
+  const kind = oneOf<PeriodKind>('period', values.period ?? 'weekly', ['weekly', 'monthly']);
+  const timezone = values.timezone ?? 'UTC';
+  try {
+    assertTimeZone(timezone);
+  } catch {
+    throw new UsageError(`--timezone "${timezone}" is not an IANA time zone (e.g. UTC, Europe/Warsaw)`);
+  }
+  let period: Period;
+  if (values.date !== undefined) {
+    if (!isValidDay(values.date)) throw new UsageError(`--date "${values.date}" is not a date written YYYY-MM-DD`);
+    period = periodContaining(kind, values.date, timezone);
+    if (!isComplete(period, now)) {
+      throw new UsageError(
+        `the ${kind} period ${period.key} (${period.firstDay} to ${period.lastDay}) has not ended yet; pick an earlier --date`,
+      );
+    }
+  } else {
+    period = previousCompletePeriod(kind, now, timezone);
+  }
+
+  const currency = values.currency ?? 'USD';
+  if (!isReportingCurrency(currency)) {
+    throw new UsageError(`--currency "${currency}" is not an ISO 4217 currency code (e.g. USD, EUR, PLN)`);
+  }
+
+  let dataDir: string | null = null;
+  if (values.data !== undefined) {
+    dataDir = resolve(values.data);
+    if (!existsSync(dataDir)) throw new UsageError(`--data folder ${values.data} does not exist`);
+    if (!statSync(dataDir).isDirectory()) throw new UsageError(`--data ${values.data} is not a folder`);
+  }
+  const outDir = resolve(values.out ?? 'out');
+  if (existsSync(outDir) && !statSync(outDir).isDirectory()) {
+    throw new UsageError(`--out ${values.out ?? 'out'} exists and is not a folder`);
+  }
+
+  const from = values.from ?? env.DIGEST_SENDER ?? 'kpi-digest@example.com';
+  if (!EMAIL_RE.test(from)) throw new UsageError(`--from "${from}" is not an e-mail address`);
+  const to = emails('to', values.to ?? env.DIGEST_RECIPIENTS ?? 'cs-team@example.com');
+
+  const port = Number(env.SMTP_PORT ?? '587');
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new UsageError(`SMTP_PORT "${env.SMTP_PORT}" is not a port number`);
+  }
+  const send = oneOf<Transport>('send', values.send ?? 'outbox', ['outbox', 'smtp', 'ses']);
+  if (send === 'smtp' && !env.SMTP_HOST) throw new UsageError('--send smtp needs SMTP_HOST (and SMTP_PORT)');
+
+  return {
+    help: values.help ?? false,
+    period,
+    dataDir,
+    outDir,
+    currency,
+    locale: oneOf<Locale>('locale', values.locale ?? 'en', ['en', 'id', 'pl']),
+    send,
+    from,
+    to,
+    dryRun: values['dry-run'] ?? false,
+    force: values.force ?? false,
+    smtp: {
+      host: env.SMTP_HOST ?? 'localhost',
+      port,
+      secure: env.SMTP_SECURE === 'true',
+      ...(env.SMTP_USER ? { auth: { user: env.SMTP_USER, pass: env.SMTP_PASS ?? '' } } : {}),
+    },
+  };
+}

@@ -1,0 +1,116 @@
+/**
+ * `npm run report`: the KPI report on the embedded engine.
+ *
+ * With no flags: the previous complete ISO week of the bundled sample data (generated on first
+ * use), snapshot and digest under ./out. Problems with flags or input: one line, exit code 2.
+ */
+import { resolve } from 'node:path';
+import { parseCliArgs, UsageError, USAGE, type CliOptions } from './options.js';
+import { DuckDbEngine } from '../engines/duckdb.js';
+import { InputError } from '../engines/engine.js';
+import { FileStore } from '../stores/file.js';
+import { createMailer } from '../mail/index.js';
+import { runDigestJob } from '../core/job.js';
+import { ensureSampleData } from '../sample/default-data.js';
+import type { Mailer } from '../mail/mailer.js';
+import type { KpiId } from '../core/snapshot.js';
+
+const SUMMARY_KPIS: readonly KpiId[] = [
+  'mrr',
+  'net_new_mrr',
+  'customers',
+  'customer_churn_rate',
+  'net_revenue_retention',
+  'nps',
+  'csat',
+  'stickiness',
+  'first_contact_resolution',
+];
+
+function mailerFor(options: CliOptions): Mailer | null {
+  if (options.dryRun) return null;
+  switch (options.send) {
+    case 'outbox':
+      return createMailer({ transport: 'outbox', outDir: options.outDir });
+    case 'smtp':
+      return createMailer({ transport: 'smtp', ...options.smtp });
+    case 'ses':
+      return createMailer({ transport: 'ses' });
+  }
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  const now = new Date();
+  const options = parseCliArgs(argv, process.env, now);
+  if (options.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  let dataDir = options.dataDir;
+  if (dataDir === null) {
+    const sample = await ensureSampleData({ dir: resolve('sample-data'), today: now });
+    dataDir = sample.dir;
+    if (sample.generated) console.log(`Generated the sample dataset in ${sample.dir}`);
+  }
+  const engine = await DuckDbEngine.open({ dataDir });
+  try {
+    const summary = await runDigestJob(
+      { engine, store: new FileStore(options.outDir), mailer: mailerFor(options) },
+      {
+        period: options.period,
+        currency: options.currency,
+        locale: options.locale,
+        from: options.from,
+        recipients: options.to,
+        dryRun: options.dryRun,
+        force: options.force,
+        now,
+      },
+    );
+    const snapshot = summary.snapshot;
+    const p = snapshot.period;
+    console.log(
+      `${p.kind} report ${p.key} (${p.firstDay} to ${p.lastDay}, ${p.timezone}), ${snapshot.currency}, data: ${dataDir}`,
+    );
+    for (const id of SUMMARY_KPIS) {
+      const k = snapshot.kpis[id];
+      const value = k.value === null ? `n/a (${k.reason ?? 'no value'})` : formatValue(k.value, k.unit);
+      const delta = k.delta === null ? '' : ` (${k.delta >= 0 ? '+' : ''}${formatValue(k.delta, k.unit)})`;
+      console.log(`  ${id.padEnd(26)} ${value}${delta}`);
+    }
+    const nulls = Object.values(snapshot.kpis).filter((k) => k.value === null).length;
+    console.log(
+      `  ${Object.keys(snapshot.kpis).length} KPIs, ${nulls} not available; ${snapshot.dataQuality.totalExcluded} rows excluded by data-quality checks`,
+    );
+    console.log(`Snapshot: ${summary.snapshotUri}`);
+    if (summary.dryRun) console.log('Dry run: no digest sent.');
+    for (const r of summary.sent) console.log(`Digest sent to ${r}${summary.destination ? ` (${summary.destination})` : ''}`);
+    for (const r of summary.skipped) console.log(`Digest already sent to ${r} (use --force to resend)`);
+    console.log(`${snapshot.stats.queries} queries in ${snapshot.stats.milliseconds} ms`);
+    return 0;
+  } finally {
+    await engine.close();
+  }
+}
+
+function formatValue(v: number, unit: string): string {
+  const fixed = Math.abs(v) >= 100 ? v.toFixed(0) : v.toFixed(2);
+  return unit === 'percent' ? `${fixed} %` : fixed;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (error instanceof UsageError || error instanceof InputError) {
+      console.error(`error: ${error.message}`);
+      process.exitCode = 2;
+      return;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    console.error(`error: ${message}`);
+    if (process.env.DEBUG) console.error(error);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,250 @@
+/**
+ * Builds the KPI snapshot of one period: data-quality checks, the KPI groups, then the
+ * assembly of values, previous values, deltas, trends and benchmark status.
+ */
+import { addDays, type Period } from './period.js';
+import { createKpiContext } from './context.js';
+import { benchmarkFor, DEFAULT_BENCHMARKS, type Benchmarks } from './benchmarks.js';
+import { KPI_META } from './kpi-meta.js';
+import {
+  HEADLINE_KPIS,
+  KPI_IDS,
+  SCHEMA_VERSION,
+  type ExclusionCount,
+  type KpiId,
+  type KpiValue,
+  type Snapshot,
+  type SnapshotDetails,
+  type TableQuality,
+} from './snapshot.js';
+import { DEFAULT_CONFIG, num, type KpiGroup, type PeriodValue, type ReportConfig } from './kpis/group.js';
+import { dataQualityQuery } from '../sql/compose.js';
+import type { QueryEngine, QueryStats, TableSource } from '../engines/engine.js';
+import { REPORT_TABLES, type DataQualityReason, type TableName } from '../schema/contract.js';
+import { ALL_GROUPS } from './kpis/index.js';
+
+export interface BuildOptions {
+  readonly period: Period;
+  readonly currency: string;
+  readonly now: Date;
+  readonly config?: ReportConfig;
+  readonly benchmarks?: Benchmarks;
+  /** The KPI groups to run (all by default). */
+  readonly groups?: readonly KpiGroup[];
+}
+
+export const EMPTY_DETAILS: SnapshotDetails = {
+  mrrMovements: { bySegment: [], byPlan: [], byAccount: [] },
+  accountsAtRisk: [],
+  healthBands: { healthy: 0, atRisk: 0, critical: 0 },
+  topFeatures: [],
+  feedback: { commentCount: 0, detractorTerms: [], promoterTerms: [], latestDetractorComments: [] },
+};
+
+/** The UTC dates (dt partitions) a period's instants fall on, with a day of margin for time zones. */
+export function dtRangeOf(period: Period): { fromDt: string; toDt: string } {
+  return { fromDt: addDays(period.firstDay, -1), toDt: addDays(period.lastDay, 1) };
+}
+
+interface QualityResult {
+  readonly tables: TableQuality[];
+  readonly excluded: ExclusionCount[];
+}
+
+async function checkDataQuality(
+  engine: QueryEngine,
+  sources: readonly TableSource[],
+  period: Period,
+  currency: string,
+  periods: readonly Period[],
+  stats: QueryStats[],
+): Promise<QualityResult> {
+  const tables: TableQuality[] = [];
+  const excluded: ExclusionCount[] = [];
+  for (const table of REPORT_TABLES) {
+    const source = sources.find((s) => s.table === table);
+    const request = dataQualityQuery(table, { sources, currency, periods }, dtRangeOf(period));
+    if (!source || source.relation === null || request === null) {
+      tables.push({
+        table,
+        present: false,
+        reason: source?.absentReason ?? 'not configured',
+        rowsChecked: 0,
+        rowsExcluded: 0,
+        latest: null,
+      });
+      continue;
+    }
+    const result = await engine.query(request);
+    stats.push(result.stats);
+    let checked = 0;
+    let rowsExcluded = 0;
+    let latest: string | null = null;
+    for (const row of result.rows) {
+      const rows = num(row.row_count) ?? 0;
+      checked += rows;
+      const reason = row.reason;
+      if (reason === null) {
+        const duplicates = rows - (num(row.distinct_keys) ?? rows);
+        if (duplicates > 0) {
+          excluded.push({ table, reason: 'duplicate_id', rows: duplicates });
+          rowsExcluded += duplicates;
+        }
+        latest = typeof row.latest === 'string' ? toIso(row.latest) : null;
+      } else {
+        excluded.push({ table, reason: String(reason) as DataQualityReason, rows });
+        rowsExcluded += rows;
+      }
+    }
+    tables.push({ table, present: true, rowsChecked: checked, rowsExcluded, latest });
+  }
+  excluded.sort((a, b) => a.table.localeCompare(b.table) || a.reason.localeCompare(b.reason));
+  return { tables, excluded };
+}
+
+/** "2026-11-22 10:00:00.000" or "2026-11-22" → ISO-8601. */
+function toIso(value: string): string {
+  if (/^\d{4}-\d{2}-\d{2}$/.test(value)) return value;
+  const d = new Date(`${value.replace(' ', 'T')}Z`);
+  return Number.isNaN(d.getTime()) ? value : d.toISOString();
+}
+
+function absentReason(group: KpiGroup, sources: readonly TableSource[]): string | null {
+  const missing: string[] = [];
+  for (const table of group.requires) {
+    const source = sources.find((s) => s.table === table);
+    if (!source || source.relation === null) {
+      missing.push(`${table} (${source?.absentReason ?? 'not configured'})`);
+    }
+  }
+  return missing.length > 0 ? `not available: no ${missing.join(', no ')}` : null;
+}
+
+function assemble(
+  id: KpiId,
+  values: readonly PeriodValue[] | undefined,
+  periods: readonly Period[],
+  fallbackReason: string,
+  benchmarks: Benchmarks,
+): KpiValue {
+  const meta = KPI_META[id];
+  const current = values?.[0] ?? { value: null, reason: fallbackReason };
+  const previous = values?.[1] ?? { value: null };
+  const value = finite(current.value);
+  const prev = finite(previous.value);
+  const kpi: KpiValue = {
+    value,
+    previous: prev,
+    delta: value !== null && prev !== null ? value - prev : null,
+    unit: meta.unit,
+    ...(value === null ? { reason: current.reason ?? fallbackReason } : {}),
+    ...(current.detail ? { detail: current.detail } : {}),
+  };
+  const benchmark = benchmarkFor(id, kpi, periods[0]?.kind ?? 'weekly', benchmarks);
+  const trend = HEADLINE_KPIS.includes(id)
+    ? periods
+        .slice(0, 12)
+        .map((p, i) => ({ key: p.key, value: finite(values?.[i]?.value ?? null) }))
+        .reverse()
+    : undefined;
+  return { ...kpi, ...(benchmark ? { benchmark } : {}), ...(trend ? { trend } : {}) };
+}
+
+function finite(v: number | null): number | null {
+  return v !== null && Number.isFinite(v) ? v : null;
+}
+
+/** Athena bills scanned bytes per query, with a 10 MB minimum per query ($5 per TB by default). */
+export function estimateAthenaCostUsd(bytesPerQuery: readonly number[], pricePerTbUsd = 5): number {
+  const minimum = 10 * 1024 * 1024;
+  const billed = bytesPerQuery.reduce((sum, b) => sum + Math.max(b, minimum), 0);
+  return (billed / 1e12) * pricePerTbUsd;
+}
+
+export async function buildSnapshot(engine: QueryEngine, options: BuildOptions): Promise<Snapshot> {
+  const started = performance.now();
+  const groups = options.groups ?? ALL_GROUPS;
+  const runtime = await createKpiContext(engine, {
+    period: options.period,
+    currency: options.currency,
+    config: options.config ?? DEFAULT_CONFIG,
+  });
+  const { context, sources, stats } = runtime;
+
+  const quality = await checkDataQuality(
+    engine,
+    sources,
+    options.period,
+    options.currency,
+    context.periods,
+    stats,
+  );
+
+  const values: Partial<Record<KpiId, readonly PeriodValue[]>> = {};
+  const reasons: Partial<Record<KpiId, string>> = {};
+  let details: SnapshotDetails = EMPTY_DETAILS;
+  for (const group of groups) {
+    const absent = absentReason(group, sources);
+    if (absent) {
+      for (const id of group.kpis) reasons[id] = absent;
+      continue;
+    }
+    const result = await group.compute(context);
+    Object.assign(values, result.values);
+    details = { ...details, ...result.details };
+  }
+
+  const kpis = Object.fromEntries(
+    KPI_IDS.map((id) => [
+      id,
+      assemble(
+        id,
+        values[id],
+        context.periods,
+        reasons[id] ?? 'not computed',
+        options.benchmarks ?? DEFAULT_BENCHMARKS,
+      ),
+    ]),
+  ) as Record<KpiId, KpiValue>;
+
+  const milliseconds = Math.round(performance.now() - started);
+  const bytes = stats.reduce((sum, s) => sum + (s.bytesScanned ?? 0), 0);
+  const tablesRead = new Set<TableName>(quality.tables.filter((t) => t.present).map((t) => t.table));
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    period: {
+      kind: options.period.kind,
+      key: options.period.key,
+      firstDay: options.period.firstDay,
+      lastDay: options.period.lastDay,
+      timezone: options.period.timezone,
+    },
+    currency: options.currency,
+    generatedAt: options.now.toISOString(),
+    kpis,
+    details,
+    dataQuality: {
+      tables: quality.tables,
+      excluded: quality.excluded,
+      totalExcluded: quality.excluded.reduce((sum, e) => sum + e.rows, 0),
+    },
+    stats: {
+      engine: engine.kind,
+      queries: stats.length,
+      rowsReturned: stats.reduce((sum, s) => sum + s.rows, 0),
+      rowsRead: quality.tables
+        .filter((t) => tablesRead.has(t.table))
+        .reduce((sum, t) => sum + t.rowsChecked, 0),
+      milliseconds,
+      ...(engine.kind === 'athena'
+        ? { bytesScanned: bytes, estimatedCostUsd: estimateAthenaCostUsd(stats.map((s) => s.bytesScanned ?? 0)) }
+        : {}),
+      perQuery: stats.map((s) => ({
+        name: s.name,
+        milliseconds: s.milliseconds,
+        rows: s.rows,
+        ...(s.bytesScanned !== undefined ? { bytesScanned: s.bytesScanned } : {}),
+      })),
+    },
+  };
+}

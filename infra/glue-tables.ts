@@ -1,0 +1,88 @@
+/**
+ * Glue table definitions generated from the data contract (functions/schema/contract.ts),
+ * so the deployed catalog can never drift from the columns the queries and the docs use.
+ */
+import type { aws_glue as glue } from 'aws-cdk-lib';
+import { glueType, type TableSpec } from '../functions/schema/contract.js';
+import type { DataFormat } from './config.js';
+
+export interface StorageFormat {
+  readonly inputFormat: string;
+  readonly outputFormat: string;
+  readonly serializationLibrary: string;
+  readonly serdeParameters: Readonly<Record<string, string>>;
+  readonly classification: string;
+}
+
+export const STORAGE_FORMATS: Readonly<Record<DataFormat, StorageFormat>> = {
+  parquet: {
+    inputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat',
+    outputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat',
+    serializationLibrary: 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe',
+    serdeParameters: { 'serialization.format': '1' },
+    classification: 'parquet',
+  },
+  json: {
+    inputFormat: 'org.apache.hadoop.mapred.TextInputFormat',
+    outputFormat: 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat',
+    serializationLibrary: 'org.openx.data.jsonserde.JsonSerDe',
+    // A malformed line fails the query rather than silently dropping rows the KPIs should count.
+    serdeParameters: { 'ignore.malformed.json': 'FALSE', 'case.insensitive': 'TRUE' },
+    classification: 'json',
+  },
+};
+
+/** The partition column of the event tables; the folder is `dt=YYYY-MM-DD`. */
+export const PARTITION_KEY = 'dt';
+
+export interface GlueTableOptions {
+  /** The Glue table name (the contract name unless renamed by configuration). */
+  readonly glueName: string;
+  /** s3://bucket/prefix/table/ — may contain CDK tokens for a bucket the stack creates. */
+  readonly location: string;
+  readonly format: DataFormat;
+  /** First day of the projected `dt` range, YYYY-MM-DD. */
+  readonly partitionRangeStart: string;
+}
+
+/** Table properties that make Athena compute `dt` partitions instead of reading them from Glue. */
+export function partitionProjection(location: string, rangeStart: string): Record<string, string> {
+  return {
+    'projection.enabled': 'true',
+    [`projection.${PARTITION_KEY}.type`]: 'date',
+    [`projection.${PARTITION_KEY}.format`]: 'yyyy-MM-dd',
+    // NOW keeps the range open-ended, so new days need no partition maintenance.
+    [`projection.${PARTITION_KEY}.range`]: `${rangeStart},NOW`,
+    [`projection.${PARTITION_KEY}.interval`]: '1',
+    [`projection.${PARTITION_KEY}.interval.unit`]: 'DAYS',
+    'storage.location.template': `${location}${PARTITION_KEY}=\${${PARTITION_KEY}}/`,
+  };
+}
+
+export function glueTableInput(spec: TableSpec, options: GlueTableOptions): glue.CfnTable.TableInputProperty {
+  const format = STORAGE_FORMATS[options.format];
+  const partitioned = spec.partitionedBy === PARTITION_KEY;
+  return {
+    name: options.glueName,
+    description: spec.description,
+    tableType: 'EXTERNAL_TABLE',
+    parameters: {
+      EXTERNAL: 'TRUE',
+      classification: format.classification,
+      ...(partitioned ? partitionProjection(options.location, options.partitionRangeStart) : {}),
+    },
+    partitionKeys: partitioned
+      ? [{ name: PARTITION_KEY, type: 'string', comment: 'UTC date of occurred_at, YYYY-MM-DD' }]
+      : [],
+    storageDescriptor: {
+      location: options.location,
+      inputFormat: format.inputFormat,
+      outputFormat: format.outputFormat,
+      serdeInfo: {
+        serializationLibrary: format.serializationLibrary,
+        parameters: { ...format.serdeParameters },
+      },
+      columns: spec.columns.map((c) => ({ name: c.name, type: glueType(c.type), comment: c.description })),
+    },
+  };
+}
