@@ -37,7 +37,7 @@ describe('weekly periods (ISO weeks)', () => {
     expect(periodContaining('weekly', '2027-01-04').key).toBe('2027-W01');
   });
 
-  it('puts 2024-12-30 in 2025-W01 (the ISO year is the Thursday\'s)', () => {
+  it("puts 2024-12-30 in 2025-W01 (the ISO year is the Thursday's)", () => {
     expect(periodContaining('weekly', '2024-12-30').key).toBe('2025-W01');
     expect(periodContaining('weekly', '2024-12-29').key).toBe('2024-W52');
   });
@@ -72,8 +72,18 @@ describe('monthly periods', () => {
   it('gives the last 12 periods oldest first', () => {
     const keys = trailingPeriods(periodFromKey('2026-03'), 12).map((p) => p.key);
     expect(keys).toEqual([
-      '2025-04', '2025-05', '2025-06', '2025-07', '2025-08', '2025-09',
-      '2025-10', '2025-11', '2025-12', '2026-01', '2026-02', '2026-03',
+      '2025-04',
+      '2025-05',
+      '2025-06',
+      '2025-07',
+      '2025-08',
+      '2025-09',
+      '2025-10',
+      '2025-11',
+      '2025-12',
+      '2026-01',
+      '2026-02',
+      '2026-03',
     ]);
   });
 

@@ -113,7 +113,8 @@ export function parseCliArgs(argv: readonly string[], env: NodeJS.ProcessEnv, no
   }
   let period: Period;
   if (values.date !== undefined) {
-    if (!isValidDay(values.date)) throw new UsageError(`--date "${values.date}" is not a date written YYYY-MM-DD`);
+    if (!isValidDay(values.date))
+      throw new UsageError(`--date "${values.date}" is not a date written YYYY-MM-DD`);
     period = periodContaining(kind, values.date, timezone);
     if (!isComplete(period, now)) {
       throw new UsageError(

@@ -84,7 +84,8 @@ async function main(argv: readonly string[]): Promise<number> {
     );
     console.log(`Snapshot: ${summary.snapshotUri}`);
     if (summary.dryRun) console.log('Dry run: no digest sent.');
-    for (const r of summary.sent) console.log(`Digest sent to ${r}${summary.destination ? ` (${summary.destination})` : ''}`);
+    for (const r of summary.sent)
+      console.log(`Digest sent to ${r}${summary.destination ? ` (${summary.destination})` : ''}`);
     for (const r of summary.skipped) console.log(`Digest already sent to ${r} (use --force to resend)`);
     console.log(`${snapshot.stats.queries} queries in ${snapshot.stats.milliseconds} ms`);
     return 0;

@@ -20,7 +20,7 @@ import {
 import { DEFAULT_CONFIG, num, type KpiGroup, type PeriodValue, type ReportConfig } from './kpis/group.js';
 import { dataQualityQuery } from '../sql/compose.js';
 import type { QueryEngine, QueryStats, TableSource } from '../engines/engine.js';
-import { REPORT_TABLES, type DataQualityReason, type TableName } from '../schema/contract.js';
+import { REPORT_TABLES, tableSpec, type DataQualityReason, type TableName } from '../schema/contract.js';
 import { ALL_GROUPS } from './kpis/index.js';
 
 export interface BuildOptions {
@@ -87,12 +87,31 @@ async function checkDataQuality(
       if (reason === null) {
         const duplicates = rows - (num(row.distinct_keys) ?? rows);
         if (duplicates > 0) {
-          excluded.push({ table, reason: 'duplicate_id', rows: duplicates });
+          excluded.push({
+            table,
+            reason: 'duplicate_id',
+            rows: duplicates,
+            expected: expectation(table, 'duplicate_id'),
+          });
           rowsExcluded += duplicates;
         }
         latest = typeof row.latest === 'string' ? toIso(row.latest) : null;
       } else {
-        excluded.push({ table, reason: String(reason) as DataQualityReason, rows });
+        const why = String(reason) as DataQualityReason;
+        const example = {
+          ...(typeof row.example_file === 'string' ? { file: row.example_file } : {}),
+          ...(typeof row.example_key === 'string' ? { key: row.example_key } : {}),
+          ...(typeof row.example_field === 'string' && why === 'invalid_value'
+            ? { field: row.example_field }
+            : {}),
+        };
+        excluded.push({
+          table,
+          reason: why,
+          rows,
+          expected: expectation(table, why),
+          ...(Object.keys(example).length > 0 ? { example } : {}),
+        });
         rowsExcluded += rows;
       }
     }
@@ -100,6 +119,27 @@ async function checkDataQuality(
   }
   excluded.sort((a, b) => a.table.localeCompare(b.table) || a.reason.localeCompare(b.reason));
   return { tables, excluded };
+}
+
+/** The contract's expectation that rows excluded for `reason` broke. */
+function expectation(table: TableName, reason: DataQualityReason): string {
+  const spec = tableSpec(table);
+  switch (reason) {
+    case 'null_key':
+      return `${spec.key.join(', ')} must not be empty`;
+    case 'missing_required_field':
+      return `required fields (${spec.columns
+        .filter((c) => !c.nullable && !spec.key.includes(c.name))
+        .map((c) => c.name)
+        .join(', ')}) must not be empty`;
+    case 'duplicate_id':
+      return `${spec.key.join(' + ')} must be unique (one copy kept)`;
+    default: {
+      const rules = spec.rules.filter((r) => r.reason === reason).map((r) => r.description);
+      if (reason === 'invalid_value') rules.unshift('every value must be readable as its column type');
+      return `not: ${rules.join('; ')}`;
+    }
+  }
 }
 
 /** "2026-11-22 10:00:00.000" or "2026-11-22" → ISO-8601. */
@@ -237,7 +277,10 @@ export async function buildSnapshot(engine: QueryEngine, options: BuildOptions):
         .reduce((sum, t) => sum + t.rowsChecked, 0),
       milliseconds,
       ...(engine.kind === 'athena'
-        ? { bytesScanned: bytes, estimatedCostUsd: estimateAthenaCostUsd(stats.map((s) => s.bytesScanned ?? 0)) }
+        ? {
+            bytesScanned: bytes,
+            estimatedCostUsd: estimateAthenaCostUsd(stats.map((s) => s.bytesScanned ?? 0)),
+          }
         : {}),
       perQuery: stats.map((s) => ({
         name: s.name,

@@ -89,7 +89,8 @@ export type KpiUnit =
   | 'hours'
   | 'minutes';
 
-export type KpiSection = 'revenue' | 'customers' | 'onboarding' | 'engagement' | 'voice' | 'support' | 'billing';
+export type KpiSection =
+  'revenue' | 'customers' | 'onboarding' | 'engagement' | 'voice' | 'support' | 'billing';
 
 /** Where the value stands against the catalog's benchmark; `tone` never travels alone: `level` is its label. */
 export interface BenchmarkStatus {
@@ -223,6 +224,14 @@ export interface ExclusionCount {
   readonly table: TableName;
   readonly reason: DataQualityReason;
   readonly rows: number;
+  /** What the contract expects of such rows, in words. */
+  readonly expected: string;
+  /** One offending row, to find the others: its file, its key and the field at fault. */
+  readonly example?: {
+    readonly file?: string;
+    readonly key?: string;
+    readonly field?: string;
+  };
 }
 
 export interface SnapshotStats {

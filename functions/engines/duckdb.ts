@@ -67,7 +67,8 @@ function listFiles(dir: string): string[] {
 
 /** A SQL string literal for a local file path (the local adapter's only spliced text). */
 function pathLiteral(path: string): string {
-  if (/[\u0000-\u001f]/.test(path)) throw new InputError(`file path has control characters: ${JSON.stringify(path)}`);
+  if (/[\u0000-\u001f]/.test(path))
+    throw new InputError(`file path has control characters: ${JSON.stringify(path)}`);
   return `'${path.replace(/'/g, "''")}'`;
 }
 
@@ -129,7 +130,11 @@ export class DuckDbEngine implements QueryEngine {
     let files: string[];
     try {
       if (!statSync(dir).isDirectory()) {
-        return { table: spec.name, relation: null, absentReason: `${spec.name} is not a folder in ${dataDir}` };
+        return {
+          table: spec.name,
+          relation: null,
+          absentReason: `${spec.name} is not a folder in ${dataDir}`,
+        };
       }
       files = listFiles(dir);
     } catch {
@@ -207,13 +212,19 @@ export class DuckDbEngine implements QueryEngine {
           : `strftime(CAST(${occurred} AS TIMESTAMP), '%Y-%m-%d') AS dt`,
       );
     }
-    selects.push(malformed.length > 0 ? `CASE ${malformed.join(' ')} END AS dq_malformed` : 'CAST(NULL AS VARCHAR) AS dq_malformed');
+    selects.push(
+      malformed.length > 0
+        ? `CASE ${malformed.join(' ')} END AS dq_malformed`
+        : 'CAST(NULL AS VARCHAR) AS dq_malformed',
+    );
     selects.push('filename AS dq_file');
 
     const view = `src_${spec.name}`;
     const union = parts.length === 1 ? parts[0] : parts.map((p) => `(${p})`).join(' UNION ALL BY NAME ');
-    await connection.run(`CREATE OR REPLACE VIEW ${view} AS SELECT ${selects.join(', ')} FROM (${union}) AS raw`);
-    return { table: spec.name, relation: view, flagsMalformed: true };
+    await connection.run(
+      `CREATE OR REPLACE VIEW ${view} AS SELECT ${selects.join(', ')} FROM (${union}) AS raw`,
+    );
+    return { table: spec.name, relation: view, flagsMalformed: true, fileColumn: 'dq_file' };
   }
 
   async sources(): Promise<readonly TableSource[]> {
@@ -238,7 +249,11 @@ export class DuckDbEngine implements QueryEngine {
       });
       return {
         rows,
-        stats: { name: request.name, milliseconds: Math.round(performance.now() - started), rows: rows.length },
+        stats: {
+          name: request.name,
+          milliseconds: Math.round(performance.now() - started),
+          rows: rows.length,
+        },
       };
     } catch (error) {
       const message = firstLine(error);
@@ -264,7 +279,10 @@ function bindParam(prepared: DuckDBPreparedStatement, index: number, param: SqlP
   switch (param.type) {
     case 'date': {
       if (!/^\d{4}-\d{2}-\d{2}$/.test(param.value)) throw new Error(`invalid date parameter ${param.value}`);
-      prepared.bindDate(index, new DuckDBDateValue(Math.round(Date.parse(`${param.value}T00:00:00Z`) / 86_400_000)));
+      prepared.bindDate(
+        index,
+        new DuckDBDateValue(Math.round(Date.parse(`${param.value}T00:00:00Z`) / 86_400_000)),
+      );
       return;
     }
     case 'timestamp': {

@@ -56,6 +56,8 @@ export interface TableSource {
    * whose stored text could not be read as its type (local CSV/JSON files), else NULL.
    */
   readonly flagsMalformed?: boolean;
+  /** A column of the relation naming the file a row came from (`dq_file` locally, `"$path"` on Athena). */
+  readonly fileColumn?: string;
 }
 
 export interface QueryEngine {

@@ -104,7 +104,9 @@ export function violationCase(spec: TableSpec, source: TableSource): string {
   whens.push(`WHEN ${keyNull} THEN 'null_key'`);
   const required = requiredColumns(spec);
   if (required.length > 0) {
-    whens.push(`WHEN ${required.map((c) => `${q(c.name)} IS NULL`).join(' OR ')} THEN 'missing_required_field'`);
+    whens.push(
+      `WHEN ${required.map((c) => `${q(c.name)} IS NULL`).join(' OR ')} THEN 'missing_required_field'`,
+    );
   }
   for (const rule of spec.rules) {
     whens.push(`WHEN ${rule.violation} THEN '${rule.reason}'`);
@@ -254,11 +256,19 @@ export function offsetSpans(
       if (offsetAt(mid) === current) lo = mid;
       else hi = mid;
     }
-    spans.push({ fromUtc: new Date(spanStart).toISOString(), toUtc: new Date(hi).toISOString(), offsetMinutes: current });
+    spans.push({
+      fromUtc: new Date(spanStart).toISOString(),
+      toUtc: new Date(hi).toISOString(),
+      offsetMinutes: current,
+    });
     spanStart = hi;
     current = o;
   }
-  spans.push({ fromUtc: new Date(spanStart).toISOString(), toUtc: new Date(to).toISOString(), offsetMinutes: current });
+  spans.push({
+    fromUtc: new Date(spanStart).toISOString(),
+    toUtc: new Date(to).toISOString(),
+    offsetMinutes: current,
+  });
   // Open the outer ends so no instant falls outside every span.
   spans[0] = { ...(spans[0] as (typeof spans)[number]), fromUtc: '1970-01-01T00:00:00.000Z' };
   const lastSpan = spans[spans.length - 1] as (typeof spans)[number];
@@ -279,7 +289,13 @@ function tzShifts(ctx: ComposeContext): Fragment {
 }
 
 const TABLE_SPECS = new Map<string, TableSpec>(CONTRACT.map((t) => [t.name, t]));
-const BUILT_INS = ['fx_currencies', 'reporting_currency', 'report_periods', 'report_days', 'tz_shifts'] as const;
+const BUILT_INS = [
+  'fx_currencies',
+  'reporting_currency',
+  'report_periods',
+  'report_days',
+  'tz_shifts',
+] as const;
 
 function builtIn(name: string, ctx: ComposeContext): Fragment | null {
   const spec = TABLE_SPECS.get(name);
@@ -316,7 +332,9 @@ function resolve(sql: string, ctx: ComposeContext, seen: Map<string, Fragment>, 
     seen.set(name, fragment);
     resolve(fragment.sql, ctx, seen, order);
     if (countParams(fragment.sql) !== fragment.params.length) {
-      throw new Error(`relation ${name}: ${countParams(fragment.sql)} placeholders, ${fragment.params.length} params`);
+      throw new Error(
+        `relation ${name}: ${countParams(fragment.sql)} placeholders, ${fragment.params.length} params`,
+      );
     }
     order.push(fragment);
   }
@@ -350,9 +368,7 @@ export function composeQuery(name: string, params: readonly SqlParam[], ctx: Com
   if (order.length === 0) return { name, sql: body, params: [...params] };
   const ctes = order.map((f) => `${f.name} AS (\n${indent(f.sql)}\n)`).join(',\n');
   const startsWithWith = /^with\s/i.test(codeOnly(body).trimStart());
-  const sql = startsWithWith
-    ? `WITH\n${ctes},\n${stripLeadingWith(body)}`
-    : `WITH\n${ctes}\n${body}`;
+  const sql = startsWithWith ? `WITH\n${ctes},\n${stripLeadingWith(body)}` : `WITH\n${ctes}\n${body}`;
   return { name, sql, params: [...order.flatMap((f) => f.params), ...params] };
 }
 
@@ -402,9 +418,12 @@ export function dataQualityQuery(
     order.length > 0 ? `WITH\n${order.map((f) => `${f.name} AS (\n${indent(f.sql)}\n)`).join(',\n')}\n` : '';
   const sql = [
     prelude + `SELECT reason, count(*) AS row_count, count(DISTINCT row_key) AS distinct_keys,`,
-    `  CAST(max(freshness) AS varchar) AS latest`,
+    `  CAST(max(freshness) AS varchar) AS latest,`,
+    `  min(row_file) AS example_file, min(row_key) AS example_key, min(malformed_field) AS example_field`,
     `FROM (`,
-    `  SELECT ${reason} AS reason, ${keyExpr} AS row_key, ${q(spec.freshnessColumn)} AS freshness`,
+    `  SELECT ${reason} AS reason, ${keyExpr} AS row_key, ${q(spec.freshnessColumn)} AS freshness,`,
+    `    ${source.fileColumn ?? 'CAST(NULL AS varchar)'} AS row_file,`,
+    `    ${source.flagsMalformed ? 'dq_malformed' : 'CAST(NULL AS varchar)'} AS malformed_field`,
     `  FROM ${source.relation}`,
     where ? `  ${where}` : '',
     `) AS classified`,

@@ -1,0 +1,183 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DuckDbEngine } from '../functions/engines/duckdb.js';
+import { InputError } from '../functions/engines/engine.js';
+import { dataQualityQuery, type ComposeContext } from '../functions/sql/compose.js';
+import { periodFromKey } from '../functions/core/period.js';
+import { reportCalendar } from '../functions/core/context.js';
+
+const dirs: string[] = [];
+function dataDir(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'duckdb-engine-'));
+  dirs.push(dir);
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(join(dir, path, '..'), { recursive: true });
+    writeFileSync(join(dir, path), text);
+  }
+  return dir;
+}
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+async function quality(
+  dir: string,
+  table: 'accounts' | 'subscriptions' | 'usage_events' | 'survey_responses',
+) {
+  const engine = await DuckDbEngine.open({ dataDir: dir });
+  try {
+    const sources = await engine.sources();
+    const ctx: ComposeContext = {
+      sources,
+      currency: 'USD',
+      periods: reportCalendar(periodFromKey('2026-W46')),
+    };
+    const request = dataQualityQuery(table, ctx, { fromDt: '2026-11-01', toDt: '2026-11-30' });
+    if (!request) return null;
+    const { rows } = await engine.query(request);
+    return Object.fromEntries(
+      rows.map((r) => [String(r.reason), { rows: r.row_count, keys: r.distinct_keys }]),
+    );
+  } finally {
+    await engine.close();
+  }
+}
+
+const ACCOUNTS_HEADER = 'account_id,name,created_at,segment,region,csm_owner,onboarded_at,first_value_at\n';
+
+describe('DuckDbEngine', () => {
+  it('reads CSV, NDJSON and Parquet-free folders and reports absent tables with a reason', async () => {
+    const dir = dataDir({
+      'accounts/a.csv': ACCOUNTS_HEADER + 'a1,Acme,2026-01-05T10:00:00Z,SMB,EU,,,\n',
+      'accounts/b.ndjson': '{"account_id":"a2","name":"Beta","created_at":"2026-02-01 00:00:00"}\n',
+      'invoices/readme.txt': 'not data',
+    });
+    const engine = await DuckDbEngine.open({ dataDir: dir });
+    const sources = await engine.sources();
+    expect(sources.find((s) => s.table === 'accounts')?.relation).toBe('src_accounts');
+    expect(sources.find((s) => s.table === 'invoices')).toMatchObject({
+      relation: null,
+      absentReason: 'invoices/ holds no .parquet, .json, .jsonl, .ndjson or .csv files',
+    });
+    expect(sources.find((s) => s.table === 'subscriptions')?.absentReason).toMatch(
+      /no subscriptions\/ folder/,
+    );
+    const { rows } = await engine.query({
+      name: 'read',
+      sql: 'SELECT account_id, created_at, region FROM src_accounts ORDER BY account_id',
+      params: [],
+    });
+    expect(rows).toEqual([
+      { account_id: 'a1', created_at: '2026-01-05 10:00:00.000', region: 'EU' },
+      // region is absent from the NDJSON file: NULL, not an error (it is nullable).
+      { account_id: 'a2', created_at: '2026-02-01 00:00:00.000', region: null },
+    ]);
+    await engine.close();
+  });
+
+  it('converts text timestamps with an offset to UTC', async () => {
+    const dir = dataDir({ 'accounts/a.csv': ACCOUNTS_HEADER + 'a1,Acme,2026-01-05T10:00:00+02:00,,,,,\n' });
+    const engine = await DuckDbEngine.open({ dataDir: dir });
+    const { rows } = await engine.query({
+      name: 'ts',
+      sql: 'SELECT created_at FROM src_accounts',
+      params: [],
+    });
+    expect(rows[0]?.created_at).toBe('2026-01-05 08:00:00.000');
+    await engine.close();
+  });
+
+  it('counts contract-breaking rows by reason instead of failing', async () => {
+    const dir = dataDir({
+      'accounts/a.csv':
+        ACCOUNTS_HEADER +
+        'a1,Acme,2026-01-05T10:00:00Z,,,,,\n' +
+        ',No key,2026-01-05T10:00:00Z,,,,,\n' + // null_key
+        'a2,,2026-01-05T10:00:00Z,,,,,\n' + // missing_required_field (name)
+        'a3,Bad date,yesterday,,,,,\n' + // invalid_value (created_at is not a timestamp)
+        'a4,Early,2026-01-05T10:00:00Z,,,,2026-01-01T00:00:00Z,\n' + // end_before_start (onboarded before created)
+        'a1,Acme again,2026-01-06T10:00:00Z,,,,,\n', // duplicate_id
+    });
+    expect(await quality(dir, 'accounts')).toEqual({
+      null: { rows: 2, keys: 1 }, // two good rows share one key: one duplicate
+      null_key: { rows: 1, keys: 0 },
+      missing_required_field: { rows: 1, keys: 1 },
+      invalid_value: { rows: 1, keys: 1 },
+      end_before_start: { rows: 1, keys: 1 },
+    });
+  });
+
+  it('flags unknown currencies, negative amounts and end before start in subscriptions', async () => {
+    const header =
+      'subscription_id,account_id,plan,amount,currency,interval_months,quantity,is_trial,start_date,end_date\n';
+    const dir = dataDir({
+      'subscriptions/s.csv':
+        header +
+        's1,a1,Pro,10,USD,1,1,false,2026-01-01,\n' +
+        's2,a1,Pro,10,EUR,1,1,false,2026-01-01,\n' + // EUR has a rate
+        's3,a1,Pro,10,usd,1,1,false,2026-01-01,\n' + // unknown_currency (lower case, no rate)
+        's4,a1,Pro,-5,USD,1,1,false,2026-01-01,\n' + // negative_amount
+        's5,a1,Pro,5,USD,1,1,false,2026-02-01,2026-01-01\n' + // end_before_start
+        's6,a1,Pro,5,USD,0,1,false,2026-02-01,\n', // invalid_value (interval 0)
+      'fx_rates/fx.csv': 'date,currency,rate\n2026-01-01,EUR,1.1\n',
+    });
+    expect(await quality(dir, 'subscriptions')).toEqual({
+      null: { rows: 2, keys: 2 },
+      unknown_currency: { rows: 1, keys: 1 },
+      negative_amount: { rows: 1, keys: 1 },
+      end_before_start: { rows: 1, keys: 1 },
+      invalid_value: { rows: 1, keys: 1 },
+    });
+  });
+
+  it('flags scores outside their scale', async () => {
+    const header = 'response_id,account_id,user_id,survey,score,scale_max,responded_at,comment\n';
+    const dir = dataDir({
+      'survey_responses/s.csv':
+        header +
+        'r1,a1,u1,nps,10,10,2026-11-10T10:00:00Z,Great\n' +
+        'r2,a1,u1,nps,11,10,2026-11-10T10:00:00Z,\n' + // score_out_of_scale
+        'r3,a1,u1,csat,0,5,2026-11-10T10:00:00Z,\n' + // score_out_of_scale
+        'r4,a1,u1,ces,7,7,2026-11-10T10:00:00Z,\n' + // fine on a 7-point scale
+        'r5,a1,u1,ces,3,6,2026-11-10T10:00:00Z,\n', // invalid_value (no 6-point CES)
+    });
+    expect(await quality(dir, 'survey_responses')).toEqual({
+      null: { rows: 2, keys: 2 },
+      score_out_of_scale: { rows: 2, keys: 2 },
+      invalid_value: { rows: 1, keys: 1 },
+    });
+  });
+
+  it('counts duplicate usage deliveries within the partitions checked', async () => {
+    const header = 'event_id,occurred_at,account_id,user_id,event_name,session_id\n';
+    const dir = dataDir({
+      'usage_events/dt=2026-11-10/a.csv':
+        header + 'e1,2026-11-10T10:00:00Z,a1,u1,login,s1\ne1,2026-11-10T10:00:00Z,a1,u1,login,s1\n',
+      'usage_events/dt=2026-10-01/a.csv': header + 'e9,2026-10-01T10:00:00Z,a1,u1,login,s1\n',
+    });
+    // Only November's partition is in range: 2 rows, 1 distinct id.
+    expect(await quality(dir, 'usage_events')).toEqual({ null: { rows: 2, keys: 1 } });
+  });
+
+  it('names the missing required column and the expected ones', async () => {
+    const dir = dataDir({ 'accounts/a.csv': 'account_id,name\na1,Acme\n' });
+    await expect(DuckDbEngine.open({ dataDir: dir })).rejects.toThrow(
+      /accounts: column "created_at" is missing \(first file accounts\/a\.csv\); expected columns: account_id, name, created_at/,
+    );
+  });
+
+  it('names the table folder when a file cannot be read', async () => {
+    const dir = dataDir({ 'fx_rates/broken.parquet': 'this is not parquet' });
+    const error = await DuckDbEngine.open({ dataDir: dir }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InputError);
+    expect((error as Error).message).toMatch(/cannot read fx_rates files in .*fx_rates: .*broken\.parquet/);
+  });
+
+  it('rejects a data folder that does not exist', async () => {
+    await expect(DuckDbEngine.open({ dataDir: '/nonexistent/data' })).rejects.toThrow(
+      'data folder /nonexistent/data does not exist',
+    );
+  });
+});
