@@ -222,17 +222,17 @@ export function offsetSpans(
   const last = periods.reduce((max, p) => (p.lastDay > max ? p.lastDay : max), '');
   const from = Date.parse(`${addDays(first, -60)}T00:00:00Z`);
   const to = Date.parse(`${addDays(last, 2)}T00:00:00Z`);
+  const format = new Intl.DateTimeFormat('en-US', {
+    timeZone: tz,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+  });
   const offsetAt = (ms: number): number => {
-    const f = new Intl.DateTimeFormat('en-US', {
-      timeZone: tz,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-    });
-    const parts = Object.fromEntries(f.formatToParts(new Date(ms)).map((p) => [p.type, p.value]));
+    const parts = Object.fromEntries(format.formatToParts(new Date(ms)).map((p) => [p.type, p.value]));
     const wall = Date.UTC(
       Number(parts.year),
       Number(parts.month) - 1,

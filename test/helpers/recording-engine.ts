@@ -1,0 +1,20 @@
+import type { QueryEngine, QueryRequest, QueryResult, TableSource } from '../../functions/engines/engine.js';
+
+/** Wraps an engine and keeps every request it runs (for SQL portability checks). */
+export class RecordingEngine implements QueryEngine {
+  readonly requests: QueryRequest[] = [];
+  constructor(private readonly inner: QueryEngine) {}
+  get kind(): QueryEngine['kind'] {
+    return this.inner.kind;
+  }
+  sources(): Promise<readonly TableSource[]> {
+    return this.inner.sources();
+  }
+  async query(request: QueryRequest): Promise<QueryResult> {
+    this.requests.push(request);
+    return this.inner.query(request);
+  }
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+}
