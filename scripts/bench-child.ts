@@ -12,7 +12,7 @@ if (!mode || !dataDir || !kind || !date) throw new Error('usage: bench-child rep
 const period = periodContaining(kind as PeriodKind, date, 'UTC');
 const started = performance.now();
 const engine = await DuckDbEngine.open({ dataDir });
-let queries = 0;
+let queries: number;
 if (mode === 'report') {
   const snapshot = await buildSnapshot(engine, { period, currency: 'USD', now: new Date() });
   queries = snapshot.stats.queries;

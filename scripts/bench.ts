@@ -80,7 +80,9 @@ for (const scale of SCALES.filter((s) => wanted.includes(s.name))) {
     console.error(rows[rows.length - 1]);
   }
 }
-console.log(`Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}; median of ${RUNS} runs each\n`);
+console.log(
+  `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}; median of ${RUNS} runs each\n`,
+);
 console.log('| usage events | period | bare scan (ms) | report (ms) | report / scan | peak RSS (MB) |');
 console.log('|---|---|---|---|---|---|');
 for (const r of rows) console.log(r);

@@ -7,15 +7,33 @@ const parse = (...argv: string[]) => parseCliArgs(argv, {}, now);
 describe('report CLI options', () => {
   it('defaults to the previous complete ISO week in UTC, sample data, ./out, USD, outbox', () => {
     const o = parse();
-    expect(o.period).toMatchObject({ kind: 'weekly', key: '2026-W47', firstDay: '2026-11-16', lastDay: '2026-11-22' });
+    expect(o.period).toMatchObject({
+      kind: 'weekly',
+      key: '2026-W47',
+      firstDay: '2026-11-16',
+      lastDay: '2026-11-22',
+    });
     expect(o.dataDir).toBeNull();
     expect(o.outDir.endsWith('/out')).toBe(true);
     expect(o).toMatchObject({ currency: 'USD', locale: 'en', send: 'outbox', dryRun: false, force: false });
   });
 
   it('takes a monthly period containing --date in a time zone', () => {
-    const o = parse('--period', 'monthly', '--date', '2026-10-15', '--timezone', 'Asia/Jakarta', '--currency', 'EUR');
-    expect(o.period).toMatchObject({ key: '2026-10', timezone: 'Asia/Jakarta', startUtc: '2026-09-30T17:00:00.000Z' });
+    const o = parse(
+      '--period',
+      'monthly',
+      '--date',
+      '2026-10-15',
+      '--timezone',
+      'Asia/Jakarta',
+      '--currency',
+      'EUR',
+    );
+    expect(o.period).toMatchObject({
+      key: '2026-10',
+      timezone: 'Asia/Jakarta',
+      startUtc: '2026-09-30T17:00:00.000Z',
+    });
     expect(o.currency).toBe('EUR');
   });
 
@@ -23,8 +41,14 @@ describe('report CLI options', () => {
     [['--period', 'daily'], '--period must be one of weekly, monthly (got "daily")'],
     [['--date', '2026-02-30'], '--date "2026-02-30" is not a date written YYYY-MM-DD'],
     [['--date', '15/10/2026'], '--date "15/10/2026" is not a date written YYYY-MM-DD'],
-    [['--date', '2026-11-25'], 'the weekly period 2026-W48 (2026-11-23 to 2026-11-29) has not ended yet; pick an earlier --date'],
-    [['--timezone', 'Europe/Atlantis'], '--timezone "Europe/Atlantis" is not an IANA time zone (e.g. UTC, Europe/Warsaw)'],
+    [
+      ['--date', '2026-11-25'],
+      'the weekly period 2026-W48 (2026-11-23 to 2026-11-29) has not ended yet; pick an earlier --date',
+    ],
+    [
+      ['--timezone', 'Europe/Atlantis'],
+      '--timezone "Europe/Atlantis" is not an IANA time zone (e.g. UTC, Europe/Warsaw)',
+    ],
     [['--currency', 'usd'], '--currency "usd" is not an ISO 4217 currency code (e.g. USD, EUR, PLN)'],
     [['--locale', 'de'], '--locale must be one of en, id, pl (got "de")'],
     [['--send', 'pigeon'], '--send must be one of outbox, smtp, ses (got "pigeon")'],

@@ -18,7 +18,11 @@ function queryFile(name: string, sql: string): string {
 }
 afterAll(() => files.forEach((f) => rmSync(f, { force: true })));
 
-const allAbsent: TableSource[] = TABLE_NAMES.map((table) => ({ table, relation: null, absentReason: 'absent' }));
+const allAbsent: TableSource[] = TABLE_NAMES.map((table) => ({
+  table,
+  relation: null,
+  absentReason: 'absent',
+}));
 const ctx = (sources: readonly TableSource[] = allAbsent, tz = 'UTC'): ComposeContext => ({
   sources,
   currency: 'USD',
@@ -36,12 +40,20 @@ describe('composeQuery', () => {
     // account_mrr_end needs report_periods, subscriptions and fx_spans; fx_spans needs fx_rates and
     // reporting_currency. invoices is only named in a comment, so it is not added.
     expect([...ctes].sort()).toEqual(
-      ['account_mrr_end', 'fx_rates', 'fx_spans', 'report_periods', 'reporting_currency', 'subscriptions'].sort(),
+      [
+        'account_mrr_end',
+        'fx_rates',
+        'fx_spans',
+        'report_periods',
+        'reporting_currency',
+        'subscriptions',
+      ].sort(),
     );
     const at = (n: string) => ctes.indexOf(n);
     expect(at('fx_rates')).toBeLessThan(at('fx_spans'));
     expect(at('reporting_currency')).toBeLessThan(at('fx_spans'));
-    for (const dep of ['report_periods', 'subscriptions', 'fx_spans']) expect(at(dep)).toBeLessThan(at('account_mrr_end'));
+    for (const dep of ['report_periods', 'subscriptions', 'fx_spans'])
+      expect(at(dep)).toBeLessThan(at('account_mrr_end'));
     expect(request.params).toEqual([
       { type: 'varchar', value: 'USD' }, // reporting_currency
       { type: 'double', value: 0 },
@@ -49,7 +61,10 @@ describe('composeQuery', () => {
   });
 
   it('merges a query that starts with its own WITH', () => {
-    const name = queryFile('zz_test_with', 'WITH last AS (SELECT max(period_index) AS i FROM report_periods)\nSELECT i FROM last\n');
+    const name = queryFile(
+      'zz_test_with',
+      'WITH last AS (SELECT max(period_index) AS i FROM report_periods)\nSELECT i FROM last\n',
+    );
     const { sql } = composeQuery(name, [], ctx());
     expect(sql.startsWith('WITH\nreport_periods AS (')).toBe(true);
     expect(sql).toContain('),\nlast AS (SELECT max(period_index)');
@@ -58,7 +73,9 @@ describe('composeQuery', () => {
 
   it('refuses a query whose placeholders and values disagree', () => {
     const name = queryFile('zz_test_params', 'SELECT 1 AS x FROM report_periods WHERE period_index = ?\n');
-    expect(() => composeQuery(name, [], ctx())).toThrow('query zz_test_params has 1 placeholders but 0 values were given');
+    expect(() => composeQuery(name, [], ctx())).toThrow(
+      'query zz_test_params has 1 placeholders but 0 values were given',
+    );
   });
 
   it('refuses a reporting currency outside ISO 4217', () => {
@@ -76,7 +93,11 @@ describe('composeQuery', () => {
         'zz_test_absent',
         'SELECT count(*) AS n, sum(amount) AS total FROM invoices WHERE due_at >= ?\n',
       );
-      const request = composeQuery(name, [{ type: 'date', value: '2026-01-01' }], ctx(await engine.sources()));
+      const request = composeQuery(
+        name,
+        [{ type: 'date', value: '2026-01-01' }],
+        ctx(await engine.sources()),
+      );
       expect(request.sql).toContain('WHERE 1 = 0');
       const { rows } = await engine.query(request);
       expect(rows).toEqual([{ n: 0, total: null }]);
@@ -87,9 +108,14 @@ describe('composeQuery', () => {
   });
 
   it('renders the calendar as typed literals from validated dates', () => {
-    const name = queryFile('zz_test_calendar', 'SELECT period_index, first_day, start_ts FROM report_periods\n');
+    const name = queryFile(
+      'zz_test_calendar',
+      'SELECT period_index, first_day, start_ts FROM report_periods\n',
+    );
     const { sql } = composeQuery(name, [], ctx(allAbsent, 'Europe/Warsaw'));
-    expect(sql).toContain("(0, DATE '2026-11-09', DATE '2026-11-15', TIMESTAMP '2026-11-08 23:00:00.000', TIMESTAMP '2026-11-15 23:00:00.000')");
+    expect(sql).toContain(
+      "(0, DATE '2026-11-09', DATE '2026-11-15', TIMESTAMP '2026-11-08 23:00:00.000', TIMESTAMP '2026-11-15 23:00:00.000')",
+    );
   });
 });
 

@@ -19,7 +19,14 @@ const dir = mkdtempSync(join(tmpdir(), 'sql-portability-'));
 let engine: RecordingEngine;
 
 beforeAll(async () => {
-  await generateSampleData({ outDir: dir, seed: 7, endDate: '2026-11-22', months: 14, accounts: 120, usageEvents: 40_000 });
+  await generateSampleData({
+    outDir: dir,
+    seed: 7,
+    endDate: '2026-11-22',
+    months: 14,
+    accounts: 120,
+    usageEvents: 40_000,
+  });
   engine = new RecordingEngine(await DuckDbEngine.open({ dataDir: dir }));
   const now = new Date('2026-11-23T08:00:00Z');
   await buildSnapshot(engine, { period: periodFromKey('2026-W47', 'Europe/Warsaw'), currency: 'USD', now });

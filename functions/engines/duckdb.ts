@@ -67,8 +67,9 @@ function listFiles(dir: string): string[] {
 
 /** A SQL string literal for a local file path (the local adapter's only spliced text). */
 function pathLiteral(path: string): string {
-  if (/[\u0000-\u001f]/.test(path))
+  if ([...path].some((ch) => ch.charCodeAt(0) < 0x20)) {
     throw new InputError(`file path has control characters: ${JSON.stringify(path)}`);
+  }
   return `'${path.replace(/'/g, "''")}'`;
 }
 
@@ -98,7 +99,7 @@ export class DuckDbEngine implements QueryEngine {
 
   static async open(options: DuckDbEngineOptions): Promise<DuckDbEngine> {
     const { dataDir } = options;
-    let isDir = false;
+    let isDir: boolean;
     try {
       isDir = statSync(dataDir).isDirectory();
     } catch {

@@ -6,7 +6,8 @@
  * data-quality counts), the Glue tables deployed by the CDK stack and docs/data-contract.md.
  */
 
-export type ColumnType = 'string' | 'timestamp' | 'date' | 'decimal' | 'int' | 'bigint' | 'boolean' | 'double';
+export type ColumnType =
+  'string' | 'timestamp' | 'date' | 'decimal' | 'int' | 'bigint' | 'boolean' | 'double';
 
 export interface ColumnSpec {
   readonly name: string;
@@ -131,7 +132,12 @@ export const CONTRACT: readonly TableSpec[] = [
       col('plan', 'string', false, 'plan name'),
       col('amount', 'decimal', false, 'recurring charge per billing interval, after discounts, before tax'),
       col('currency', 'string', false, 'ISO 4217, upper case'),
-      col('interval_months', 'int', false, '1 monthly, 3 quarterly, 12 annual; MRR = amount / interval_months'),
+      col(
+        'interval_months',
+        'int',
+        false,
+        '1 monthly, 3 quarterly, 12 annual; MRR = amount / interval_months',
+      ),
       col('quantity', 'int', false, 'seats (informational)'),
       col('is_trial', 'boolean', false, 'trial periods carry no MRR whatever their amount'),
       col('start_date', 'date', false, 'first day the row applies (inclusive)'),
