@@ -1,0 +1,119 @@
+/**
+ * Every string of the digest, per locale. The interface makes a missing translation a type
+ * error; functions take already formatted numbers (so number formats stay in format.ts) and
+ * the raw count where the grammar needs a plural form.
+ */
+import type { PeriodKind } from '../../core/period.js';
+import type { BenchmarkStatus, KpiId, KpiSection } from '../../core/snapshot.js';
+import type { DataQualityReason } from '../../schema/contract.js';
+
+export type HealthBand = 'healthy' | 'at_risk' | 'critical';
+
+export interface Messages {
+  readonly digestTitle: Readonly<Record<PeriodKind, string>>;
+  /** Start of the subject line, e.g. "Weekly CS digest". */
+  readonly subjectName: Readonly<Record<PeriodKind, string>>;
+  weekName(week: number, year: number): string;
+  periodLine(range: string): string;
+  timeZoneLine(timezone: string): string;
+  dataUpTo(when: string): string;
+  /** No table has any row to date the data by. */
+  readonly noFreshData: string;
+  generatedAt(when: string): string;
+  /** A table whose newest row is older than the period. */
+  staleTable(table: string, when: string): string;
+  readonly dataQualityClean: string;
+  excludedShort(rows: string, n: number): string;
+  unavailableShort(kpis: string, n: number): string;
+  seeDataQuality(summary: string): string;
+
+  readonly headlineTitle: string;
+  readonly sections: Readonly<Record<KpiSection, string>>;
+  readonly kpiLabels: Readonly<Record<KpiId, string>>;
+  readonly vsPrevious: Readonly<Record<PeriodKind, string>>;
+  readonly assessment: { readonly better: string; readonly worse: string; readonly unchanged: string };
+  readonly noPrevious: string;
+  /** Short "not available", in the value's place. */
+  readonly notAvailableShort: string;
+  notAvailable(reason: string): string;
+  readonly benchmarkLevels: Readonly<Record<BenchmarkStatus['level'], string>>;
+  benchmark(target: string): string;
+  /** Unit of a change between two percentages. */
+  readonly percentagePoints: string;
+  trendAlt(label: string, count: number, kind: PeriodKind, figures: string): string;
+  trendRange(low: string, high: string): string;
+  readonly noData: string;
+
+  readonly atRiskTitle: string;
+  atRiskIntro(shown: string, shownCount: number): string;
+  readonly atRiskNone: string;
+  atRiskMore(more: string, moreCount: number): string;
+  readonly columns: {
+    readonly account: string;
+    readonly mrr: string;
+    readonly health: string;
+    readonly segment: string;
+    readonly plan: string;
+    readonly start: string;
+    readonly gained: string;
+    readonly lost: string;
+    readonly fx: string;
+    readonly end: string;
+    readonly feature: string;
+    readonly users: string;
+    readonly adoption: string;
+    readonly table: string;
+    readonly newest: string;
+    readonly excluded: string;
+  };
+  readonly bands: Readonly<Record<HealthBand, string>>;
+  readonly healthBandsTitle: string;
+  readonly unnamedAccount: string;
+  readonly noSegment: string;
+  readonly noOwner: string;
+  /** A segment or plan recorded as `(none)` in the data. */
+  readonly noneName: string;
+
+  readonly commentsTitle: string;
+  readonly commentsNone: string;
+  commentCount(count: string, n: number): string;
+  readonly featuresTitle: string;
+  readonly featuresNone: string;
+  readonly detractorTermsTitle: string;
+  readonly promoterTermsTitle: string;
+  readonly termsNone: string;
+
+  readonly bySegmentTitle: string;
+  readonly byPlanTitle: string;
+  readonly movementsNone: string;
+  readonly movementsNote: string;
+
+  readonly attachmentsTitle: string;
+  accountMovementsFile(rows: string, n: number): string;
+  atRiskFile(rows: string, n: number): string;
+
+  readonly dataQualityTitle: string;
+  excludedIntro(rows: string, n: number): string;
+  readonly noExclusions: string;
+  readonly reasons: Readonly<Record<DataQualityReason, string>>;
+  unavailableIntro(kpis: string, n: number): string;
+  readonly allAvailable: string;
+  tableAbsent(reason: string): string;
+  readonly noRows: string;
+
+  footer(engine: string, when: string): string;
+  readonly footerNotes: string;
+}
+
+/** Picks a plural form with the locale's rules (Polish has one, few, many). */
+export function pluralise(
+  rules: Intl.PluralRules,
+  n: number,
+  forms: { one: string; few?: string; many?: string; other: string },
+): string {
+  const category = rules.select(n);
+  if (category === 'one') return forms.one;
+  if (category === 'few') return forms.few ?? forms.other;
+  if (category === 'many') return forms.many ?? forms.other;
+  return forms.other;
+}

@@ -1,0 +1,84 @@
+/**
+ * The local transport: writes the digest as files under OUT/emails/ instead of sending it:
+ * `<period>-<key>.html`, `.txt` and the complete `.eml` (e.g. weekly-2026-W47.eml), plus the
+ * attachments beside them. Sending the same digest to several recipients rewrites the same
+ * files; the .eml keeps the last copy (the copies differ only in their To header).
+ */
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { MailDeliveryError } from './errors.js';
+import type { DigestMessage, Mailer, SendResult } from './mailer.js';
+import { buildMime } from './mime.js';
+import { PERIOD_HEADER } from './headers.js';
+
+const PERIOD_VALUE = /^(weekly|monthly)\/(\d{4}-(?:W\d{2}|\d{2}))$/;
+
+/** `weekly-2026-W47` from the message's X-Digest-Period header. */
+export function outboxBaseName(message: DigestMessage): string {
+  const header = Object.entries(message.headers ?? {}).find(
+    ([name]) => name.toLowerCase() === PERIOD_HEADER.toLowerCase(),
+  );
+  const match = header ? PERIOD_VALUE.exec(header[1]) : null;
+  if (!match) {
+    throw new MailDeliveryError(
+      `the outbox names its files after the ${PERIOD_HEADER} header (e.g. weekly/2026-W47), which this message lacks`,
+      'outbox',
+    );
+  }
+  return `${match[1]}-${match[2]}`;
+}
+
+/** A file name without any directory part or characters that are unsafe on common file systems. */
+function safeFileName(name: string): string {
+  const base = path.basename(name).replace(/[^\w.-]+/g, '_');
+  return base.replace(/^\.+/, '') || 'attachment';
+}
+
+async function writeAtomically(file: string, content: string | Uint8Array): Promise<void> {
+  const tmp = `${file}.${process.pid}.tmp`;
+  await writeFile(tmp, content);
+  await rename(tmp, file);
+}
+
+export class OutboxMailer implements Mailer {
+  readonly transport = 'outbox' as const;
+  readonly dir: string;
+
+  constructor(outDir: string) {
+    this.dir = path.resolve(outDir, 'emails');
+  }
+
+  async send(message: DigestMessage): Promise<SendResult> {
+    const base = outboxBaseName(message);
+    try {
+      await mkdir(this.dir, { recursive: true });
+      const { raw, messageId } = await buildMime(message);
+      // In the .html file, inline images point at the files written beside it.
+      let html = message.html;
+      for (const image of message.inlineImages) {
+        const file = `${base}-${safeFileName(image.filename)}`;
+        await writeAtomically(path.join(this.dir, file), image.content);
+        html = html.split(`cid:${image.cid}`).join(file);
+      }
+      for (const attachment of message.attachments) {
+        await writeAtomically(
+          path.join(this.dir, `${base}-${safeFileName(attachment.filename)}`),
+          attachment.content,
+        );
+      }
+      await writeAtomically(path.join(this.dir, `${base}.html`), html);
+      await writeAtomically(path.join(this.dir, `${base}.txt`), message.text);
+      const eml = path.join(this.dir, `${base}.eml`);
+      await writeAtomically(eml, raw);
+      return { transport: 'outbox', messageId, recipients: [...message.to], destination: eml };
+    } catch (error) {
+      throw new MailDeliveryError(
+        `cannot write the digest to ${this.dir}: ${(error as Error).message}`,
+        'outbox',
+        {
+          cause: error,
+        },
+      );
+    }
+  }
+}

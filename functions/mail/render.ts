@@ -1,0 +1,173 @@
+/**
+ * renderDigest: snapshot -> a complete DigestMessage (HTML, plain text, subject, attachments).
+ * Either every part renders or it throws DigestRenderError: a blank or partial mail is never
+ * handed to a transport.
+ */
+import addressparser from 'nodemailer/lib/addressparser';
+import type { Snapshot } from '../core/snapshot.js';
+import { MONTHLY_TEMPLATE, WEEKLY_TEMPLATE } from './compiled-templates.js';
+import { toCsv } from './csv.js';
+import { DigestRenderError } from './errors.js';
+import { PERIOD_HEADER } from './headers.js';
+import { isLocale, LOCALES, type Locale } from './locale.js';
+import type { DigestMessage } from './mailer.js';
+import { attachmentsHtml, contextHtml, dataQualityHtml, headlineHtml, sectionHtml } from './render-html.js';
+import { renderText } from './render-text.js';
+import type { SafeHtml } from './safe-html.js';
+import { fillTemplate } from './template.js';
+import { oneLine } from './text.js';
+import { buildDigestView, type DigestView } from './view.js';
+import { assertRenderableSnapshot } from './validate.js';
+
+/** Gmail clips a message whose HTML is larger than about 102 KB; stay safely below. */
+export const MAX_HTML_BYTES = 102_000;
+
+export interface RenderDigestOptions {
+  readonly locale: Locale;
+  readonly from: string;
+  readonly to: readonly string[];
+}
+
+function assertAddress(value: string, role: string): void {
+  const parsed = /[\r\n]/.test(value) ? [] : addressparser(value);
+  const first = parsed[0];
+  const ok =
+    parsed.length === 1 &&
+    first !== undefined &&
+    typeof first.address === 'string' &&
+    /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(first.address);
+  if (!ok) throw new DigestRenderError(`${role} "${value}" is not a single e-mail address`);
+}
+
+function slotValues(view: DigestView): { text: Record<string, string>; html: Record<string, SafeHtml> } {
+  const text: Record<string, string> = {
+    lang: view.locale,
+    subject: view.subject,
+    preheader: view.preheader,
+    title: view.title,
+    periodName: view.periodName,
+    periodLine: view.periodLine,
+    timeZoneLine: view.timeZoneLine,
+    headlineTitle: view.headlineTitle,
+    dataQualityTitle: view.dataQualityTitle,
+    footer: view.footer,
+    footerNotes: view.footerNotes,
+  };
+  const html: Record<string, SafeHtml> = {
+    context: contextHtml(view),
+    headline: headlineHtml(view),
+    dataQuality: dataQualityHtml(view),
+  };
+  for (const section of view.sections) {
+    text[`sections.${section.id}.title`] = section.title;
+    html[`sections.${section.id}.body`] = sectionHtml(section);
+  }
+  if (view.attachments) {
+    text.attachmentsTitle = view.attachments.title;
+    html.attachments = attachmentsHtml(view);
+  }
+  return { text, html };
+}
+
+/** The monthly attachments: MRR movements by account and the accounts at risk. */
+function monthlyAttachments(snapshot: Snapshot): DigestMessage['attachments'] {
+  const key = snapshot.period.key;
+  const movements = [...snapshot.details.mrrMovements.byAccount].sort(
+    (a, b) =>
+      a.movement.localeCompare(b.movement) ||
+      Math.abs(b.amount) - Math.abs(a.amount) ||
+      a.accountId.localeCompare(b.accountId),
+  );
+  const movementsCsv = toCsv(
+    ['account_id', 'account_name', 'segment', 'movement', 'mrr_start', 'mrr_end', 'amount', 'currency'],
+    movements.map((m) => [
+      m.accountId,
+      m.accountName,
+      m.segment,
+      m.movement,
+      m.mrrStart,
+      m.mrrEnd,
+      m.amount,
+      snapshot.currency,
+    ]),
+  );
+  const atRiskCsv = toCsv(
+    [
+      'account_id',
+      'account_name',
+      'segment',
+      'csm_owner',
+      'mrr',
+      'currency',
+      'health_score',
+      'band',
+      'frequency',
+      'breadth',
+      'depth',
+      'sentiment',
+      'support_billing',
+    ],
+    snapshot.details.accountsAtRisk.map((a) => [
+      a.accountId,
+      a.accountName,
+      a.segment,
+      a.csmOwner,
+      a.mrr,
+      snapshot.currency,
+      a.healthScore,
+      a.band,
+      a.components.frequency,
+      a.components.breadth,
+      a.components.depth,
+      a.components.sentiment,
+      a.components.supportBilling,
+    ]),
+  );
+  return [
+    {
+      filename: `mrr-movements-by-account-${key}.csv`,
+      contentType: 'text/csv; charset=utf-8',
+      content: movementsCsv,
+    },
+    { filename: `accounts-at-risk-${key}.csv`, contentType: 'text/csv; charset=utf-8', content: atRiskCsv },
+  ];
+}
+
+export async function renderDigest(snapshot: Snapshot, options: RenderDigestOptions): Promise<DigestMessage> {
+  try {
+    if (!isLocale(options.locale)) {
+      throw new DigestRenderError(
+        `unknown locale "${String(options.locale)}" (expected ${LOCALES.join(', ')})`,
+      );
+    }
+    assertAddress(options.from, 'sender');
+    if (options.to.length === 0) throw new DigestRenderError('no recipients');
+    for (const to of options.to) assertAddress(to, 'recipient');
+    assertRenderableSnapshot(snapshot);
+
+    const view = buildDigestView(snapshot, options.locale);
+    const template = view.kind === 'monthly' ? MONTHLY_TEMPLATE : WEEKLY_TEMPLATE;
+    const html = fillTemplate(template, slotValues(view));
+    const bytes = Buffer.byteLength(html, 'utf8');
+    if (bytes > MAX_HTML_BYTES) {
+      throw new DigestRenderError(
+        `the HTML is ${bytes} bytes, over the ${MAX_HTML_BYTES}-byte limit above which Gmail clips a message`,
+      );
+    }
+    const text = renderText(view);
+    return {
+      from: options.from,
+      to: [...options.to],
+      subject: oneLine(view.subject),
+      html,
+      text,
+      inlineImages: [],
+      attachments: view.kind === 'monthly' ? monthlyAttachments(snapshot) : [],
+      headers: { [PERIOD_HEADER]: `${snapshot.period.kind}/${snapshot.period.key}` },
+    };
+  } catch (error) {
+    if (error instanceof DigestRenderError) throw error;
+    const message = error instanceof Error ? error.message : String(error);
+    throw new DigestRenderError(message, { cause: error });
+  }
+}

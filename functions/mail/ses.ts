@@ -1,0 +1,171 @@
+/**
+ * Amazon SES delivery with SendRawEmail: the MIME message is built by MailComposer
+ * (functions/mail/mime.ts), never by hand. Throttling is retried with exponential backoff
+ * and jitter a few times, then reported; a rejected message names the addresses and SES's
+ * reason.
+ */
+import { SendRawEmailCommand, SESClient } from '@aws-sdk/client-ses';
+import addressparser from 'nodemailer/lib/addressparser';
+import { MailDeliveryError } from './errors.js';
+import type { DigestMessage, Mailer, SendResult } from './mailer.js';
+import { buildMime } from './mime.js';
+
+export interface SesConfig {
+  readonly client?: SESClient;
+  readonly region?: string;
+  readonly configurationSet?: string;
+  /** Attempts and backoff for throttling and server faults (default 4 attempts from 500 ms). */
+  readonly retry?: {
+    readonly attempts?: number;
+    readonly baseDelayMs?: number;
+    readonly maxDelayMs?: number;
+  };
+  /** Injectable for tests. */
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+interface AwsError {
+  readonly name?: string;
+  readonly message?: string;
+  readonly $fault?: 'client' | 'server';
+  readonly $metadata?: { readonly httpStatusCode?: number; readonly requestId?: string };
+  readonly $retryable?: { readonly throttling?: boolean };
+}
+
+const THROTTLING_NAMES = new Set([
+  'Throttling',
+  'ThrottlingException',
+  'TooManyRequestsException',
+  'RequestThrottled',
+  'SlowDown',
+]);
+
+function isThrottling(e: AwsError): boolean {
+  return (
+    THROTTLING_NAMES.has(e.name ?? '') ||
+    e.$metadata?.httpStatusCode === 429 ||
+    e.$retryable?.throttling === true
+  );
+}
+
+/** Plain addresses of a recipient list (display names removed) for the SES envelope. */
+function envelopeAddresses(to: readonly string[]): string[] {
+  return to.flatMap((entry) =>
+    addressparser(entry, { flatten: true }).flatMap((a) => (a.address ? [a.address] : [])),
+  );
+}
+
+const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+export class SesMailer implements Mailer {
+  readonly transport = 'ses' as const;
+  private readonly client: SESClient;
+  private readonly attempts: number;
+  private readonly baseDelayMs: number;
+  private readonly maxDelayMs: number;
+  private readonly sleep: (ms: number) => Promise<void>;
+
+  constructor(private readonly config: SesConfig = {}) {
+    // Our own loop retries (visibly, with a clear final error); the SDK's retries would
+    // multiply the attempts.
+    this.client =
+      config.client ?? new SESClient({ maxAttempts: 1, ...(config.region ? { region: config.region } : {}) });
+    this.attempts = Math.max(1, config.retry?.attempts ?? 4);
+    this.baseDelayMs = config.retry?.baseDelayMs ?? 500;
+    this.maxDelayMs = config.retry?.maxDelayMs ?? 8_000;
+    this.sleep = config.sleep ?? defaultSleep;
+  }
+
+  private async region(): Promise<string> {
+    if (this.config.region) return this.config.region;
+    try {
+      return await this.client.config.region();
+    } catch {
+      return 'the default region';
+    }
+  }
+
+  async send(message: DigestMessage): Promise<SendResult> {
+    const { raw } = await buildMime(message);
+    const destinations = envelopeAddresses(message.to);
+    const command = new SendRawEmailCommand({
+      RawMessage: { Data: raw },
+      Destinations: destinations,
+      ...(this.config.configurationSet ? { ConfigurationSetName: this.config.configurationSet } : {}),
+    });
+    const who = destinations.join(', ');
+    let waited = 0;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const out = await this.client.send(command);
+        if (!out.MessageId)
+          throw new MailDeliveryError(`SES accepted the digest to ${who} but returned no MessageId`, 'ses');
+        return {
+          transport: 'ses',
+          messageId: out.MessageId,
+          recipients: destinations,
+          destination: `SES ${await this.region()}`,
+        };
+      } catch (error) {
+        if (error instanceof MailDeliveryError) throw error;
+        const e = error as AwsError;
+        const reason = e.message ?? String(error);
+        const requestId = e.$metadata?.requestId ? ` (request id ${e.$metadata.requestId})` : '';
+        if (isThrottling(e) && /daily message quota/i.test(reason)) {
+          throw new MailDeliveryError(
+            `SES refused the digest to ${who}: the account's daily sending quota is used up (${reason}); it resets within 24 hours`,
+            'ses',
+            { cause: error, retryable: true },
+          );
+        }
+        const transient = isThrottling(e) || e.$fault === 'server';
+        if (transient && attempt < this.attempts) {
+          // Full jitter: spread the retries of concurrent senders.
+          const cap = Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** (attempt - 1));
+          const delay = Math.round(cap / 2 + (Math.random() * cap) / 2);
+          waited += delay;
+          await this.sleep(delay);
+          continue;
+        }
+        if (isThrottling(e)) {
+          throw new MailDeliveryError(
+            `SES throttled the digest to ${who} on all ${this.attempts} attempts over ${(waited / 1000).toFixed(1)} s: ${reason}${requestId}. The sending rate of the account is exceeded; retry later or ask AWS for a higher rate`,
+            'ses',
+            { cause: error, retryable: true },
+          );
+        }
+        switch (e.name) {
+          case 'MessageRejected':
+            throw new MailDeliveryError(
+              `SES rejected the digest from ${message.from} to ${who}: ${reason}${requestId}`,
+              'ses',
+              { cause: error },
+            );
+          case 'MailFromDomainNotVerifiedException':
+            throw new MailDeliveryError(
+              `SES cannot send as ${message.from}: its MAIL FROM domain is not verified (${reason})`,
+              'ses',
+              { cause: error },
+            );
+          case 'ConfigurationSetDoesNotExistException':
+            throw new MailDeliveryError(
+              `SES configuration set "${this.config.configurationSet ?? ''}" does not exist (${reason})`,
+              'ses',
+              { cause: error },
+            );
+          case 'ConfigurationSetSendingPausedException':
+          case 'AccountSendingPausedException':
+            throw new MailDeliveryError(`SES sending is paused (${e.name}): ${reason}`, 'ses', {
+              cause: error,
+            });
+          default:
+            throw new MailDeliveryError(
+              `SES SendRawEmail failed for ${who} (${e.name ?? 'Error'}${transient ? `, after ${attempt} attempts` : ''}): ${reason}${requestId}`,
+              'ses',
+              { cause: error, retryable: transient },
+            );
+        }
+      }
+    }
+  }
+}

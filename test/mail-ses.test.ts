@@ -1,0 +1,164 @@
+/**
+ * SES delivery with SendRawEmail on a mocked client (aws-sdk-client-mock): the raw message
+ * parses back to the same parts; throttling is retried then reported; a rejected address and
+ * other SES errors give clear messages.
+ */
+import { MessageRejected, SendRawEmailCommand, SESClient, SESServiceException } from '@aws-sdk/client-ses';
+import { mockClient } from 'aws-sdk-client-mock';
+import { simpleParser } from 'mailparser';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  createMailer,
+  MailDeliveryError,
+  renderDigest,
+  type DigestMessage,
+} from '../functions/mail/index.js';
+import { makeSnapshot } from './fixtures/snapshots/make-snapshot.js';
+
+const ses = mockClient(SESClient);
+const sleeps: number[] = [];
+const sleep = async (ms: number): Promise<void> => {
+  sleeps.push(ms);
+};
+
+const throttling = (message = 'Maximum sending rate exceeded.'): SESServiceException =>
+  new SESServiceException({
+    name: 'Throttling',
+    $fault: 'client',
+    $metadata: { httpStatusCode: 400, requestId: 'req-throttle' },
+    message,
+  });
+
+let monthly: DigestMessage;
+
+beforeEach(async () => {
+  ses.reset();
+  sleeps.length = 0;
+  monthly ??= await renderDigest(makeSnapshot({ kind: 'monthly' }), {
+    locale: 'id',
+    from: 'Ringkasan CS <digest@example.com>',
+    to: ['lead@example.com'],
+  });
+});
+
+afterEach(() => ses.reset());
+
+const mailer = (extra: { configurationSet?: string } = {}) =>
+  createMailer({
+    transport: 'ses',
+    client: new SESClient({ region: 'eu-central-1' }),
+    region: 'eu-central-1',
+    retry: { attempts: 4, baseDelayMs: 100 },
+    sleep,
+    ...extra,
+  });
+
+describe('SES delivery', () => {
+  it('sends a raw MIME message that parses back to the same parts', async () => {
+    ses.on(SendRawEmailCommand).resolves({ MessageId: '0102018f-ses-id' });
+    const result = await mailer({ configurationSet: 'digests' }).send(monthly);
+    expect(result).toEqual({
+      transport: 'ses',
+      messageId: '0102018f-ses-id',
+      recipients: ['lead@example.com'],
+      destination: 'SES eu-central-1',
+    });
+    const calls = ses.commandCalls(SendRawEmailCommand);
+    expect(calls).toHaveLength(1);
+    const input = calls[0]?.args[0].input;
+    expect(input?.Destinations).toEqual(['lead@example.com']);
+    expect(input?.ConfigurationSetName).toBe('digests');
+    const parsed = await simpleParser(Buffer.from(input?.RawMessage?.Data ?? new Uint8Array()));
+    expect(parsed.subject).toBe(monthly.subject);
+    expect(parsed.from?.value[0]).toEqual({ address: 'digest@example.com', name: 'Ringkasan CS' });
+    expect(parsed.html).toBe(monthly.html);
+    expect(parsed.text?.trimEnd()).toBe(monthly.text.trimEnd());
+    expect(parsed.headers.get('x-digest-period')).toBe('monthly/2026-11');
+    expect(parsed.attachments.map((a) => a.filename)).toEqual(monthly.attachments.map((a) => a.filename));
+    expect(parsed.attachments[1]?.content.toString('utf8')).toBe(String(monthly.attachments[1]?.content));
+  });
+
+  it('retries throttling with growing backoff and then succeeds', async () => {
+    ses
+      .on(SendRawEmailCommand)
+      .rejectsOnce(throttling())
+      .rejectsOnce(throttling())
+      .resolves({ MessageId: 'after-retries' });
+    const result = await mailer().send(monthly);
+    expect(result.messageId).toBe('after-retries');
+    expect(ses.commandCalls(SendRawEmailCommand)).toHaveLength(3);
+    expect(sleeps).toHaveLength(2);
+    // Full jitter within [cap/2, cap]: 100 ms, then 200 ms caps.
+    expect(sleeps[0]).toBeGreaterThanOrEqual(50);
+    expect(sleeps[0]).toBeLessThanOrEqual(100);
+    expect(sleeps[1]).toBeGreaterThanOrEqual(100);
+    expect(sleeps[1]).toBeLessThanOrEqual(200);
+  });
+
+  it('gives a clear error when throttling does not stop', async () => {
+    ses.on(SendRawEmailCommand).rejects(throttling());
+    const error = await mailer()
+      .send(monthly)
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(MailDeliveryError);
+    expect((error as MailDeliveryError).retryable).toBe(true);
+    expect((error as Error).message).toMatch(
+      /^SES throttled the digest to lead@example\.com on all 4 attempts over [\d.]+ s: Maximum sending rate exceeded\. \(request id req-throttle\)/,
+    );
+    expect(ses.commandCalls(SendRawEmailCommand)).toHaveLength(4);
+  });
+
+  it('does not retry when the daily quota is used up', async () => {
+    ses.on(SendRawEmailCommand).rejects(throttling('Daily message quota exceeded.'));
+    await expect(mailer().send(monthly)).rejects.toThrow(
+      /daily sending quota is used up \(Daily message quota exceeded\.\)/,
+    );
+    expect(ses.commandCalls(SendRawEmailCommand)).toHaveLength(1);
+  });
+
+  it('names the address and the reason when SES rejects the message', async () => {
+    ses.on(SendRawEmailCommand).rejects(
+      new MessageRejected({
+        $metadata: { httpStatusCode: 400, requestId: 'req-rejected' },
+        message:
+          'Email address is not verified. The following identities failed the check in region EU-CENTRAL-1: lead@example.com',
+      }),
+    );
+    const error = await mailer()
+      .send(monthly)
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(MailDeliveryError);
+    expect((error as MailDeliveryError).retryable).toBe(false);
+    expect((error as Error).message).toBe(
+      'SES rejected the digest from Ringkasan CS <digest@example.com> to lead@example.com: Email address is not verified. The following identities failed the check in region EU-CENTRAL-1: lead@example.com (request id req-rejected)',
+    );
+    expect(ses.commandCalls(SendRawEmailCommand)).toHaveLength(1);
+  });
+
+  it('names other SES errors, retrying server faults only', async () => {
+    ses.on(SendRawEmailCommand).rejects(
+      new SESServiceException({
+        name: 'ConfigurationSetDoesNotExistException',
+        $fault: 'client',
+        $metadata: { httpStatusCode: 400 },
+        message: 'Configuration set <digests> does not exist.',
+      }),
+    );
+    await expect(mailer({ configurationSet: 'digests' }).send(monthly)).rejects.toThrow(
+      'SES configuration set "digests" does not exist (Configuration set <digests> does not exist.)',
+    );
+    ses.reset();
+    ses.on(SendRawEmailCommand).rejects(
+      new SESServiceException({
+        name: 'InternalFailure',
+        $fault: 'server',
+        $metadata: { httpStatusCode: 500 },
+        message: 'We encountered an internal error.',
+      }),
+    );
+    await expect(mailer().send(monthly)).rejects.toThrow(
+      /^SES SendRawEmail failed for lead@example\.com \(InternalFailure, after 4 attempts\): We encountered an internal error\./,
+    );
+    expect(ses.commandCalls(SendRawEmailCommand)).toHaveLength(4);
+  });
+});
