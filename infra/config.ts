@@ -7,8 +7,21 @@
  * error twenty minutes into a deployment.
  */
 import { TABLE_NAMES, type TableName } from '../functions/schema/contract.js';
+import { isReportingCurrency } from '../functions/sql/compose.js';
+import { z } from 'zod';
 
 export type DataFormat = 'parquet' | 'json';
+
+export interface CatalogTable {
+  readonly database: string;
+  readonly table: string;
+}
+
+export interface S3Location {
+  readonly bucket: string;
+  /** Key prefix ending with `/`, or '' for the whole bucket. */
+  readonly prefix: string;
+}
 export type ReportLocale = 'en' | 'id' | 'pl';
 export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
 
@@ -23,10 +36,19 @@ export interface DigestConfig {
   readonly dataPrefix: string;
   readonly dataFormat: DataFormat;
   readonly databaseName: string;
-  /** Contract tables deployed as Glue tables, in contract order. */
+  /** Contract tables the stack deploys as Glue tables over the data bucket, in contract order. */
   readonly tables: readonly TableName[];
-  /** Glue table name of each configured contract table. */
+  /** Glue table name of each deployed contract table. */
   readonly tableNames: Readonly<Partial<Record<TableName, string>>>;
+  /**
+   * Contract tables the user provides as their own view (or table) in the database, e.g. an
+   * Athena view over a billing export: not created by the stack, but read by the report.
+   */
+  readonly views: Readonly<Partial<Record<TableName, string>>>;
+  /** Glue tables the views read, which the report may therefore read too. */
+  readonly sourceTables: readonly CatalogTable[];
+  /** S3 locations the views' tables read, which the report may therefore read too. */
+  readonly sourceLocations: readonly S3Location[];
   /** First day of the `dt` partition projection range (YYYY-MM-DD). */
   readonly partitionRangeStart: string;
   /** The From address of the digests. */
@@ -59,6 +81,9 @@ export const CONFIG_KEYS = [
   'databaseName',
   'tables',
   'tableNames',
+  'views',
+  'sourceTables',
+  'sourceLocations',
   'partitionRangeStart',
   'sender',
   'senderIdentity',
@@ -97,6 +122,9 @@ export const DEFAULTS = {
   lambdaTimeoutSeconds: 300,
 } as const;
 
+/** A key prefix of plain path segments (no spaces, no wildcards). */
+const S3_PREFIX = /^[A-Za-z0-9!_.'()=-]+(\/[A-Za-z0-9!_.'()=-]+)*$/;
+
 /** Athena rejects a per-query cutoff below 10 MB. */
 export const MIN_BYTES_SCANNED_CUTOFF = 10 * 1024 * 1024;
 
@@ -110,6 +138,8 @@ const LOG_LEVELS: readonly LogLevel[] = ['DEBUG', 'INFO', 'WARN', 'ERROR'];
 const DATA_FORMATS: readonly DataFormat[] = ['parquet', 'json'];
 /** SES accepts at most 50 recipients per message. */
 const MAX_RECIPIENTS = 50;
+/** The list travels in a Lambda environment variable, and all of them share 4 KB. */
+const MAX_RECIPIENTS_CHARS = 2048;
 
 export class ConfigError extends Error {
   constructor(readonly problems: readonly string[]) {
@@ -121,9 +151,10 @@ export class ConfigError extends Error {
 // ---------------------------------------------------------------------------------------------
 // Value checks (exported for tests and for the config loader)
 
-const LOCAL_PART = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/;
 const DOMAIN_LABEL = /^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$/;
 const TOP_LEVEL_LABEL = /^(?:[A-Za-z]{2,63}|xn--[A-Za-z0-9-]{1,59})$/;
+/** The check the report function applies to MAIL_SENDER and MAIL_RECIPIENTS at run time. */
+const RUNTIME_EMAIL = z.email();
 
 export function isDomainName(value: string): boolean {
   if (value.length > 253) return false;
@@ -132,13 +163,15 @@ export function isDomainName(value: string): boolean {
   return labels.length >= 2 && labels.every((l) => DOMAIN_LABEL.test(l)) && TOP_LEVEL_LABEL.test(tld);
 }
 
-/** A plain address (no display name): what SES identities and IAM conditions work with. */
+/**
+ * A plain address (no display name): what SES identities and IAM conditions work with. Never
+ * looser than the function's own check, so an address accepted here is accepted at run time.
+ */
 export function isEmailAddress(value: string): boolean {
   if (value.length > 254) return false;
   const at = value.lastIndexOf('@');
-  if (at <= 0) return false;
-  const local = value.slice(0, at);
-  return local.length <= 64 && LOCAL_PART.test(local) && isDomainName(value.slice(at + 1));
+  if (at <= 0 || at > 64) return false;
+  return isDomainName(value.slice(at + 1)) && RUNTIME_EMAIL.safeParse(value).success;
 }
 
 export function isTimeZone(value: string): boolean {
@@ -205,7 +238,11 @@ class Reader {
     if (!this.has(key)) return undefined;
     const value = this.raw[key];
     const n =
-      typeof value === 'number' ? value : typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : NaN;
+      typeof value === 'number'
+        ? value
+        : typeof value === 'string' && /^\d+$/.test(value.trim())
+          ? Number(value)
+          : NaN;
     if (!Number.isSafeInteger(n)) return this.problem(key, `must be a whole number, got ${describe(value)}`);
     if (n < min || n > max) return this.problem(key, `must be between ${min} and ${max}, got ${n}`);
     return n;
@@ -238,7 +275,11 @@ class Reader {
         return this.problem(key, 'looks like a JSON array but does not parse');
       }
     }
-    if (typeof value === 'string') return value.split(',').map((s) => s.trim()).filter((s) => s !== '');
+    if (typeof value === 'string')
+      return value
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== '');
     if (Array.isArray(value) && value.every((v): v is string => typeof v === 'string')) {
       return value.map((s) => s.trim());
     }
@@ -289,18 +330,27 @@ export function resolveConfig(raw: RawConfig): DigestConfig {
 
   const stackName = r.string('stackName') ?? DEFAULTS.stackName;
   if (!/^[A-Za-z][A-Za-z0-9-]{0,99}$/.test(stackName)) {
-    r.problem('stackName', `"${stackName}" is not a valid stack name (letters, digits and hyphens, starting with a letter)`);
+    r.problem(
+      'stackName',
+      `"${stackName}" is not a valid stack name (letters, digits and hyphens, starting with a letter)`,
+    );
   }
 
   // data --------------------------------------------------------------------------------------
   const dataBucket = r.string('dataBucket');
   if (dataBucket !== undefined && !isBucketName(dataBucket)) {
-    r.problem('dataBucket', `"${dataBucket}" is not a valid S3 bucket name (give the name, not an ARN or s3:// URL)`);
+    r.problem(
+      'dataBucket',
+      `"${dataBucket}" is not a valid S3 bucket name (give the name, not an ARN or s3:// URL)`,
+    );
   }
   const dataBucketKmsKeyArn = r.string('dataBucketKmsKeyArn');
   if (dataBucketKmsKeyArn !== undefined) {
     if (!/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/.test(dataBucketKmsKeyArn)) {
-      r.problem('dataBucketKmsKeyArn', `"${dataBucketKmsKeyArn}" is not a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)`);
+      r.problem(
+        'dataBucketKmsKeyArn',
+        `"${dataBucketKmsKeyArn}" is not a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)`,
+      );
     }
     if (dataBucket === undefined) {
       r.problem('dataBucketKmsKeyArn', 'only applies to an existing bucket: set dataBucket as well');
@@ -309,27 +359,62 @@ export function resolveConfig(raw: RawConfig): DigestConfig {
 
   const rawPrefix = raw.dataPrefix === '' ? '' : (r.string('dataPrefix') ?? DEFAULTS.dataPrefix);
   const dataPrefix = rawPrefix.replace(/^\/+|\/+$/g, '');
-  if (dataPrefix !== '' && !/^[A-Za-z0-9!_.*'()-]+(\/[A-Za-z0-9!_.*'()-]+)*$/.test(dataPrefix)) {
-    r.problem('dataPrefix', `"${rawPrefix}" is not a plain S3 key prefix (letters, digits, - _ . ! * ' ( ) and /)`);
+  if (dataPrefix !== '' && !S3_PREFIX.test(dataPrefix)) {
+    r.problem(
+      'dataPrefix',
+      `"${rawPrefix}" is not a plain S3 key prefix (letters, digits, - _ . ! ' ( ) = and /)`,
+    );
   }
   const dataFormat = r.oneOf('dataFormat', DATA_FORMATS) ?? DEFAULTS.dataFormat;
 
   const databaseName = r.string('databaseName') ?? DEFAULTS.databaseName;
   if (!isCatalogName(databaseName)) {
-    r.problem('databaseName', `"${databaseName}" must be lower-case letters, digits and underscores, not starting with a digit`);
+    r.problem(
+      'databaseName',
+      `"${databaseName}" must be lower-case letters, digits and underscores, not starting with a digit`,
+    );
   }
 
+  const isContractTable = (name: string): name is TableName =>
+    (TABLE_NAMES as readonly string[]).includes(name);
+
+  const viewMap = r.stringMap('views') ?? {};
+  const views: Partial<Record<TableName, string>> = {};
+  for (const [contractName, viewName] of Object.entries(viewMap)) {
+    if (!isContractTable(contractName)) {
+      r.problem(
+        'views',
+        `"${contractName}" is not a contract table (contract tables: ${TABLE_NAMES.join(', ')})`,
+      );
+    } else if (!isCatalogName(viewName)) {
+      r.problem(
+        'views',
+        `"${viewName}" (for ${contractName}) must be lower-case letters, digits and underscores`,
+      );
+    } else {
+      views[contractName] = viewName;
+    }
+  }
+  const viewed = TABLE_NAMES.filter((t) => views[t] !== undefined);
+
   const tableList = r.list('tables');
-  let tables: TableName[] = [...TABLE_NAMES];
+  // By default every contract table that is not provided as a view is deployed.
+  let tables: TableName[] = TABLE_NAMES.filter((t) => !viewed.includes(t));
   if (tableList !== undefined) {
-    const unknown = tableList.filter((t) => !(TABLE_NAMES as readonly string[]).includes(t));
+    const unknown = tableList.filter((t) => !isContractTable(t));
     const duplicates = tableList.filter((t, i) => tableList.indexOf(t) !== i);
+    const alsoViews = tableList.filter((t) => viewed.some((v) => v === t));
     if (unknown.length > 0) {
-      r.problem('tables', `unknown table(s) ${unknown.join(', ')} (contract tables: ${TABLE_NAMES.join(', ')})`);
+      r.problem(
+        'tables',
+        `unknown table(s) ${unknown.join(', ')} (contract tables: ${TABLE_NAMES.join(', ')})`,
+      );
     } else if (duplicates.length > 0) {
       r.problem('tables', `lists ${duplicates.join(', ')} more than once`);
-    } else if (tableList.length === 0) {
-      r.problem('tables', 'must name at least one table');
+    } else if (tableList.length === 0 && viewed.length === 0) {
+      r.problem('tables', 'must name at least one table (or configure views)');
+    } else if (alsoViews.length > 0) {
+      r.problem('tables', `${alsoViews.join(', ')} cannot be both deployed and provided as a view`);
     }
     tables = TABLE_NAMES.filter((t) => tableList.includes(t));
   }
@@ -337,16 +422,61 @@ export function resolveConfig(raw: RawConfig): DigestConfig {
   const renames = r.stringMap('tableNames') ?? {};
   const tableNames: Partial<Record<TableName, string>> = {};
   for (const [contractName, glueName] of Object.entries(renames)) {
-    if (!(TABLE_NAMES as readonly string[]).includes(contractName)) {
+    if (!isContractTable(contractName)) {
       r.problem('tableNames', `"${contractName}" is not a contract table (rename tables, never columns)`);
+    } else if (views[contractName] !== undefined) {
+      r.problem('tableNames', `${contractName} is provided as a view; name it in views only`);
     } else if (!isCatalogName(glueName)) {
-      r.problem('tableNames', `"${glueName}" (for ${contractName}) must be lower-case letters, digits and underscores`);
+      r.problem(
+        'tableNames',
+        `"${glueName}" (for ${contractName}) must be lower-case letters, digits and underscores`,
+      );
     }
   }
   for (const table of tables) tableNames[table] = renames[table] ?? table;
-  const glueNames = tables.map((t) => tableNames[t]);
-  const clashes = glueNames.filter((n, i) => glueNames.indexOf(n) !== i);
-  if (clashes.length > 0) r.problem('tableNames', `two tables would both be named ${clashes.join(', ')}`);
+  const allNames = [...tables.map((t) => tableNames[t]), ...viewed.map((t) => views[t])];
+  const clashes = allNames.filter((n, i) => allNames.indexOf(n) !== i);
+  if (clashes.length > 0) {
+    r.problem(
+      r.has('views') ? 'views' : 'tableNames',
+      `two tables would both be named ${clashes.join(', ')}`,
+    );
+  }
+
+  const sourceTables: CatalogTable[] = [];
+  for (const entry of r.list('sourceTables') ?? []) {
+    const [database, table, ...rest] = entry.split('.');
+    if (
+      database === undefined ||
+      table === undefined ||
+      rest.length > 0 ||
+      !isCatalogName(database) ||
+      !isCatalogName(table)
+    ) {
+      r.problem(
+        'sourceTables',
+        `"${entry}" is not written database.table (lower-case letters, digits, underscores)`,
+      );
+    } else {
+      sourceTables.push({ database, table });
+    }
+  }
+  const sourceLocations: S3Location[] = [];
+  for (const entry of r.list('sourceLocations') ?? []) {
+    const m = /^s3:\/\/([^/]+)\/?(.*)$/.exec(entry);
+    const prefix = (m?.[2] ?? '').replace(/\/+$/, '');
+    if (!m || !isBucketName(m[1] ?? '') || (prefix !== '' && !S3_PREFIX.test(prefix))) {
+      r.problem('sourceLocations', `"${entry}" is not an S3 location such as s3://billing-exports/stripe/`);
+    } else {
+      sourceLocations.push({ bucket: m[1] ?? '', prefix: prefix === '' ? '' : `${prefix}/` });
+    }
+  }
+  if ((sourceTables.length > 0 || sourceLocations.length > 0) && viewed.length === 0) {
+    r.problem(
+      sourceTables.length > 0 ? 'sourceTables' : 'sourceLocations',
+      'only applies to views: configure the views that read these sources',
+    );
+  }
 
   const partitionRangeStart = r.string('partitionRangeStart') ?? DEFAULTS.partitionRangeStart;
   if (!isCalendarDate(partitionRangeStart)) {
@@ -356,9 +486,15 @@ export function resolveConfig(raw: RawConfig): DigestConfig {
   // mail --------------------------------------------------------------------------------------
   const sender = r.string('sender');
   if (sender === undefined) {
-    r.problem('sender', 'is required: the From address of the digests, e.g. -c sender=digest@yourcompany.com');
+    r.problem(
+      'sender',
+      'is required: the From address of the digests, e.g. -c sender=digest@yourcompany.com',
+    );
   } else if (!isEmailAddress(sender)) {
-    r.problem('sender', `"${sender}" is not an e-mail address (give a plain address such as digest@yourcompany.com)`);
+    r.problem(
+      'sender',
+      `"${sender}" is not an e-mail address (give a plain address such as digest@yourcompany.com)`,
+    );
   }
   const senderDomain = sender?.slice(sender.lastIndexOf('@') + 1).toLowerCase() ?? '';
   const senderIdentity = r.string('senderIdentity') ?? sender ?? '';
@@ -366,7 +502,10 @@ export function resolveConfig(raw: RawConfig): DigestConfig {
     const identity = senderIdentity.toLowerCase();
     if (identity.includes('@')) {
       if (identity !== sender.toLowerCase()) {
-        r.problem('senderIdentity', `the address "${senderIdentity}" does not authorise the sender ${sender}`);
+        r.problem(
+          'senderIdentity',
+          `the address "${senderIdentity}" does not authorise the sender ${sender}`,
+        );
       }
     } else if (!isDomainName(senderIdentity)) {
       r.problem('senderIdentity', `"${senderIdentity}" is neither an e-mail address nor a domain name`);
@@ -380,16 +519,28 @@ export function resolveConfig(raw: RawConfig): DigestConfig {
   const recipients: string[] = [];
   if (recipientList === undefined || recipientList.length === 0) {
     if (!r.problems.some((p) => p.startsWith('recipients:'))) {
-      r.problem('recipients', 'is required: who receives the digests, e.g. -c recipients=cs-team@yourcompany.com,ceo@yourcompany.com');
+      r.problem(
+        'recipients',
+        'is required: who receives the digests, e.g. -c recipients=cs-team@yourcompany.com,ceo@yourcompany.com',
+      );
     }
   } else {
     const bad = recipientList.filter((a) => !isEmailAddress(a));
-    if (bad.length > 0) r.problem('recipients', `not e-mail address(es): ${bad.map((b) => `"${b}"`).join(', ')}`);
+    if (bad.length > 0)
+      r.problem('recipients', `not e-mail address(es): ${bad.map((b) => `"${b}"`).join(', ')}`);
     for (const address of recipientList) {
       if (!recipients.some((a) => a.toLowerCase() === address.toLowerCase())) recipients.push(address);
     }
     if (recipients.length > MAX_RECIPIENTS) {
-      r.problem('recipients', `at most ${MAX_RECIPIENTS} addresses (SES limit per message), got ${recipients.length}`);
+      r.problem(
+        'recipients',
+        `at most ${MAX_RECIPIENTS} addresses (SES limit per message), got ${recipients.length}`,
+      );
+    } else if (recipients.join(',').length > MAX_RECIPIENTS_CHARS) {
+      r.problem(
+        'recipients',
+        `the list is over ${MAX_RECIPIENTS_CHARS} characters; use a distribution list address`,
+      );
     }
   }
 
@@ -397,15 +548,21 @@ export function resolveConfig(raw: RawConfig): DigestConfig {
   const rawTimezone = r.string('timezone') ?? DEFAULTS.timezone;
   let timezone = rawTimezone;
   if (!isTimeZone(rawTimezone)) {
-    r.problem('timezone', `"${rawTimezone}" is not an IANA time zone (e.g. Europe/Warsaw, America/New_York, UTC)`);
+    r.problem(
+      'timezone',
+      `"${rawTimezone}" is not an IANA time zone (e.g. Europe/Warsaw, America/New_York, UTC)`,
+    );
   } else {
     // Intl accepts any letter case; the scheduler wants the canonical spelling.
     const canonical = new Intl.DateTimeFormat('en-US', { timeZone: rawTimezone }).resolvedOptions().timeZone;
     if (canonical.toLowerCase() === rawTimezone.toLowerCase()) timezone = canonical;
   }
   const currency = r.string('currency') ?? DEFAULTS.currency;
-  if (!/^[A-Z]{3}$/.test(currency)) {
-    r.problem('currency', `"${currency}" is not an ISO 4217 code (three upper-case letters, e.g. USD)`);
+  if (!isReportingCurrency(currency)) {
+    r.problem(
+      'currency',
+      `"${currency}" is not an active ISO 4217 code (three upper-case letters, e.g. USD)`,
+    );
   }
   const locale = r.oneOf('locale', LOCALES) ?? DEFAULTS.locale;
 
@@ -419,7 +576,10 @@ export function resolveConfig(raw: RawConfig): DigestConfig {
   // function and operations -------------------------------------------------------------------
   const logRetentionDays = r.integer('logRetentionDays', 1, 3653) ?? DEFAULTS.logRetentionDays;
   if (!(LOG_RETENTION_DAYS as readonly number[]).includes(logRetentionDays)) {
-    r.problem('logRetentionDays', `${logRetentionDays} is not a CloudWatch Logs retention (${LOG_RETENTION_DAYS.join(', ')})`);
+    r.problem(
+      'logRetentionDays',
+      `${logRetentionDays} is not a CloudWatch Logs retention (${LOG_RETENTION_DAYS.join(', ')})`,
+    );
   }
   const logLevel = r.oneOf('logLevel', LOG_LEVELS) ?? DEFAULTS.logLevel;
   const alarmEmail = r.string('alarmEmail');
@@ -440,6 +600,9 @@ export function resolveConfig(raw: RawConfig): DigestConfig {
     databaseName,
     tables,
     tableNames,
+    views,
+    sourceTables,
+    sourceLocations,
     partitionRangeStart,
     sender: sender ?? '',
     senderIdentity,

@@ -19,7 +19,8 @@ export function flattenCfnExpression(node: unknown): string {
     }
     if ('Fn::Sub' in record) return flattenCfnExpression(record['Fn::Sub']);
     const getAtt = record['Fn::GetAtt'];
-    if (Array.isArray(getAtt)) return `<${flattenCfnExpression(getAtt[0])}.${flattenCfnExpression(getAtt[1])}>`;
+    if (Array.isArray(getAtt))
+      return `<${flattenCfnExpression(getAtt[0])}.${flattenCfnExpression(getAtt[1])}>`;
     if ('Fn::ImportValue' in record) return flattenCfnExpression(record['Fn::ImportValue']);
     if ('Ref' in record) return `<${flattenCfnExpression(record.Ref)}>`;
   }
@@ -30,7 +31,11 @@ export function flattenCfnExpression(node: unknown): string {
  * Acknowledges AwsSolutions-IAM5 for exactly these resource ARNs (each must contain a `*`),
  * on `scope` and everything below it (normally the role that holds the policy).
  */
-export function acknowledgeWildcardResources(scope: IConstruct, resources: readonly string[], reason: string): void {
+export function acknowledgeWildcardResources(
+  scope: IConstruct,
+  resources: readonly string[],
+  reason: string,
+): void {
   const stack = Stack.of(scope);
   for (const resource of resources) {
     const flat = flattenCfnExpression(stack.resolve(resource));

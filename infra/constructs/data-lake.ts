@@ -1,6 +1,6 @@
 import { Aws, Stack, aws_glue as glue, aws_iam as iam, aws_s3 as s3 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { tableSpec, type TableName } from '../../functions/schema/contract.js';
+import { TABLE_NAMES, tableSpec, type TableName } from '../../functions/schema/contract.js';
 import { glueTableName, type DigestConfig } from '../config.js';
 import { glueTableInput } from '../glue-tables.js';
 import { acknowledgeWildcardResources } from '../nag.js';
@@ -31,7 +31,9 @@ export class DataLake extends Construct {
   readonly databaseName: string;
   readonly database: glue.CfnDatabase;
   readonly tables: readonly DataTable[];
-  private readonly kmsKeyArn: string | undefined;
+  /** Contract tables the user provides as views in the database: contract name → view name. */
+  readonly views: Readonly<Partial<Record<TableName, string>>>;
+  private readonly config: DigestConfig;
 
   constructor(scope: Construct, id: string, props: DataLakeProps) {
     super(scope, id);
@@ -44,7 +46,8 @@ export class DataLake extends Construct {
       this.bucket = s3.Bucket.fromBucketName(this, 'Bucket', config.dataBucket);
       this.ownsBucket = false;
     }
-    this.kmsKeyArn = config.dataBucketKmsKeyArn;
+    this.config = config;
+    this.views = config.views;
 
     this.databaseName = config.databaseName;
     this.database = new glue.CfnDatabase(this, 'Database', {
@@ -68,73 +71,116 @@ export class DataLake extends Construct {
           partitionRangeStart: config.partitionRangeStart,
         }),
       });
-      resource.addDependency(this.database);
+      resource.addResourceDependency(this.database);
       return { contractName, glueName, keyPrefix, resource };
     });
   }
 
-  /** `{contract name: Glue table name}` for the configured tables (the function's ATHENA_TABLES). */
+  /**
+   * `{contract name: table or view name}` for every table the report can read, deployed or
+   * provided as a view, in contract order (the function's ATHENA_TABLES).
+   */
   tableMap(): Record<string, string> {
-    return Object.fromEntries(this.tables.map((t) => [t.contractName, t.glueName]));
+    const names = new Map<string, string>(this.tables.map((t) => [t.contractName, t.glueName]));
+    for (const [contractName, view] of Object.entries(this.views)) names.set(contractName, view);
+    return Object.fromEntries(
+      TABLE_NAMES.flatMap((t) => (names.has(t) ? [[t, names.get(t) as string]] : [])),
+    );
   }
 
   /**
-   * What a query over these tables needs: Glue reads on this database and its tables, and S3
-   * reads of the table folders only (Athena reads the data with the caller's permissions).
+   * What a query over these tables needs: Glue reads on this database and its tables (and on
+   * the tables the configured views read), and S3 reads of the table folders and of the views'
+   * source locations only (Athena reads the data with the caller's permissions).
    */
   grantQueryRead(role: iam.Role): void {
     const stack = Stack.of(this);
     const glueArn = (resource: string) => stack.formatArn({ service: 'glue', resource });
+    const viewNames = Object.values(this.views);
+    const sourceDatabases = [...new Set(this.config.sourceTables.map((t) => t.database))].filter(
+      (d) => d !== this.databaseName,
+    );
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'ReadContractTables',
-        actions: ['glue:GetDatabase', 'glue:GetTable', 'glue:GetTables', 'glue:GetPartition', 'glue:GetPartitions'],
+        actions: [
+          'glue:GetDatabase',
+          'glue:GetTable',
+          'glue:GetTables',
+          'glue:GetPartition',
+          'glue:GetPartitions',
+        ],
         resources: [
           glueArn('catalog'),
           glueArn(`database/${this.databaseName}`),
           ...this.tables.map((t) => glueArn(`table/${this.databaseName}/${t.glueName}`)),
+          ...viewNames.map((v) => glueArn(`table/${this.databaseName}/${v}`)),
+          ...sourceDatabases.map((d) => glueArn(`database/${d}`)),
+          ...this.config.sourceTables.map((t) => glueArn(`table/${t.database}/${t.table}`)),
         ],
       }),
     );
 
-    const objectArns = this.tables.map((t) => this.bucket.arnForObjects(`${t.keyPrefix}*`));
+    if (this.tables.length > 0) {
+      this.grantLocationRead(
+        role,
+        this.bucket,
+        'TableFiles',
+        this.tables.map((t) => t.keyPrefix),
+      );
+      if (this.config.dataBucketKmsKeyArn !== undefined) {
+        role.addToPrincipalPolicy(
+          new iam.PolicyStatement({
+            sid: 'DecryptDataBucket',
+            actions: ['kms:Decrypt'],
+            resources: [this.config.dataBucketKmsKeyArn],
+            conditions: { StringEquals: { 'kms:ViaService': `s3.${stack.region}.amazonaws.com` } },
+          }),
+        );
+      }
+    }
+
+    const byBucket = new Map<string, string[]>();
+    for (const location of this.config.sourceLocations) {
+      byBucket.set(location.bucket, [...(byBucket.get(location.bucket) ?? []), location.prefix]);
+    }
+    [...byBucket.entries()].forEach(([bucketName, prefixes], i) => {
+      const bucket = s3.Bucket.fromBucketName(this, `ViewSource${i}`, bucketName);
+      this.grantLocationRead(role, bucket, `ViewSource${i}`, prefixes);
+    });
+  }
+
+  /** s3:GetObject under each prefix, and ListBucket limited to those prefixes. */
+  private grantLocationRead(
+    role: iam.Role,
+    bucket: s3.IBucket,
+    sid: string,
+    prefixes: readonly string[],
+  ): void {
+    const objectArns = prefixes.map((prefix) => bucket.arnForObjects(`${prefix}*`));
     role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        sid: 'ReadTableFiles',
-        actions: ['s3:GetObject'],
-        resources: objectArns,
-      }),
+      new iam.PolicyStatement({ sid: `Read${sid}`, actions: ['s3:GetObject'], resources: objectArns }),
     );
+    const wholeBucket = prefixes.includes('');
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
-        sid: 'ListTableFolders',
+        sid: `List${sid}`,
         actions: ['s3:ListBucket'],
-        resources: [this.bucket.bucketArn],
-        conditions: { StringLike: { 's3:prefix': this.tables.map((t) => `${t.keyPrefix}*`) } },
+        resources: [bucket.bucketArn],
+        conditions: wholeBucket ? undefined : { StringLike: { 's3:prefix': prefixes.map((p) => `${p}*`) } },
       }),
     );
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
-        sid: 'LocateDataBucket',
+        sid: `Locate${sid}`,
         actions: ['s3:GetBucketLocation'],
-        resources: [this.bucket.bucketArn],
+        resources: [bucket.bucketArn],
       }),
     );
     acknowledgeWildcardResources(
       role,
       objectArns,
-      'Reads every file under the folder of each configured table (the folder is the table); nothing else in the bucket.',
+      'Reads the files under a configured table folder or view source location (the folder is the table); nothing else in the bucket.',
     );
-
-    if (this.kmsKeyArn !== undefined) {
-      role.addToPrincipalPolicy(
-        new iam.PolicyStatement({
-          sid: 'DecryptDataBucket',
-          actions: ['kms:Decrypt'],
-          resources: [this.kmsKeyArn],
-          conditions: { StringEquals: { 'kms:ViaService': `s3.${stack.region}.amazonaws.com` } },
-        }),
-      );
-    }
   }
 }

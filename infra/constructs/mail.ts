@@ -54,7 +54,11 @@ export class Mail extends Construct {
         });
       }
     }
-    this.identityArn = stack.formatArn({ service: 'ses', resource: 'identity', resourceName: props.identity });
+    this.identityArn = stack.formatArn({
+      service: 'ses',
+      resource: 'identity',
+      resourceName: props.identity,
+    });
   }
 
   /** Sending raw MIME from the configured address, through this identity and configuration set only. */

@@ -57,7 +57,11 @@ export class Query extends Construct {
         },
       },
     });
-    this.workGroupArn = Stack.of(this).formatArn({ service: 'athena', resource: 'workgroup', resourceName: props.workGroupName });
+    this.workGroupArn = Stack.of(this).formatArn({
+      service: 'athena',
+      resource: 'workgroup',
+      resourceName: props.workGroupName,
+    });
   }
 
   /**

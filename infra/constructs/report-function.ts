@@ -1,3 +1,4 @@
+import { posix } from 'node:path';
 import {
   Duration,
   Validations,
@@ -8,10 +9,13 @@ import {
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import {
+  LAMBDA_TASK_ROOT,
   PROJECT_ROOT,
   REPORT_BUNDLE,
+  REPORT_BUNDLE_FILES,
   REPORT_HANDLER_ENTRY,
   REPORT_HANDLER_EXPORT,
+  copyFilesCommand,
 } from '../bundling.js';
 
 export interface ReportFunctionProps {
@@ -20,6 +24,8 @@ export interface ReportFunctionProps {
   readonly logRetentionDays: number;
   /** Everything the handler reads from its environment. */
   readonly environment: Readonly<Record<string, string>>;
+  /** The handler module; functions/report/handler.ts unless a test bundles another one. */
+  readonly entry?: string;
 }
 
 /**
@@ -51,7 +57,7 @@ export class ReportFunction extends Construct {
 
     this.function = new nodejs.NodejsFunction(this, 'Function', {
       description: 'Computes the KPI snapshot for a period and e-mails the digest',
-      entry: REPORT_HANDLER_ENTRY,
+      entry: props.entry ?? REPORT_HANDLER_ENTRY,
       handler: REPORT_HANDLER_EXPORT,
       projectRoot: PROJECT_ROOT,
       runtime: lambda.Runtime.NODEJS_22_X,
@@ -60,7 +66,11 @@ export class ReportFunction extends Construct {
       timeout: this.timeout,
       role: this.role,
       logGroup: this.logGroup,
-      environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
+      environment: {
+        NODE_OPTIONS: '--enable-source-maps',
+        ...Object.fromEntries(REPORT_BUNDLE_FILES.map((f) => [f.envVar, posix.join(LAMBDA_TASK_ROOT, f.to)])),
+        ...props.environment,
+      },
       bundling: {
         target: REPORT_BUNDLE.target,
         format: nodejs.OutputFormat.ESM,
@@ -72,6 +82,14 @@ export class ReportFunction extends Construct {
         externalModules: [...REPORT_BUNDLE.externalModules],
         bundleAwsSDK: true,
         logLevel: nodejs.LogLevel.WARNING,
+        commandHooks: {
+          beforeBundling: () => [],
+          beforeInstall: () => [],
+          afterBundling: (inputDir, outputDir) =>
+            REPORT_BUNDLE_FILES.map((f) =>
+              copyFilesCommand(`${inputDir}/${f.from}`, `${outputDir}/${f.to}`, f.extension),
+            ),
+        },
       },
     });
 

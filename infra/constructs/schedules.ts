@@ -1,0 +1,102 @@
+import {
+  Duration,
+  Stack,
+  TimeZone,
+  Validations,
+  aws_iam as iam,
+  aws_lambda as lambda,
+  aws_scheduler as scheduler,
+  aws_scheduler_targets as targets,
+  aws_sqs as sqs,
+} from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import type { PeriodKind } from '../../functions/core/period.js';
+import { acknowledgeWildcardResources } from '../nag.js';
+
+export interface SchedulesProps {
+  readonly function: lambda.IFunction;
+  /** IANA time zone the 07:00 is meant in. */
+  readonly timezone: string;
+}
+
+/** When each digest goes out: Mondays 07:00 for the week before, the 1st 07:00 for the month before. */
+export const SCHEDULE_CRON: Readonly<Record<PeriodKind, scheduler.CronOptionsWithTimezone>> = {
+  weekly: { minute: '0', hour: '7', weekDay: 'MON' },
+  monthly: { minute: '0', hour: '7', day: '1' },
+};
+
+/** How often EventBridge Scheduler retries an invocation that failed, and for how long. */
+export const SCHEDULE_RETRY = { retryAttempts: 2, maxEventAge: Duration.hours(1) } as const;
+
+/**
+ * EventBridge Scheduler: one schedule per period kind, in the configured time zone (so 07:00
+ * stays 07:00 across daylight-saving changes), with retries and a dead-letter queue for
+ * invocations that still fail.
+ */
+export class Schedules extends Construct {
+  readonly deadLetterQueue: sqs.Queue;
+  readonly role: iam.Role;
+  readonly schedules: Readonly<Record<PeriodKind, scheduler.Schedule>>;
+
+  constructor(scope: Construct, id: string, props: SchedulesProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+
+    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(this.deadLetterQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is itself the dead-letter queue of the schedules and of failed asynchronous runs.',
+    });
+
+    // Only schedules of the default group in this account may assume the role.
+    this.role = new iam.Role(this, 'Role', {
+      description: 'Lets the KPI digest schedules invoke the report function',
+      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
+        conditions: {
+          StringEquals: {
+            'aws:SourceAccount': stack.account,
+            'aws:SourceArn': stack.formatArn({
+              service: 'scheduler',
+              resource: 'schedule-group',
+              resourceName: 'default',
+            }),
+          },
+        },
+      }),
+    });
+
+    const timeZone = TimeZone.of(props.timezone);
+    const schedule = (period: PeriodKind, description: string) =>
+      new scheduler.Schedule(this, period === 'weekly' ? 'Weekly' : 'Monthly', {
+        description,
+        schedule: scheduler.ScheduleExpression.cron({ ...SCHEDULE_CRON[period], timeZone }),
+        timeWindow: scheduler.TimeWindow.off(),
+        target: new targets.LambdaInvoke(props.function, {
+          role: this.role,
+          deadLetterQueue: this.deadLetterQueue,
+          ...SCHEDULE_RETRY,
+          // The handler reads exactly this shape; the scheduled time fixes which period is reported.
+          input: scheduler.ScheduleTargetInput.fromObject({
+            source: 'schedule',
+            period,
+            scheduledTime: scheduler.ContextAttribute.scheduledTime,
+          }),
+        }),
+      });
+
+    this.schedules = {
+      weekly: schedule('weekly', `Weekly KPI digest, Mondays 07:00 ${props.timezone}`),
+      monthly: schedule('monthly', `Monthly KPI digest, the 1st 07:00 ${props.timezone}`),
+    };
+
+    acknowledgeWildcardResources(
+      this.role,
+      [`${props.function.functionArn}:*`],
+      'Added by the scheduler target (grantInvoke covers the function versions); it names this one function only.',
+    );
+  }
+}

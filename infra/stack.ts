@@ -1,0 +1,133 @@
+import {
+  CfnOutput,
+  Duration,
+  Stack,
+  type StackProps,
+  aws_lambda_destinations as destinations,
+} from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import type { DigestConfig } from './config.js';
+import { Alarms } from './constructs/alarms.js';
+import { DataLake } from './constructs/data-lake.js';
+import { Mail } from './constructs/mail.js';
+import { AccessLogs } from './constructs/private-bucket.js';
+import { Query } from './constructs/query.js';
+import { ReportFunction } from './constructs/report-function.js';
+import { Schedules } from './constructs/schedules.js';
+import { Snapshots } from './constructs/snapshots.js';
+
+export interface CsKpiDigestStackProps extends StackProps {
+  readonly config: DigestConfig;
+}
+
+export const POWERTOOLS_SERVICE_NAME = 'cs-kpi-digest';
+export const POWERTOOLS_METRICS_NAMESPACE = 'CsKpiDigest';
+
+/**
+ * The whole product in one stack:
+ *
+ *   schedules ──► report function ──► query (Athena) ──► data lake (Glue tables over S3)
+ *                      │          └──► snapshots (S3)
+ *                      └──► mail (SES)          alarms watch the function and the DLQ
+ */
+export class CsKpiDigestStack extends Stack {
+  readonly data: DataLake;
+  readonly query: Query;
+  readonly snapshots: Snapshots;
+  readonly mail: Mail;
+  readonly report: ReportFunction;
+  readonly schedules: Schedules;
+  readonly alarms: Alarms;
+
+  constructor(scope: Construct, id: string, props: CsKpiDigestStackProps) {
+    super(scope, id, props);
+    // Access logs are delivered under a bucket policy, not ACLs (every bucket here disables
+    // ACLs). Set on the stack so it holds whatever cdk.json the app was run with.
+    this.node.setContext('@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy', true);
+    const { config } = props;
+
+    const accessLogs = new AccessLogs(this, 'AccessLogs');
+
+    this.data = new DataLake(this, 'Data', { config, accessLogs: accessLogs.bucket });
+
+    this.query = new Query(this, 'Query', {
+      workGroupName: `${config.stackName}-queries`,
+      bytesScannedCutoffPerQuery: config.bytesScannedCutoffPerQuery,
+      resultsRetentionDays: config.queryResultsRetentionDays,
+      accessLogs: accessLogs.bucket,
+    });
+
+    this.snapshots = new Snapshots(this, 'Snapshots', { accessLogs: accessLogs.bucket });
+
+    this.mail = new Mail(this, 'Mail', {
+      sender: config.sender,
+      identity: config.senderIdentity,
+      createIdentity: config.createSenderIdentity,
+    });
+
+    this.report = new ReportFunction(this, 'Report', {
+      memoryMb: config.lambdaMemoryMb,
+      timeoutSeconds: config.lambdaTimeoutSeconds,
+      logRetentionDays: config.logRetentionDays,
+      environment: {
+        ATHENA_DATABASE: this.data.databaseName,
+        ATHENA_WORKGROUP: this.query.workGroupName,
+        ATHENA_TABLES: JSON.stringify(this.data.tableMap()),
+        SNAPSHOT_BUCKET: this.snapshots.bucket.bucketName,
+        SNAPSHOT_PREFIX: '',
+        MAIL_SENDER: config.sender,
+        MAIL_RECIPIENTS: config.recipients.join(','),
+        SES_CONFIGURATION_SET: this.mail.configurationSet.configurationSetName,
+        REPORT_TIMEZONE: config.timezone,
+        REPORT_CURRENCY: config.currency,
+        REPORT_LOCALE: config.locale,
+        POWERTOOLS_SERVICE_NAME,
+        POWERTOOLS_METRICS_NAMESPACE,
+        POWERTOOLS_LOG_LEVEL: config.logLevel,
+      },
+    });
+    // The workgroup must exist before the function can run a query in it.
+    this.report.function.node.addDependency(this.query.workGroup);
+
+    const role = this.report.role;
+    this.data.grantQueryRead(role);
+    this.query.grantQuery(role);
+    this.snapshots.grantReadWrite(role);
+    this.mail.grantSend(role);
+
+    this.schedules = new Schedules(this, 'Schedules', {
+      function: this.report.function,
+      timezone: config.timezone,
+    });
+
+    // Scheduler hands the event over asynchronously; a run that still fails after Lambda's own
+    // retries lands in the same dead-letter queue, so one alarm covers "a digest did not go out".
+    this.report.function.configureAsyncInvoke({
+      retryAttempts: 2,
+      maxEventAge: Duration.hours(1),
+      onFailure: new destinations.SqsDestination(this.schedules.deadLetterQueue),
+    });
+
+    this.alarms = new Alarms(this, 'Alarms', {
+      function: this.report.function,
+      functionTimeout: this.report.timeout,
+      deadLetterQueue: this.schedules.deadLetterQueue,
+      alarmEmail: config.alarmEmail,
+    });
+
+    new CfnOutput(this, 'ReportFunctionName', {
+      description: 'Invoke it by hand: aws lambda invoke --function-name <this> ...',
+      value: this.report.function.functionName,
+    });
+    new CfnOutput(this, 'ReportLogGroupName', { value: this.report.logGroup.logGroupName });
+    new CfnOutput(this, 'DataBucketName', {
+      description: `Put each table under s3://<this>/${config.dataPrefix === '' ? '' : `${config.dataPrefix}/`}<table>/`,
+      value: this.data.bucket.bucketName,
+    });
+    new CfnOutput(this, 'GlueDatabaseName', { value: this.data.databaseName });
+    new CfnOutput(this, 'AthenaWorkGroupName', { value: this.query.workGroupName });
+    new CfnOutput(this, 'SnapshotBucketName', { value: this.snapshots.bucket.bucketName });
+    new CfnOutput(this, 'DeadLetterQueueUrl', { value: this.schedules.deadLetterQueue.queueUrl });
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.alarms.topic.topicArn });
+  }
+}

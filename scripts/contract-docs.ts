@@ -1,0 +1,157 @@
+/**
+ * Generates docs/data-contract.md from the schema module (functions/schema/contract.ts), the
+ * single source of truth for the tables. A test fails when the committed file is stale.
+ *
+ *   npx tsx scripts/contract-docs.ts          # rewrite docs/data-contract.md
+ *   npx tsx scripts/contract-docs.ts --check  # exit 1 if it is out of date
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import {
+  CONTRACT,
+  glueType,
+  sqlType,
+  type ColumnSpec,
+  type DataQualityReason,
+  type TableSpec,
+} from '../functions/schema/contract.js';
+
+export const CONTRACT_DOCS_PATH = fileURLToPath(new URL('../docs/data-contract.md', import.meta.url));
+
+const REASONS: Readonly<Record<DataQualityReason, string>> = {
+  null_key: 'a key column is null',
+  missing_required_field: 'a column that is not nullable is null',
+  negative_amount: 'an amount or count is below zero',
+  end_before_start: 'an end, due or follow-up time is before its start',
+  unknown_currency: 'a currency that is neither the reporting currency nor in fx_rates',
+  score_out_of_scale: 'a score or percentage outside its scale',
+  invalid_value: 'a value outside the allowed set or range',
+  duplicate_id: 'a second row with the same key (the first by the table’s keep-first order is kept)',
+};
+
+/** Text inside a Markdown table cell: pipes would end the cell, newlines the row. */
+function cell(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+}
+
+const code = (text: string): string => `\`${text}\``;
+
+function columnRow(c: ColumnSpec, table: TableSpec): string {
+  const isKey = table.key.includes(c.name);
+  const type = c.type === 'decimal' ? 'decimal(18,4)' : c.type;
+  return `| ${code(c.name)}${isKey ? ' (key)' : ''} | ${type} | ${glueType(c.type)} | ${c.nullable ? 'yes' : 'no'} | ${cell(c.description)} |`;
+}
+
+function tableSection(t: TableSpec): string {
+  const lines: string[] = [];
+  lines.push(`## ${t.name}`, '');
+  lines.push(cell(t.description), '');
+  const facts = [
+    `- Key: ${t.key.map(code).join(', ')}; of several rows with the same key the first by ${t.keepFirstBy.map(code).join(', ')} is kept.`,
+  ];
+  if (t.partitionedBy) {
+    facts.push(
+      `- Partitioned by ${code(t.partitionedBy)}: folders ${code(`${t.name}/dt=YYYY-MM-DD/`)}, the UTC date of ${code('occurred_at')}. In Athena the partitions are projected, so new days need no maintenance.`,
+    );
+  }
+  if (t.dedupeInQueries) {
+    facts.push(
+      `- Duplicate ${code(t.key.join(', '))} values are counted once by the queries and counted as duplicates in the data-quality section.`,
+    );
+  }
+  facts.push(`- Freshness: the latest ${code(t.freshnessColumn)} tells how recent the table is.`);
+  facts.push(
+    t.optional
+      ? '- Optional: the digest does not read it yet; it is part of the contract for the web and social KPIs.'
+      : '- Read by the digest. Without it, the KPIs that need it show as not available, with the reason.',
+  );
+  lines.push(...facts, '');
+  lines.push('| column | type | Athena / Glue type | nullable | meaning |', '|---|---|---|---|---|');
+  lines.push(...t.columns.map((c) => columnRow(c, t)), '');
+  lines.push('Rows left out of every KPI and counted in the data-quality section:', '');
+  lines.push('| reason | when | rule (SQL, true for a bad row) |', '|---|---|---|');
+  lines.push(`| ${code('null_key')} | ${t.key.map(code).join(' or ')} is null | |`);
+  const required = t.columns.filter((c) => !c.nullable && !t.key.includes(c.name)).map((c) => code(c.name));
+  if (required.length > 0) {
+    lines.push(`| ${code('missing_required_field')} | one of ${required.join(', ')} is null | |`);
+  }
+  for (const rule of t.rules) {
+    lines.push(`| ${code(rule.reason)} | ${cell(rule.description)} | ${code(cell(rule.violation))} |`);
+  }
+  lines.push(`| ${code('duplicate_id')} | a second row with the same ${t.key.map(code).join(', ')} | |`, '');
+  return lines.join('\n');
+}
+
+export function renderContractDocs(): string {
+  const out: string[] = [
+    '# Data contract',
+    '',
+    '<!-- Generated from functions/schema/contract.ts by `npx tsx scripts/contract-docs.ts`. Do not edit by hand. -->',
+    '',
+    'The tables the product reads, their columns and the rules a row must follow. The same schema',
+    'module defines the local DuckDB views, the row validation, the Glue tables of the CDK stack and',
+    'this page. To map your own data onto these tables, see [data-mapping.md](data-mapping.md).',
+    '',
+    'Rules may refer to `fx_currencies`: the reporting currency and every currency with a rate in `fx_rates`.',
+    '',
+    'Conventions:',
+    '',
+    '- Timestamps are UTC instants; dates are calendar dates. Money is `decimal(18,4)` in the row’s own',
+    '  `currency` (ISO 4217, upper case) and is converted to the reporting currency with `fx_rates`.',
+    '- Layout: one folder per table, `<table>/`, under the data root locally or under `s3://<bucket>/<dataPrefix>/`',
+    '  in AWS (Parquet by default; newline-delimited JSON when the stack is deployed with `dataFormat: json`).',
+    '- Table names can be changed by the deployment configuration (`tableNames`); column names never.',
+    '- A table that is missing switches off the KPIs that need it; a row that breaks a rule is left out',
+    '  and counted by table and reason. Neither aborts a report.',
+    '',
+    '| table | read by the digest | key | partitioned | columns |',
+    '|---|---|---|---|---|',
+    ...CONTRACT.map(
+      (t) =>
+        `| [${t.name}](#${t.name}) | ${t.optional ? 'no (optional)' : 'yes'} | ${t.key.map(code).join(', ')} | ${t.partitionedBy ? code(t.partitionedBy) : ''} | ${t.columns.length} |`,
+    ),
+    '',
+    ...CONTRACT.map(tableSection),
+    '## Data-quality reasons',
+    '',
+    '| reason | meaning |',
+    '|---|---|',
+    ...Object.entries(REASONS).map(([reason, meaning]) => `| ${code(reason)} | ${meaning} |`),
+    '',
+    '## Types',
+    '',
+    'How each contract type is spelled in the Glue catalog and in SQL casts (both Athena and DuckDB):',
+    '',
+    '| contract type | Glue / Hive DDL | SQL cast |',
+    '|---|---|---|',
+    ...(['string', 'timestamp', 'date', 'decimal', 'int', 'bigint', 'boolean', 'double'] as const).map(
+      (t) => `| ${t} | ${code(glueType(t))} | ${code(sqlType(t))} |`,
+    ),
+    '',
+  ];
+  return out.join('\n');
+}
+
+function main(argv: readonly string[]): void {
+  const rendered = renderContractDocs();
+  if (argv.includes('--check')) {
+    let current = '';
+    try {
+      current = readFileSync(CONTRACT_DOCS_PATH, 'utf8');
+    } catch {
+      // missing counts as stale
+    }
+    if (current !== rendered) {
+      console.error('docs/data-contract.md is out of date: run npx tsx scripts/contract-docs.ts');
+      process.exit(1);
+    }
+    console.log('docs/data-contract.md is up to date');
+    return;
+  }
+  writeFileSync(CONTRACT_DOCS_PATH, rendered);
+  console.log(`wrote ${CONTRACT_DOCS_PATH}`);
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main(process.argv.slice(2));
+}
