@@ -22,7 +22,7 @@ const now = new Date('2026-11-23T07:00:00Z');
 const schema = JSON.parse(
   readFileSync(join(import.meta.dirname, '..', 'docs', 'snapshot.schema.json'), 'utf8'),
 ) as object;
-const ajv = new Ajv2020({ allErrors: true, strict: true });
+const ajv = new Ajv2020({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true });
 addFormats.default(ajv);
 const validate = ajv.compile(schema);
 

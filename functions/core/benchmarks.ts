@@ -27,7 +27,11 @@ export const DEFAULT_BENCHMARKS: Benchmarks = {
   featureAdoption: 28,
 };
 
-const status = (level: BenchmarkStatus['level'], tone: BenchmarkStatus['tone'], target: string): BenchmarkStatus => ({
+const status = (
+  level: BenchmarkStatus['level'],
+  tone: BenchmarkStatus['tone'],
+  target: string,
+): BenchmarkStatus => ({
   level,
   tone,
   target,

@@ -41,7 +41,11 @@ export async function createKpiContext(engine: QueryEngine, options: KpiContextO
     available,
     config: options.config ?? DEFAULT_CONFIG,
     async run(name: string, params: readonly SqlParam[] = [], runOptions: RunOptions = {}) {
-      const request = composeQuery(name, params, runOptions.periods ? { ...base, periods: runOptions.periods } : base);
+      const request = composeQuery(
+        name,
+        params,
+        runOptions.periods ? { ...base, periods: runOptions.periods } : base,
+      );
       const result = await engine.query(request);
       stats.push(result.stats);
       return result.rows;

@@ -227,7 +227,11 @@ export function periodFromKey(key: string, timezone = 'UTC'): Period {
 export function daysOf(p: Period): DayBounds[] {
   const out: DayBounds[] = [];
   for (let day = p.firstDay; day <= p.lastDay; day = addDays(day, 1)) {
-    out.push({ day, startUtc: startOfDayUtc(day, p.timezone), endUtc: startOfDayUtc(addDays(day, 1), p.timezone) });
+    out.push({
+      day,
+      startUtc: startOfDayUtc(day, p.timezone),
+      endUtc: startOfDayUtc(addDays(day, 1), p.timezone),
+    });
   }
   return out;
 }

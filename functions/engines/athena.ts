@@ -134,10 +134,12 @@ export function renderAthenaParameter(param: SqlParam): string {
       return rendered;
     }
     case 'bigint':
-      if (!Number.isSafeInteger(param.value)) throw new InputError(`bigint parameter ${param.value} is not an integer`);
+      if (!Number.isSafeInteger(param.value))
+        throw new InputError(`bigint parameter ${param.value} is not an integer`);
       return String(param.value);
     case 'double':
-      if (!Number.isFinite(param.value)) throw new InputError(`double parameter ${param.value} is not finite`);
+      if (!Number.isFinite(param.value))
+        throw new InputError(`double parameter ${param.value} is not finite`);
       // An exponent makes the literal a DOUBLE in Trino (a plain 1.5 would be a DECIMAL).
       return param.value.toExponential().toUpperCase();
   }
@@ -299,7 +301,9 @@ export class AthenaEngine implements QueryEngine {
     const tables = new Map<TableName, string>();
     for (const [table, glueTable] of Object.entries(config.tables)) {
       if (!(TABLE_NAMES as readonly string[]).includes(table)) {
-        throw new InputError(`"${table}" is not a contract table (expected one of ${TABLE_NAMES.join(', ')})`);
+        throw new InputError(
+          `"${table}" is not a contract table (expected one of ${TABLE_NAMES.join(', ')})`,
+        );
       }
       if (glueTable === undefined) continue;
       if (!IDENTIFIER_RE.test(glueTable)) {
@@ -431,7 +435,8 @@ export class AthenaEngine implements QueryEngine {
       ),
     );
     const id = start.QueryExecutionId;
-    if (!id) throw new AthenaQueryError(`Athena returned no execution id for "${name}"`, name, undefined, 'no id');
+    if (!id)
+      throw new AthenaQueryError(`Athena returned no execution id for "${name}"`, name, undefined, 'no id');
 
     let slept = 0;
     let interval = this.#pollIntervalMs;
@@ -449,7 +454,14 @@ export class AthenaEngine implements QueryEngine {
         const reason =
           athenaError?.ErrorMessage ?? execution?.Status?.StateChangeReason ?? `query ${state.toLowerCase()}`;
         this.#record(
-          { name, queryExecutionId: id, state, milliseconds: Date.now() - started, rows: 0, bytesScanned: bytesSoFar },
+          {
+            name,
+            queryExecutionId: id,
+            state,
+            milliseconds: Date.now() - started,
+            rows: 0,
+            bytesScanned: bytesSoFar,
+          },
           state === 'CANCELLED',
         );
         const error = new AthenaQueryError(
@@ -468,14 +480,30 @@ export class AthenaEngine implements QueryEngine {
         try {
           await this.#client.send(new StopQueryExecutionCommand({ QueryExecutionId: id }));
         } catch (error) {
-          this.#logger?.warn('StopQueryExecution failed', { query: name, queryExecutionId: id, error: describeError(error) });
+          this.#logger?.warn('StopQueryExecution failed', {
+            query: name,
+            queryExecutionId: id,
+            error: describeError(error),
+          });
         }
         this.#record(
-          { name, queryExecutionId: id, state: 'TIMED_OUT', milliseconds: elapsed, rows: 0, bytesScanned: bytesSoFar },
+          {
+            name,
+            queryExecutionId: id,
+            state: 'TIMED_OUT',
+            milliseconds: elapsed,
+            rows: 0,
+            bytesScanned: bytesSoFar,
+          },
           true,
         );
         const reason = `did not finish within ${Math.round(this.#timeoutMs / 1000)} s and was stopped`;
-        throw new AthenaQueryError(`Athena query "${name}" ${reason} (query execution ${id})`, name, id, reason);
+        throw new AthenaQueryError(
+          `Athena query "${name}" ${reason} (query execution ${id})`,
+          name,
+          id,
+          reason,
+        );
       }
       const wait = Math.min(interval, this.#timeoutMs - elapsed);
       await this.#sleep(wait);
@@ -486,7 +514,10 @@ export class AthenaEngine implements QueryEngine {
     const rows = await this.#fetchRows(name, id);
     const bytesScanned = execution?.Statistics?.DataScannedInBytes ?? 0;
     const milliseconds = execution?.Statistics?.EngineExecutionTimeInMillis ?? Date.now() - started;
-    this.#record({ name, queryExecutionId: id, state: 'SUCCEEDED', milliseconds, rows: rows.length, bytesScanned }, true);
+    this.#record(
+      { name, queryExecutionId: id, state: 'SUCCEEDED', milliseconds, rows: rows.length, bytesScanned },
+      true,
+    );
     return { rows, stats: { name, milliseconds, rows: rows.length, bytesScanned } };
   }
 
@@ -524,7 +555,13 @@ export class AthenaEngine implements QueryEngine {
   }
 
   #columns(name: string, info: readonly ColumnInfo[] | undefined): TypedColumn[] {
-    if (!info) throw new AthenaQueryError(`Athena query "${name}" returned no column metadata`, name, undefined, 'no metadata');
+    if (!info)
+      throw new AthenaQueryError(
+        `Athena query "${name}" returned no column metadata`,
+        name,
+        undefined,
+        'no metadata',
+      );
     return info.map((c) => ({ name: c.Name ?? '', type: c.Type ?? '' }));
   }
 }

@@ -1,0 +1,358 @@
+/**
+ * The digest job: the one orchestration behind both the CLI and the Lambda handler.
+ *
+ * 1. build the period's snapshot;
+ * 2. write `snapshots/<kind>/<key>.json` and, when this period is the newest, `latest.json`;
+ * 3. unless it is a dry run: render the digest once and send it to each recipient exactly
+ *    once, through the delivery ledger (functions/core/delivery-ledger.ts).
+ *
+ * The snapshot is always written before any e-mail is sent, so a failure while sending
+ * leaves it in place and a retry only has to finish the deliveries.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { DEFAULT_LEASE_MS, DeliveryLedger } from './delivery-ledger.js';
+import type { Period } from './period.js';
+import type { Snapshot } from './snapshot.js';
+import { InputError, type QueryEngine } from '../engines/engine.js';
+import type { ObjectStore } from '../stores/store.js';
+import type { DigestMessage, Mailer } from '../mail/mailer.js';
+
+export type Locale = 'en' | 'id' | 'pl';
+
+export interface JobLogger {
+  info(message: string, attributes?: Record<string, unknown>): void;
+  warn(message: string, attributes?: Record<string, unknown>): void;
+  error(message: string, attributes?: Record<string, unknown>): void;
+}
+
+/** The units the job reports in (a subset of CloudWatch's). */
+export type JobMetricUnit = 'Milliseconds' | 'Bytes' | 'Count';
+
+export interface JobMetrics {
+  addMetric(name: string, unit: JobMetricUnit, value: number): void;
+}
+
+export type BuildSnapshotFn = (
+  engine: QueryEngine,
+  options: { period: Period; currency: string; now: Date },
+) => Promise<Snapshot>;
+
+export type RenderDigestFn = (
+  snapshot: Snapshot,
+  options: { locale: Locale; from: string; to: readonly string[] },
+) => DigestMessage | Promise<DigestMessage>;
+
+/** Engines that know what their queries cost (Athena). */
+export interface ScanTotalsSource {
+  totals(): { readonly bytesScanned: number; readonly estimatedCostUsd: number };
+}
+
+export interface JobDeps {
+  readonly engine: QueryEngine;
+  readonly store: ObjectStore;
+  readonly mailer: Mailer | null;
+  readonly logger?: JobLogger;
+  readonly metrics?: JobMetrics;
+  /** Injectable for tests; default: functions/core/report.ts. */
+  readonly buildSnapshot?: BuildSnapshotFn;
+  /** Injectable for tests; default: functions/mail/index.ts. */
+  readonly renderDigest?: RenderDigestFn;
+  /** Wall clock for delivery leases (not the report's `now`). */
+  readonly clock?: () => Date;
+}
+
+export interface JobRequest {
+  readonly period: Period;
+  readonly currency: string;
+  readonly locale: Locale;
+  readonly from: string;
+  readonly recipients: readonly string[];
+  readonly dryRun: boolean;
+  readonly force: boolean;
+  /** The instant the report is made at (its `generatedAt`). */
+  readonly now: Date;
+  /** Identifies this run in the delivery ledger: the Lambda request id, kept by its retries. */
+  readonly runId?: string;
+  /** How long a delivery claim protects a send in progress (default 15 minutes). */
+  readonly leaseMs?: number;
+}
+
+export interface JobSummary {
+  readonly snapshotUri: string;
+  readonly latestUri: string | null;
+  readonly period: { readonly kind: Period['kind']; readonly key: string; readonly timezone: string };
+  readonly kpiCount: number;
+  readonly nullKpis: number;
+  readonly rowsExcluded: number;
+  readonly bytesScanned: number;
+  readonly estimatedCostUsd: number;
+  readonly dryRun: boolean;
+  /** Recipients this run sent the digest to. */
+  readonly sent: readonly string[];
+  /** Recipients skipped because the digest was already sent to them. */
+  readonly skipped: readonly string[];
+  /** Recipients another run is sending to right now. */
+  readonly inFlight: readonly string[];
+  /** Recipients the send failed for (a retry sends to them). */
+  readonly failed: readonly { readonly recipient: string; readonly error: string }[];
+  /** Where the last message went (outbox folder, SMTP host, SES region). */
+  readonly destination?: string;
+  readonly durationMs: number;
+  readonly snapshot: Snapshot;
+}
+
+/** Some deliveries did not complete: the snapshot is written, a retry finishes the sending. */
+export class DeliveryIncompleteError extends Error {
+  override readonly name = 'DeliveryIncompleteError';
+  constructor(readonly summary: JobSummary) {
+    const parts = [
+      summary.failed.length > 0
+        ? `failed for ${summary.failed.map((f) => `${f.recipient} (${f.error})`).join(', ')}`
+        : '',
+      summary.inFlight.length > 0
+        ? `still in progress in another run for ${summary.inFlight.join(', ')}`
+        : '',
+    ].filter((p) => p !== '');
+    super(
+      `digest ${summary.period.kind} ${summary.period.key}: delivery ${parts.join('; ')}; ` +
+        `the snapshot is written, a retry sends only what is missing`,
+    );
+  }
+}
+
+const EMAIL_RE = /^[^\s@<>,;"]+@[^\s@<>,;"]+\.[^\s@<>,;"]+$/;
+const JSON_TYPE = 'application/json';
+
+export function snapshotKey(period: Pick<Period, 'kind' | 'key'>): string {
+  return `snapshots/${period.kind}/${period.key}.json`;
+}
+
+export function latestKey(kind: Period['kind']): string {
+  return `snapshots/${kind}/latest.json`;
+}
+
+function hasScanTotals(engine: QueryEngine): engine is QueryEngine & ScanTotalsSource {
+  return typeof (engine as Partial<ScanTotalsSource>).totals === 'function';
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+async function defaultBuildSnapshot(
+  engine: QueryEngine,
+  options: { period: Period; currency: string; now: Date },
+): Promise<Snapshot> {
+  const report = await import('./report.js');
+  return report.buildSnapshot(engine, options);
+}
+
+async function defaultRenderDigest(
+  snapshot: Snapshot,
+  options: { locale: Locale; from: string; to: readonly string[] },
+): Promise<DigestMessage> {
+  // Loaded on first use: a dry run never pays for the MJML renderer.
+  const mail = await import('../mail/index.js');
+  return mail.renderDigest(snapshot, options);
+}
+
+/** Validates and de-duplicates (case-insensitively) the recipients, keeping their order. */
+export function normaliseRecipients(recipients: readonly string[]): string[] {
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const raw of recipients) {
+    const address = raw.trim();
+    if (!EMAIL_RE.test(address)) throw new InputError(`recipient "${raw}" is not an e-mail address`);
+    if (seen.has(address.toLowerCase())) continue;
+    seen.add(address.toLowerCase());
+    out.push(address);
+  }
+  return out;
+}
+
+/** Writes latest.json unless it already holds a newer period. */
+async function writeLatest(
+  store: ObjectStore,
+  kind: Period['kind'],
+  snapshot: Snapshot,
+  body: string,
+): Promise<string | null> {
+  const key = latestKey(kind);
+  const current = await store.get(key);
+  if (current !== null) {
+    try {
+      const held = JSON.parse(current) as { period?: { firstDay?: unknown } };
+      const heldFirstDay = held.period?.firstDay;
+      if (typeof heldFirstDay === 'string' && heldFirstDay > snapshot.period.firstDay) return null;
+    } catch {
+      // An unreadable latest.json is replaced.
+    }
+  }
+  return store.put(key, body, JSON_TYPE);
+}
+
+export async function runDigestJob(deps: JobDeps, request: JobRequest): Promise<JobSummary> {
+  const started = Date.now();
+  const { engine, store, mailer, logger, metrics } = deps;
+  const period = request.period;
+  const recipients = normaliseRecipients(request.recipients);
+  if (!request.dryRun) {
+    if (!mailer)
+      throw new InputError('no mail transport is configured (use a dry run to only write the snapshot)');
+    if (recipients.length === 0) throw new InputError('no recipients: name at least one, or use a dry run');
+    if (!EMAIL_RE.test(request.from.trim()))
+      throw new InputError(`sender "${request.from}" is not an e-mail address`);
+  }
+
+  logger?.info('building snapshot', { period: period.key, periodKind: period.kind, engine: engine.kind });
+  const built = await (deps.buildSnapshot ?? defaultBuildSnapshot)(engine, {
+    period,
+    currency: request.currency,
+    now: request.now,
+  });
+  // The engine knows its price and billing rules; its totals are the report's cost.
+  const totals = hasScanTotals(engine) ? engine.totals() : null;
+  const snapshot: Snapshot = totals
+    ? {
+        ...built,
+        stats: {
+          ...built.stats,
+          bytesScanned: totals.bytesScanned,
+          estimatedCostUsd: totals.estimatedCostUsd,
+        },
+      }
+    : built;
+  const bytesScanned = snapshot.stats.bytesScanned ?? 0;
+  const estimatedCostUsd = snapshot.stats.estimatedCostUsd ?? 0;
+
+  const body = `${JSON.stringify(snapshot, null, 2)}\n`;
+  const snapshotUri = await store.put(snapshotKey(period), body, JSON_TYPE);
+  const latestUri = await writeLatest(store, period.kind, snapshot, body);
+  const kpis = Object.values(snapshot.kpis);
+  const nullKpis = kpis.filter((k) => k.value === null).length;
+  logger?.info('snapshot written', {
+    period: period.key,
+    snapshotUri,
+    latestUpdated: latestUri !== null,
+    kpis: kpis.length,
+    nullKpis,
+    rowsExcluded: snapshot.dataQuality.totalExcluded,
+    queries: snapshot.stats.queries,
+    bytesScanned,
+    estimatedCostUsd,
+  });
+
+  const sent: string[] = [];
+  const skipped: string[] = [];
+  const inFlight: string[] = [];
+  const failed: { recipient: string; error: string }[] = [];
+  let destination: string | undefined;
+
+  if (!request.dryRun && mailer) {
+    const message = await (deps.renderDigest ?? defaultRenderDigest)(snapshot, {
+      locale: request.locale,
+      from: request.from.trim(),
+      to: recipients,
+    });
+    const snapshotSha256 = createHash('sha256').update(body).digest('hex');
+    const ledger = new DeliveryLedger(store, {
+      period: { kind: period.kind, key: period.key },
+      runId: request.runId ?? randomUUID(),
+      leaseMs: request.leaseMs ?? DEFAULT_LEASE_MS,
+      ...(deps.clock ? { clock: deps.clock } : {}),
+    });
+    for (const recipient of recipients) {
+      const claim = await ledger.claim(recipient, request.force);
+      if (claim.outcome === 'sent') {
+        skipped.push(recipient);
+        logger?.info('digest already sent; skipped', {
+          period: period.key,
+          recipient,
+          sentAt: claim.record.sentAt,
+        });
+        continue;
+      }
+      if (claim.outcome === 'in_flight') {
+        inFlight.push(recipient);
+        logger?.warn('another run is sending this digest', {
+          period: period.key,
+          recipient,
+          leaseUntil: claim.record.leaseUntil,
+        });
+        continue;
+      }
+      let result;
+      try {
+        result = await mailer.send({
+          ...message,
+          to: [recipient],
+          // The same id on every copy lets a receiving system drop a duplicate (docs/runtime.md).
+          headers: { 'X-Digest-Id': `${period.kind}/${period.key}`, ...message.headers },
+        });
+      } catch (error) {
+        failed.push({ recipient, error: describe(error) });
+        logger?.error('sending the digest failed', { period: period.key, recipient, error: describe(error) });
+        await ledger.markFailed(claim.record, describe(error)).catch((markError: unknown) => {
+          // The claim then expires with its lease and a later run resends.
+          logger?.error('could not record the failed delivery', { recipient, error: describe(markError) });
+        });
+        continue;
+      }
+      sent.push(recipient);
+      destination = result.destination;
+      logger?.info('digest sent', { period: period.key, recipient, messageId: result.messageId });
+      try {
+        await ledger.markSent(claim.record, {
+          messageId: result.messageId,
+          transport: result.transport,
+          destination: result.destination,
+          snapshotSha256,
+        });
+      } catch (error) {
+        // The message is out; failing the run would only make a retry resend it later.
+        logger?.error('digest sent but the delivery record could not be updated', {
+          period: period.key,
+          recipient,
+          error: describe(error),
+        });
+      }
+    }
+  }
+
+  const durationMs = Date.now() - started;
+  metrics?.addMetric('ReportDuration', 'Milliseconds', durationMs);
+  metrics?.addMetric('BytesScanned', 'Bytes', bytesScanned);
+  metrics?.addMetric('KpisNull', 'Count', nullKpis);
+  metrics?.addMetric('RowsExcluded', 'Count', snapshot.dataQuality.totalExcluded);
+  metrics?.addMetric('EmailsSent', 'Count', sent.length);
+  if (failed.length > 0) metrics?.addMetric('EmailsFailed', 'Count', failed.length);
+
+  const summary: JobSummary = {
+    snapshotUri,
+    latestUri,
+    period: { kind: period.kind, key: period.key, timezone: period.timezone },
+    kpiCount: kpis.length,
+    nullKpis,
+    rowsExcluded: snapshot.dataQuality.totalExcluded,
+    bytesScanned,
+    estimatedCostUsd,
+    dryRun: request.dryRun,
+    sent,
+    skipped,
+    inFlight,
+    failed,
+    ...(destination !== undefined ? { destination } : {}),
+    durationMs,
+    snapshot,
+  };
+  logger?.info('report finished', {
+    period: period.key,
+    sent: sent.length,
+    skipped: skipped.length,
+    inFlight: inFlight.length,
+    failed: failed.length,
+    durationMs,
+  });
+  if (failed.length > 0 || inFlight.length > 0) throw new DeliveryIncompleteError(summary);
+  return summary;
+}

@@ -1,0 +1,145 @@
+/**
+ * What the report function accepts: the schedule's event or a manual payload, validated with
+ * zod and resolved into the period to report.
+ */
+import { z } from 'zod';
+import {
+  isComplete,
+  isValidDay,
+  isValidTimeZone,
+  PERIOD_KINDS,
+  periodContaining,
+  previousCompletePeriod,
+  type Period,
+} from '../core/period.js';
+import { InputError } from '../engines/engine.js';
+
+export const LOCALES = ['en', 'id', 'pl'] as const;
+export type Locale = (typeof LOCALES)[number];
+
+/** SES accepts at most 50 recipients per message; the digest goes to each separately, but a manual list stays small. */
+const MAX_RECIPIENTS = 50;
+
+const shown = (value: unknown): string =>
+  typeof value === 'string' ? `"${value}"` : (JSON.stringify(value) ?? String(value));
+
+const periodKind = z.enum(PERIOD_KINDS, {
+  error: (issue) => `unknown period ${shown(issue.input)} (expected "weekly" or "monthly")`,
+});
+
+/** What EventBridge Scheduler sends: `scheduledTime` is its `<aws.scheduler.scheduled-time>`. */
+export const scheduledEventSchema = z.strictObject({
+  source: z.literal('schedule', {
+    error: (issue) => `unknown source ${shown(issue.input)} (expected "schedule")`,
+  }),
+  period: periodKind,
+  scheduledTime: z.iso.datetime({
+    offset: true,
+    error: (issue) => `${shown(issue.input)} is not an ISO-8601 instant such as 2026-11-23T07:00:00Z`,
+  }),
+});
+
+export const manualPayloadSchema = z.strictObject({
+  period: periodKind,
+  date: z
+    .string({ error: (issue) => `${shown(issue.input)} is not a date written YYYY-MM-DD` })
+    .refine((d) => /^\d{4}-\d{2}-\d{2}$/.test(d) && isValidDay(d), {
+      error: (issue) => `${shown(issue.input)} is not a date written YYYY-MM-DD`,
+    })
+    .optional(),
+  timezone: z
+    .string()
+    .refine(isValidTimeZone, {
+      error: (issue) => `${shown(issue.input)} is not an IANA time zone (e.g. UTC or Europe/Warsaw)`,
+    })
+    .optional(),
+  locale: z
+    .enum(LOCALES, {
+      error: (issue) => `unknown locale ${shown(issue.input)} (expected ${LOCALES.join(', ')})`,
+    })
+    .optional(),
+  dryRun: z.boolean({ error: 'must be true or false' }).optional(),
+  force: z.boolean({ error: 'must be true or false' }).optional(),
+  recipients: z
+    .array(z.email({ error: (issue) => `${shown(issue.input)} is not an e-mail address` }), {
+      error: 'must be a list of e-mail addresses',
+    })
+    .min(1, 'must name at least one address (leave it out to use the configured recipients)')
+    .max(MAX_RECIPIENTS, `must name at most ${MAX_RECIPIENTS} addresses`)
+    .optional(),
+});
+
+export type ScheduledEvent = z.infer<typeof scheduledEventSchema>;
+export type ManualPayload = z.infer<typeof manualPayloadSchema>;
+
+export interface ReportDefaults {
+  readonly timezone: string;
+  readonly locale: Locale;
+  readonly recipients: readonly string[];
+}
+
+export interface ResolvedRequest {
+  readonly trigger: 'schedule' | 'manual';
+  readonly period: Period;
+  readonly locale: Locale;
+  readonly recipients: readonly string[];
+  readonly dryRun: boolean;
+  readonly force: boolean;
+}
+
+function fail(error: z.ZodError): never {
+  const problems = error.issues.map((i) => {
+    const field = i.path
+      .map((p, n) => (typeof p === 'number' ? `[${p}]` : `${n > 0 ? '.' : ''}${String(p)}`))
+      .join('');
+    if (i.code === 'unrecognized_keys') return `unknown field ${i.keys.map((k) => `"${k}"`).join(', ')}`;
+    return field ? `${field}: ${i.message}` : i.message;
+  });
+  throw new InputError(`invalid payload: ${problems.join('; ')}`);
+}
+
+/**
+ * Turns an invocation's event into the report to make.
+ *
+ * A scheduled run reports the period before the one its schedule time falls in, so a late
+ * retry of Monday's run still reports last week. A manual run reports the period containing
+ * `date`, or the latest complete period; a period that has not ended is refused.
+ */
+export function resolveRequest(event: unknown, defaults: ReportDefaults, now: Date): ResolvedRequest {
+  if (typeof event !== 'object' || event === null || Array.isArray(event)) {
+    throw new InputError('invalid payload: expected a JSON object such as {"period":"weekly"}');
+  }
+  if ('source' in event) {
+    const parsed = scheduledEventSchema.safeParse(event);
+    if (!parsed.success) fail(parsed.error);
+    const scheduled = parsed.data;
+    return {
+      trigger: 'schedule',
+      period: previousCompletePeriod(scheduled.period, new Date(scheduled.scheduledTime), defaults.timezone),
+      locale: defaults.locale,
+      recipients: defaults.recipients,
+      dryRun: false,
+      force: false,
+    };
+  }
+  const parsed = manualPayloadSchema.safeParse(event);
+  if (!parsed.success) fail(parsed.error);
+  const manual = parsed.data;
+  const timezone = manual.timezone ?? defaults.timezone;
+  const period = manual.date
+    ? periodContaining(manual.period, manual.date, timezone)
+    : previousCompletePeriod(manual.period, now, timezone);
+  if (!isComplete(period, now)) {
+    throw new InputError(
+      `invalid payload: date: period ${period.key} has not ended yet (it ends ${period.endUtc}); pick a date in a past period`,
+    );
+  }
+  return {
+    trigger: 'manual',
+    period,
+    locale: manual.locale ?? defaults.locale,
+    recipients: manual.recipients ?? defaults.recipients,
+    dryRun: manual.dryRun ?? false,
+    force: manual.force ?? false,
+  };
+}

@@ -1,0 +1,51 @@
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { FileStore } from '../functions/stores/file.js';
+import { openStore, parseS3Location, S3Store } from '../functions/stores/index.js';
+import { objectStoreContract } from './store-contract.js';
+
+let root: string;
+beforeEach(async () => {
+  root = await mkdtemp(path.join(tmpdir(), 'file-store-'));
+});
+afterEach(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+describe('FileStore', () => {
+  objectStoreContract(() => new FileStore(root));
+
+  it('lays keys out as folders under the root and names files by absolute path', async () => {
+    const store = new FileStore(root);
+    const uri = await store.put('snapshots/monthly/2026-10.json', '{}', 'application/json');
+    expect(uri).toBe(path.join(root, 'snapshots', 'monthly', '2026-10.json'));
+    expect(await readFile(uri, 'utf8')).toBe('{}');
+    expect(store.location).toBe(path.resolve(root));
+  });
+
+  it('leaves no temporary files behind', async () => {
+    const store = new FileStore(root);
+    await store.put('d/a.json', '1', 'application/json');
+    await store.putIfAbsent('d/b.json', '2', 'application/json');
+    await store.putIfAbsent('d/b.json', '3', 'application/json');
+    expect((await readdir(path.join(root, 'd'))).sort()).toEqual(['a.json', 'b.json']);
+  });
+});
+
+describe('openStore', () => {
+  it('opens S3 for s3:// locations and files otherwise', () => {
+    expect(parseS3Location('s3://bucket-a/some/prefix/')).toEqual({
+      bucket: 'bucket-a',
+      prefix: 'some/prefix',
+    });
+    expect(parseS3Location('s3://bucket-a')).toEqual({ bucket: 'bucket-a', prefix: '' });
+    expect(parseS3Location('./out')).toBeNull();
+    expect(() => parseS3Location('s3:///x')).toThrow(/names no bucket/);
+    const s3 = openStore('s3://bucket-a/reports');
+    expect(s3).toBeInstanceOf(S3Store);
+    expect(s3.uri('snapshots/weekly/latest.json')).toBe('s3://bucket-a/reports/snapshots/weekly/latest.json');
+    expect(openStore(root)).toBeInstanceOf(FileStore);
+  });
+});
