@@ -210,14 +210,12 @@ describe('AthenaEngine.query', () => {
 
   it('names the query and Athena’s reason when the query fails, and bills nothing', async () => {
     athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: 'q-bad' });
-    athena
-      .on(GetQueryExecutionCommand)
-      .resolves(
-        execution('q-bad', 'FAILED', {
-          bytes: 0,
-          reason: "COLUMN_NOT_FOUND: line 3:8: Column 'mrr_end' cannot be resolved",
-        }),
-      );
+    athena.on(GetQueryExecutionCommand).resolves(
+      execution('q-bad', 'FAILED', {
+        bytes: 0,
+        reason: "COLUMN_NOT_FOUND: line 3:8: Column 'mrr_end' cannot be resolved",
+      }),
+    );
     const e = engine();
     const failure = e.query({ name: 'revenue_movements', sql: 'SELECT mrr_end FROM t', params: [] });
     await expect(failure).rejects.toThrow(AthenaQueryError);

@@ -194,13 +194,6 @@ function finite(v: number | null): number | null {
   return v !== null && Number.isFinite(v) ? v : null;
 }
 
-/** Athena bills scanned bytes per query, with a 10 MB minimum per query ($5 per TB by default). */
-export function estimateAthenaCostUsd(bytesPerQuery: readonly number[], pricePerTbUsd = 5): number {
-  const minimum = 10 * 1024 * 1024;
-  const billed = bytesPerQuery.reduce((sum, b) => sum + Math.max(b, minimum), 0);
-  return (billed / 1e12) * pricePerTbUsd;
-}
-
 export async function buildSnapshot(engine: QueryEngine, options: BuildOptions): Promise<Snapshot> {
   const started = performance.now();
   const groups = options.groups ?? ALL_GROUPS;
@@ -276,12 +269,8 @@ export async function buildSnapshot(engine: QueryEngine, options: BuildOptions):
         .filter((t) => tablesRead.has(t.table))
         .reduce((sum, t) => sum + t.rowsChecked, 0),
       milliseconds,
-      ...(engine.kind === 'athena'
-        ? {
-            bytesScanned: bytes,
-            estimatedCostUsd: estimateAthenaCostUsd(stats.map((s) => s.bytesScanned ?? 0)),
-          }
-        : {}),
+      // Athena runs: the job adds the engine's cost estimate (its billing rules live there).
+      ...(engine.kind === 'athena' ? { bytesScanned: bytes } : {}),
       perQuery: stats.map((s) => ({
         name: s.name,
         milliseconds: s.milliseconds,
