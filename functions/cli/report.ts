@@ -13,19 +13,7 @@ import { createMailer } from '../mail/index.js';
 import { runDigestJob } from '../core/job.js';
 import { ensureSampleData } from '../sample/default-data.js';
 import type { Mailer } from '../mail/mailer.js';
-import type { KpiId } from '../core/snapshot.js';
-
-const SUMMARY_KPIS: readonly KpiId[] = [
-  'mrr',
-  'net_new_mrr',
-  'customers',
-  'customer_churn_rate',
-  'net_revenue_retention',
-  'nps',
-  'csat',
-  'stickiness',
-  'first_contact_resolution',
-];
+import { HEADLINE_KPIS } from '../core/snapshot.js';
 
 function mailerFor(options: CliOptions): Mailer | null {
   if (options.dryRun) return null;
@@ -72,7 +60,7 @@ async function main(argv: readonly string[]): Promise<number> {
     console.log(
       `${p.kind} report ${p.key} (${p.firstDay} to ${p.lastDay}, ${p.timezone}), ${snapshot.currency}, data: ${dataDir}`,
     );
-    for (const id of SUMMARY_KPIS) {
+    for (const id of HEADLINE_KPIS) {
       const k = snapshot.kpis[id];
       const value = k.value === null ? `n/a (${k.reason ?? 'no value'})` : formatValue(k.value, k.unit);
       const delta = k.delta === null ? '' : ` (${k.delta >= 0 ? '+' : ''}${formatValue(k.delta, k.unit)})`;

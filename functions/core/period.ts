@@ -112,6 +112,12 @@ function wallClockMs(instantMs: number, tz: string): number {
   return Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
 }
 
+/** The UTC offset of `tz` at an instant, in whole minutes (e.g. 60 for CET, -300 for EST). */
+export function utcOffsetMinutes(instantMs: number, tz: string): number {
+  const wholeSecond = Math.floor(instantMs / 1000) * 1000;
+  return Math.round((wallClockMs(wholeSecond, tz) - wholeSecond) / 60_000);
+}
+
 /** The calendar date of an instant in `tz`. */
 export function localDay(instant: Date, tz: string): string {
   return formatDay(wallClockMs(instant.getTime(), tz));

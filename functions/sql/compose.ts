@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { CONTRACT, sqlType, type ColumnSpec, type TableName, type TableSpec } from '../schema/contract.js';
 import type { QueryRequest, SqlParam, TableSource } from '../engines/engine.js';
-import { addDays, daysOf, sqlTimestamp, type Period } from '../core/period.js';
+import { addDays, daysOf, sqlTimestamp, utcOffsetMinutes, type Period } from '../core/period.js';
 
 /** Where the .sql files live; the Lambda bundle copies them and sets SQL_DIR. */
 export function sqlDir(): string {
@@ -222,26 +222,7 @@ export function offsetSpans(
   const last = periods.reduce((max, p) => (p.lastDay > max ? p.lastDay : max), '');
   const from = Date.parse(`${addDays(first, -60)}T00:00:00Z`);
   const to = Date.parse(`${addDays(last, 2)}T00:00:00Z`);
-  const format = new Intl.DateTimeFormat('en-US', {
-    timeZone: tz,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-  });
-  const offsetAt = (ms: number): number => {
-    const parts = Object.fromEntries(format.formatToParts(new Date(ms)).map((p) => [p.type, p.value]));
-    const wall = Date.UTC(
-      Number(parts.year),
-      Number(parts.month) - 1,
-      Number(parts.day),
-      Number(parts.hour),
-      Number(parts.minute),
-    );
-    return Math.round((wall - Math.floor(ms / 60_000) * 60_000) / 60_000);
-  };
+  const offsetAt = (ms: number): number => utcOffsetMinutes(ms, tz);
   const spans: { fromUtc: string; toUtc: string; offsetMinutes: number }[] = [];
   let spanStart = from;
   let current = offsetAt(from);
