@@ -109,13 +109,22 @@ describe('health score and bands', () => {
     // 100 × (0.3 × 0.2 + 0.2 × 0.25 + 0.2 × 0.75 + 0.15 × 0.5 + 0.15 × 0.75)
     // = 100 × (0.06 + 0.05 + 0.15 + 0.075 + 0.1125) = 44.75
     expect(
-      healthScore({ frequency: 0.2, breadth: 0.25, depth: 0.75, sentiment: 0.5, supportBilling: 0.75 }, WEIGHTS),
+      healthScore(
+        { frequency: 0.2, breadth: 0.25, depth: 0.75, sentiment: 0.5, supportBilling: 0.75 },
+        WEIGHTS,
+      ),
     ).toBeCloseTo(44.75, 9);
   });
 
   it('takes the weights from the configuration, normalised by their sum', () => {
     const c: HealthComponents = { frequency: 0.4, breadth: 1, depth: 0, sentiment: 0, supportBilling: 0 };
-    const frequencyOnly: HealthWeights = { frequency: 1, breadth: 0, depth: 0, sentiment: 0, supportBilling: 0 };
+    const frequencyOnly: HealthWeights = {
+      frequency: 1,
+      breadth: 0,
+      depth: 0,
+      sentiment: 0,
+      supportBilling: 0,
+    };
     expect(healthScore(c, frequencyOnly)).toBeCloseTo(40, 9);
     // Weights 2 and 2 are the same as 0.5 and 0.5: (0.4 + 1) / 2 × 100 = 70
     const doubled: HealthWeights = { frequency: 2, breadth: 2, depth: 0, sentiment: 0, supportBilling: 0 };
@@ -154,7 +163,9 @@ describe('health score and bands', () => {
       oldOpenTickets: 2,
       pastDueInvoices: 0,
     });
-    const naive = 100 * (0.3 * c.frequency + 0.2 * c.breadth + 0.2 * c.depth + 0.15 * c.sentiment + 0.15 * c.supportBilling);
+    const naive =
+      100 *
+      (0.3 * c.frequency + 0.2 * c.breadth + 0.2 * c.depth + 0.15 * c.sentiment + 0.15 * c.supportBilling);
     expect(naive).toBeLessThan(70);
     expect(healthScore(c, WEIGHTS)).toBe(70);
     expect(healthBand(healthScore(c, WEIGHTS))).toBe('healthy');
@@ -201,7 +212,9 @@ describe('summariseHealth', () => {
   });
 
   it('keeps the top 10 but counts every account below 40', () => {
-    const many = Array.from({ length: 12 }, (_, i) => scored(`acc-${String(i).padStart(2, '0')}`, 100 + i, 5));
+    const many = Array.from({ length: 12 }, (_, i) =>
+      scored(`acc-${String(i).padStart(2, '0')}`, 100 + i, 5),
+    );
     const summary = summariseHealth(many);
     expect(summary.atRisk).toHaveLength(AT_RISK_LIST_SIZE);
     expect(summary.atRisk[0]?.accountId).toBe('acc-11');
@@ -238,7 +251,13 @@ describe('summariseHealth', () => {
       WEIGHTS,
     );
     // 100 × (0.15 × 0.5 + 0.15 × 1) = 22.5
-    expect(account?.components).toEqual({ frequency: 0, breadth: 0, depth: 0, sentiment: 0.5, supportBilling: 1 });
+    expect(account?.components).toEqual({
+      frequency: 0,
+      breadth: 0,
+      depth: 0,
+      sentiment: 0.5,
+      supportBilling: 1,
+    });
     expect(account?.healthScore).toBeCloseTo(22.5, 9);
     expect(account?.band).toBe('critical');
   });
@@ -428,8 +447,14 @@ describe('health group without usage_events or subscriptions', () => {
   it('gives null health with a reason when no account is paying', async () => {
     // 2025-W20: before any subscription starts.
     const result = await runHealth(FIXTURE, '2025-W20');
-    expect(result.values.health_score?.[0]).toEqual({ value: null, reason: 'no paying accounts on last_day' });
-    expect(result.values.accounts_at_risk?.[0]).toEqual({ value: null, reason: 'no paying accounts on last_day' });
+    expect(result.values.health_score?.[0]).toEqual({
+      value: null,
+      reason: 'no paying accounts on last_day',
+    });
+    expect(result.values.accounts_at_risk?.[0]).toEqual({
+      value: null,
+      reason: 'no paying accounts on last_day',
+    });
     expect(result.details?.accountsAtRisk).toEqual([]);
   });
 });

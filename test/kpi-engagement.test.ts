@@ -38,6 +38,7 @@ import {
   featureAdoption,
   firstWeekEngagement,
   healthGroup,
+  NO_ACTIVE_USERS,
   NO_ACTIVITY,
   onboardingGroup,
   parseUsageActivity,
@@ -251,7 +252,10 @@ describe('engagement group without events in the period', async () => {
       value: null,
       reason: 'no active users in the period',
     });
-    expect(at(result, 'feature_adoption', 0)).toEqual({ value: null, reason: 'no active users in the period' });
+    expect(at(result, 'feature_adoption', 0)).toEqual({
+      value: null,
+      reason: 'no active users in the period',
+    });
     expect(at(result, 'avg_session_minutes', 1)).toEqual({
       value: null,
       reason: 'no sessions started in the period',
@@ -303,7 +307,13 @@ describe('engagement and health share one pass over the events', () => {
       });
       await engagementGroup.compute(context);
       await healthGroup.compute(context);
-      expect(engine.requests.map((r) => r.name)).toEqual(['usage_trend', 'usage_activity', 'health_accounts']);
+      expect(engine.requests.map((r) => r.name)).toEqual([
+        'usage_trend',
+        'usage_activity',
+        'health_accounts',
+      ]);
+      const parser = new TrinoSQL();
+      for (const request of engine.requests) expect(parser.validate(request.sql), request.name).toEqual([]);
     } finally {
       await engine.close();
     }
@@ -320,17 +330,21 @@ describe('pure formulas', () => {
   });
 
   it('guards every zero denominator', () => {
-    expect(stickinessValue({ userDays: 0, activeUsers: 0, wau: 0, mau: 0 }, 7).value).toBeNull();
-    expect(activeAccountRate(NO_ACTIVITY)).toEqual({ value: null, reason: 'no paying customers on last_day' });
+    expect(stickinessValue(NO_ACTIVE_USERS, 7).value).toBeNull();
+    expect(activeAccountRate(NO_ACTIVITY)).toEqual({
+      value: null,
+      reason: 'no paying customers on last_day',
+    });
     expect(avgSessionMinutes(NO_ACTIVITY).value).toBeNull();
-    expect(eventsPerActiveUser(NO_ACTIVITY).value).toBeNull();
-    expect(featureAdoption(NO_ACTIVITY).value).toBeNull();
+    expect(eventsPerActiveUser(NO_ACTIVE_USERS).value).toBeNull();
+    expect(featureAdoption(NO_ACTIVITY, 0).value).toBeNull();
+    expect(featureAdoption({ ...NO_ACTIVITY, featureUsers: 0 }, 3).value).toBeNull();
     expect(firstWeekEngagement(NO_ACTIVITY).value).toBeNull();
   });
 
   it('parses the grains of usage_activity rows', () => {
     const parsed = parseUsageActivity([
-      { grain: 'period', period_index: 0, active_users: 2, events: 5, sessions: 1, session_seconds: 90 },
+      { grain: 'period', period_index: 0, sessions: 1, session_seconds: 90 },
       { grain: 'feature', period_index: 0, event_name: 'b', feature_users: 1 },
       { grain: 'feature', period_index: 0, event_name: 'a', feature_users: 1 },
       { grain: 'feature', period_index: 1, event_name: 'c', feature_users: 9 },
@@ -343,7 +357,7 @@ describe('pure formulas', () => {
         health_features_used: 1,
       },
     ]);
-    expect(parsed.periods[0]).toMatchObject({ activeUsers: 2, events: 5, sessions: 1, sessionSeconds: 90 });
+    expect(parsed.periods[0]).toMatchObject({ sessions: 1, sessionSeconds: 90 });
     expect(parsed.periods[1]).toEqual(NO_ACTIVITY);
     expect(parsed.topFeatures).toEqual([
       { eventName: 'a', users: 1 },
@@ -356,7 +370,13 @@ describe('pure formulas', () => {
 describe('on generated sample data', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'engagement-sample-'));
   tempDirs.push(dir);
-  await generateSampleData({ outDir: dir, seed: 1, endDate: '2026-11-22', accounts: 120, usageEvents: 40_000 });
+  await generateSampleData({
+    outDir: dir,
+    seed: 1,
+    endDate: '2026-11-22',
+    accounts: 120,
+    usageEvents: 40_000,
+  });
   const engine = await DuckDbEngine.open({ dataDir: dir });
   const results: KpiGroupResult[] = [];
   try {
@@ -365,7 +385,8 @@ describe('on generated sample data', async () => {
         period: periodFromKey(key, 'Europe/Warsaw'),
         currency: 'USD',
       });
-      for (const group of [onboardingGroup, engagementGroup, healthGroup]) results.push(await group.compute(context));
+      for (const group of [onboardingGroup, engagementGroup, healthGroup])
+        results.push(await group.compute(context));
     }
   } finally {
     await engine.close();

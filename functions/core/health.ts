@@ -147,18 +147,16 @@ export function summariseHealth(accounts: readonly ScoredAccount[]): HealthSumma
   const atRisk = [...below]
     .sort((a, b) => b.mrr - a.mrr || (a.accountId < b.accountId ? -1 : a.accountId > b.accountId ? 1 : 0))
     .slice(0, AT_RISK_LIST_SIZE)
-    .map(
-      (a): AtRiskAccount => ({
-        accountId: a.accountId,
-        accountName: a.accountName,
-        segment: a.segment,
-        csmOwner: a.csmOwner,
-        mrr: a.mrr,
-        healthScore: a.healthScore,
-        band: a.band,
-        components: a.components,
-      }),
-    );
+    .map((a): AtRiskAccount => ({
+      accountId: a.accountId,
+      accountName: a.accountName,
+      segment: a.segment,
+      csmOwner: a.csmOwner,
+      mrr: a.mrr,
+      healthScore: a.healthScore,
+      band: a.band,
+      components: a.components,
+    }));
   return {
     meanScore: accounts.length > 0 ? sum / accounts.length : null,
     bands,

@@ -51,6 +51,66 @@ interface QualityResult {
   readonly excluded: ExclusionCount[];
 }
 
+async function checkTable(
+  engine: QueryEngine,
+  table: TableName,
+  sources: readonly TableSource[],
+  period: Period,
+  currency: string,
+  periods: readonly Period[],
+  stats: QueryStats[],
+): Promise<{ quality: TableQuality; excluded: ExclusionCount[] }> {
+  const source = sources.find((s) => s.table === table);
+  const request = dataQualityQuery(table, { sources, currency, periods }, dtRangeOf(period));
+  if (!source || source.relation === null || request === null) {
+    const reason = source?.absentReason ?? 'not configured';
+    return {
+      quality: { table, present: false, reason, rowsChecked: 0, rowsExcluded: 0, latest: null },
+      excluded: [],
+    };
+  }
+  const result = await engine.query(request);
+  stats.push(result.stats);
+  const excluded: ExclusionCount[] = [];
+  let checked = 0;
+  let latest: string | null = null;
+  for (const row of result.rows) {
+    const rows = num(row.row_count) ?? 0;
+    checked += rows;
+    const reason = row.reason;
+    if (reason === null) {
+      const duplicates = rows - (num(row.distinct_keys) ?? rows);
+      if (duplicates > 0) {
+        excluded.push({
+          table,
+          reason: 'duplicate_id',
+          rows: duplicates,
+          expected: expectation(table, 'duplicate_id'),
+        });
+      }
+      latest = typeof row.latest === 'string' ? toIso(row.latest) : null;
+      continue;
+    }
+    const why = String(reason) as DataQualityReason;
+    const example = {
+      ...(typeof row.example_file === 'string' ? { file: row.example_file } : {}),
+      ...(typeof row.example_key === 'string' ? { key: row.example_key } : {}),
+      ...(typeof row.example_field === 'string' && why === 'invalid_value'
+        ? { field: row.example_field }
+        : {}),
+    };
+    excluded.push({
+      table,
+      reason: why,
+      rows,
+      expected: expectation(table, why),
+      ...(Object.keys(example).length > 0 ? { example } : {}),
+    });
+  }
+  const rowsExcluded = excluded.reduce((sum, e) => sum + e.rows, 0);
+  return { quality: { table, present: true, rowsChecked: checked, rowsExcluded, latest }, excluded };
+}
+
 async function checkDataQuality(
   engine: QueryEngine,
   sources: readonly TableSource[],
@@ -59,66 +119,12 @@ async function checkDataQuality(
   periods: readonly Period[],
   stats: QueryStats[],
 ): Promise<QualityResult> {
-  const tables: TableQuality[] = [];
-  const excluded: ExclusionCount[] = [];
-  for (const table of REPORT_TABLES) {
-    const source = sources.find((s) => s.table === table);
-    const request = dataQualityQuery(table, { sources, currency, periods }, dtRangeOf(period));
-    if (!source || source.relation === null || request === null) {
-      tables.push({
-        table,
-        present: false,
-        reason: source?.absentReason ?? 'not configured',
-        rowsChecked: 0,
-        rowsExcluded: 0,
-        latest: null,
-      });
-      continue;
-    }
-    const result = await engine.query(request);
-    stats.push(result.stats);
-    let checked = 0;
-    let rowsExcluded = 0;
-    let latest: string | null = null;
-    for (const row of result.rows) {
-      const rows = num(row.row_count) ?? 0;
-      checked += rows;
-      const reason = row.reason;
-      if (reason === null) {
-        const duplicates = rows - (num(row.distinct_keys) ?? rows);
-        if (duplicates > 0) {
-          excluded.push({
-            table,
-            reason: 'duplicate_id',
-            rows: duplicates,
-            expected: expectation(table, 'duplicate_id'),
-          });
-          rowsExcluded += duplicates;
-        }
-        latest = typeof row.latest === 'string' ? toIso(row.latest) : null;
-      } else {
-        const why = String(reason) as DataQualityReason;
-        const example = {
-          ...(typeof row.example_file === 'string' ? { file: row.example_file } : {}),
-          ...(typeof row.example_key === 'string' ? { key: row.example_key } : {}),
-          ...(typeof row.example_field === 'string' && why === 'invalid_value'
-            ? { field: row.example_field }
-            : {}),
-        };
-        excluded.push({
-          table,
-          reason: why,
-          rows,
-          expected: expectation(table, why),
-          ...(Object.keys(example).length > 0 ? { example } : {}),
-        });
-        rowsExcluded += rows;
-      }
-    }
-    tables.push({ table, present: true, rowsChecked: checked, rowsExcluded, latest });
-  }
+  const checks = await Promise.all(
+    REPORT_TABLES.map((table) => checkTable(engine, table, sources, period, currency, periods, stats)),
+  );
+  const excluded = checks.flatMap((c) => c.excluded);
   excluded.sort((a, b) => a.table.localeCompare(b.table) || a.reason.localeCompare(b.reason));
-  return { tables, excluded };
+  return { tables: checks.map((c) => c.quality), excluded };
 }
 
 /** The contract's expectation that rows excluded for `reason` broke. */
@@ -204,28 +210,26 @@ export async function buildSnapshot(engine: QueryEngine, options: BuildOptions):
   });
   const { context, sources, stats } = runtime;
 
-  const quality = await checkDataQuality(
-    engine,
-    sources,
-    options.period,
-    options.currency,
-    context.periods,
-    stats,
-  );
+  // Everything is independent: the engine bounds how many queries run at once (Athena) or
+  // queues them on its connection (DuckDB).
+  const [quality, results] = await Promise.all([
+    checkDataQuality(engine, sources, options.period, options.currency, context.periods, stats),
+    Promise.all(groups.map((group) => (absentReason(group, sources) ? null : group.compute(context)))),
+  ]);
 
   const values: Partial<Record<KpiId, readonly PeriodValue[]>> = {};
   const reasons: Partial<Record<KpiId, string>> = {};
   let details: SnapshotDetails = EMPTY_DETAILS;
-  for (const group of groups) {
-    const absent = absentReason(group, sources);
-    if (absent) {
+  groups.forEach((group, i) => {
+    const result = results[i];
+    if (!result) {
+      const absent = absentReason(group, sources) ?? 'not computed';
       for (const id of group.kpis) reasons[id] = absent;
-      continue;
+      return;
     }
-    const result = await group.compute(context);
     Object.assign(values, result.values);
     details = { ...details, ...result.details };
-  }
+  });
 
   const kpis = Object.fromEntries(
     KPI_IDS.map((id) => [

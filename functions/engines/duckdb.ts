@@ -90,6 +90,8 @@ const quoteIdent = (name: string): string => `"${name.replace(/"/g, '""')}"`;
 
 export class DuckDbEngine implements QueryEngine {
   readonly kind = 'duckdb' as const;
+  /** One connection runs one statement at a time: concurrent callers queue here (DuckDB parallelises inside a query). */
+  private queue: Promise<unknown> = Promise.resolve();
 
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -232,7 +234,13 @@ export class DuckDbEngine implements QueryEngine {
     return this.tableSources;
   }
 
-  async query(request: QueryRequest): Promise<QueryResult> {
+  query(request: QueryRequest): Promise<QueryResult> {
+    const run = this.queue.then(() => this.run(request));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async run(request: QueryRequest): Promise<QueryResult> {
     const started = performance.now();
     let prepared: DuckDBPreparedStatement;
     try {

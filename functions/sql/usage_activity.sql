@@ -1,14 +1,17 @@
 -- Usage of the report's period and the previous one (periods 0 and 1), from ONE pass over
--- usage_events: the engagement KPIs (events, sessions, features, active paying accounts,
--- first-week engagement) and the usage side of the customer health score (per account paying
+-- usage_events: the engagement KPIs (sessions, features, active paying accounts, first-week
+-- engagement) and the usage side of the customer health score (per account paying
 -- on last_day, over the 30 days ending on last_day).
 --
 -- How it stays cheap on tens of millions of events:
 -- - every step reads the step before it once: Trino does not materialise a WITH query that is
 --   read twice (each read would scan the events again);
 -- - the events are aggregated once, with GROUPING SETS whose keys are the distinct things the
---   KPIs count (users, feature × user, account × day, …); each key row carries 0/1 flags for
---   the windows it was seen in, so every distinct count afterwards is a plain count of rows;
+--   KPIs count (sessions, feature × user, account × day, account × user, account × feature);
+--   each key row carries 0/1 flags for the windows it was seen in, so every distinct count
+--   afterwards is a plain count of rows (many count(DISTINCT …) side by side cost more);
+-- - distinct active users and events per period come from usage_trend.sql, which reads those
+--   days anyway;
 -- - each event is flagged for periods 0 and 1 at once (columns `…_0`, `…_1`) instead of being
 --   copied per period; the last steps turn the result into one row per period and `grain`:
 --     'period'  totals of the period (event_name and account_id NULL)
@@ -45,15 +48,15 @@ bounds AS (
 flagged_events AS (
   -- The events of the dt range the caller passes: from the earliest health or first-week day
   -- to two days after the period (a session that starts in the period may end after it).
-  -- Event ids matter only in periods 0 and 1, sessions only from the day before period 1:
-  -- elsewhere they are blanked, which keeps those two roll-ups small.
+  -- Feature users matter only in periods 0 and 1, sessions only from the day before period 1:
+  -- elsewhere they are blanked, which keeps those roll-ups small.
   SELECT
     e.local_day,
     e.account_id,
     e.user_id,
     e.event_name,
     e.occurred_at,
-    CASE WHEN e.local_day BETWEEN b.first_day_1 AND b.last_day_0 THEN e.event_id END AS counted_event_id,
+    CASE WHEN e.local_day BETWEEN b.first_day_1 AND b.last_day_0 THEN e.user_id END AS period_user_id,
     CASE WHEN e.occurred_at >= b.start_ts_1 - INTERVAL '1' DAY THEN e.session_id END AS session_id,
     CASE WHEN e.local_day BETWEEN b.first_day_0 AND b.last_day_0 THEN 1 ELSE 0 END AS in_period_0,
     CASE WHEN e.local_day BETWEEN b.first_day_1 AND b.last_day_1 THEN 1 ELSE 0 END AS in_period_1,
@@ -65,20 +68,17 @@ flagged_events AS (
 ),
 distinct_keys AS (
   -- The only aggregation of the events: one row per distinct key of each kind below, with the
-  -- windows it was seen in. A repeated event_id is a duplicate delivery of one event: its key
-  -- row is counted once.
+  -- windows it was seen in.
   SELECT
     CASE
-      -- Events outside periods 0 and 1, and events without a session, share a NULL key: ignored.
-      WHEN grouping(counted_event_id) = 0 AND counted_event_id IS NULL THEN 'none'
-      WHEN grouping(counted_event_id) = 0 THEN 'event'
+      -- Blanked keys (outside periods 0 and 1, events without a session) form NULL groups: ignored.
       WHEN grouping(session_id) = 0 AND session_id IS NULL THEN 'none'
       WHEN grouping(session_id) = 0 THEN 'session'
       WHEN grouping(local_day) = 0 THEN 'account_day'
       WHEN grouping(account_id) = 0 AND grouping(user_id) = 0 THEN 'account_user'
       WHEN grouping(account_id) = 0 THEN 'account_feature'
-      WHEN grouping(event_name) = 0 THEN 'feature_user'
-      ELSE 'user'
+      WHEN period_user_id IS NULL THEN 'none'
+      ELSE 'feature_user'
     END AS key_kind,
     account_id,
     event_name,
@@ -92,13 +92,11 @@ distinct_keys AS (
     max(occurred_at) AS last_at
   FROM flagged_events
   GROUP BY GROUPING SETS (
-    (user_id),
-    (event_name, user_id),
+    (event_name, period_user_id),
     (account_id, local_day),
     (account_id, user_id),
     (account_id, event_name),
-    (session_id),
-    (counted_event_id)
+    (session_id)
   )
 ),
 paying AS (
@@ -135,14 +133,14 @@ first_week_cohort AS (
 by_grain AS (
   -- The counts: totals, per feature and per account, each a count of key rows.
   SELECT
-    CASE grouping(k.event_name, k.account_id) WHEN 3 THEN 'period' WHEN 1 THEN 'feature' ELSE 'account' END
-      AS grain,
+    -- grouping() has a bit set per column the row is not grouped by: 3 = neither (totals).
+    CASE grouping(k.event_name, k.account_id)
+      WHEN 3 THEN 'period'
+      WHEN 1 THEN 'feature'
+      ELSE 'account'
+    END AS grain,
     k.event_name,
     k.account_id,
-    count(CASE WHEN k.key_kind = 'user' AND k.in_period_0 = 1 THEN 1 END) AS active_users_0,
-    count(CASE WHEN k.key_kind = 'user' AND k.in_period_1 = 1 THEN 1 END) AS active_users_1,
-    count(CASE WHEN k.key_kind = 'event' AND k.in_period_0 = 1 THEN 1 END) AS events_0,
-    count(CASE WHEN k.key_kind = 'event' AND k.in_period_1 = 1 THEN 1 END) AS events_1,
     -- A session counts in the period its first event falls in; no session_id, no session.
     count(CASE WHEN k.key_kind = 'session' AND k.session_start_period = 0 THEN 1 END) AS sessions_0,
     count(CASE WHEN k.key_kind = 'session' AND k.session_start_period = 1 THEN 1 END) AS sessions_1,
@@ -166,7 +164,9 @@ by_grain AS (
     count(CASE WHEN k.key_kind = 'account_feature' AND k.in_health_0 = 1 THEN 1 END) AS health_features_0,
     count(CASE WHEN k.key_kind = 'account_feature' AND k.in_health_1 = 1 THEN 1 END) AS health_features_1,
     count(
-      CASE WHEN k.key_kind = 'account_day' AND k.local_day BETWEEN c.signup_day AND c.first_week_end THEN 1 END
+      CASE
+        WHEN k.key_kind = 'account_day' AND k.local_day BETWEEN c.signup_day AND c.first_week_end THEN 1
+      END
     ) AS first_week_days,
     max(c.period_index) AS cohort_period,
     max(coalesce(m.paying_0, 0)) AS paying_0,
@@ -198,8 +198,6 @@ per_period AS (
     p.period_index,
     g.event_name,
     g.account_id,
-    CASE p.period_index WHEN 0 THEN g.active_users_0 ELSE g.active_users_1 END AS active_users,
-    CASE p.period_index WHEN 0 THEN g.events_0 ELSE g.events_1 END AS events,
     CASE p.period_index WHEN 0 THEN g.sessions_0 ELSE g.sessions_1 END AS sessions,
     CASE p.period_index WHEN 0 THEN g.session_seconds_0 ELSE g.session_seconds_1 END AS session_seconds,
     CASE p.period_index WHEN 0 THEN g.feature_users_0 ELSE g.feature_users_1 END AS feature_users,
@@ -246,8 +244,6 @@ SELECT
   r.period_index,
   r.event_name,
   r.account_id,
-  r.active_users,
-  r.events,
   r.sessions,
   r.session_seconds,
   r.feature_users,
@@ -268,6 +264,12 @@ LEFT JOIN cohort_sizes AS cs
   ON r.grain = 'period'
   AND cs.period_index = r.period_index
 WHERE r.grain = 'period'
-  OR (r.grain = 'feature' AND r.event_name IS NOT NULL AND r.feature_users > 0 AND r.period_index = 0 AND r.feature_rank <= 10)
+  OR (
+    r.grain = 'feature'
+    AND r.event_name IS NOT NULL
+    AND r.feature_users > 0
+    AND r.period_index = 0
+    AND r.feature_rank <= 10
+  )
   OR (r.grain = 'account' AND r.account_id IS NOT NULL AND r.paying = 1)
 ORDER BY r.grain DESC, r.period_index, r.feature_rank, r.account_id

@@ -1,6 +1,6 @@
 -- Active users of every trend period (0 … 11): the inputs of dau, wau, mau and the stickiness
--- trend. Reads only occurred_at and user_id, over the UTC dates the 12 periods and their 30-day
--- windows need (the caller passes that dt range).
+-- trend, and the events of periods 0 and 1 (for events per active user). Reads the UTC dates the
+-- 12 periods and their 30-day windows need (the caller passes that dt range).
 --
 -- The events are rolled up once to distinct (local day, user) pairs, then to one row per user
 -- and period with the user's active days and last active day. Every figure is then a plain
@@ -12,16 +12,27 @@
 -- - mau            = users whose last active day on or before last_day is one of the 30 days
 --                    ending on last_day. For that, each (user, period) row also stands for the
 --                    later periods in which the user was not active (up to the user's next
---                    active period): only the latest activity before a period matters to it.
+--                    active period): only the latest activity before a period matters to it;
+-- - events         = distinct event ids, periods 0 and 1 only. A repeated event_id is a
+--                    duplicate delivery of one event (same instant and user), so its copies
+--                    fall in one (day, user) row and count once there. Elsewhere the ids are
+--                    blanked, which keeps the de-duplication small.
 -- Every step reads the one before it once (Trino would scan the events again for a second read).
-WITH daily_users AS (
+WITH counted_days AS (
+  SELECT min(first_day) AS first_counted_day
+  FROM report_periods
+  WHERE period_index < 2
+),
+daily_users AS (
   -- One row per local day and active user: the only aggregation of the events.
   SELECT
-    local_day,
-    user_id
-  FROM usage_local_events
-  WHERE dt BETWEEN ? AND ?
-  GROUP BY local_day, user_id
+    e.local_day,
+    e.user_id,
+    count(DISTINCT CASE WHEN e.local_day >= c.first_counted_day THEN e.event_id END) AS events
+  FROM usage_local_events AS e
+  CROSS JOIN counted_days AS c
+  WHERE e.dt BETWEEN ? AND ?
+  GROUP BY e.local_day, e.user_id
 ),
 user_periods AS (
   -- Per user and period: active days and the last of them. Days before the calendar (read for
@@ -30,7 +41,8 @@ user_periods AS (
     d.user_id,
     coalesce(rd.period_index, 99) AS bucket,
     count(*) AS active_days,
-    max(d.local_day) AS last_active_day
+    max(d.local_day) AS last_active_day,
+    sum(d.events) AS events
   FROM daily_users AS d
   LEFT JOIN report_days AS rd
     ON rd.day = d.local_day
@@ -44,6 +56,7 @@ user_activity_spans AS (
     bucket,
     active_days,
     last_active_day,
+    events,
     coalesce(lag(bucket) OVER (PARTITION BY user_id ORDER BY bucket), -1) AS next_active_bucket
   FROM user_periods
 ),
@@ -52,6 +65,7 @@ user_period_status AS (
   SELECT
     p.period_index,
     CASE WHEN p.period_index = s.bucket THEN s.active_days ELSE 0 END AS active_days,
+    CASE WHEN p.period_index = s.bucket THEN s.events ELSE 0 END AS events,
     CASE WHEN p.period_index = s.bucket THEN 1 ELSE 0 END AS active_in_period,
     CASE
       WHEN p.period_index = s.bucket AND s.last_active_day >= CAST(p.last_day - INTERVAL '6' DAY AS DATE)
@@ -70,7 +84,9 @@ SELECT
   coalesce(sum(u.active_days), 0) AS user_days,
   coalesce(sum(u.active_in_period), 0) AS active_users,
   coalesce(sum(u.active_last_7_days), 0) AS wau,
-  coalesce(sum(u.active_last_30_days), 0) AS mau
+  coalesce(sum(u.active_last_30_days), 0) AS mau,
+  -- Event ids are only counted in periods 0 and 1.
+  CASE WHEN p.period_index < 2 THEN coalesce(sum(u.events), 0) END AS events
 FROM report_periods AS p
 LEFT JOIN user_period_status AS u
   ON u.period_index = p.period_index

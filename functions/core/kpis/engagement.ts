@@ -2,8 +2,10 @@
  * Onboarding, usage and engagement, and customer health.
  *
  * Three groups share two reads of usage_events per report:
- * - usage_trend.sql: distinct active users of the 12 trend periods (dau, wau, mau, stickiness);
- * - usage_activity.sql: periods 0 and 1 in one pass (events, sessions, features, active paying
+ * - usage_trend.sql: distinct active users of the 12 trend periods (dau, wau, mau, stickiness,
+ *   and the active users that events per active user and feature adoption divide by), and the
+ *   events of periods 0 and 1;
+ * - usage_activity.sql: periods 0 and 1 in one pass (sessions, features, active paying
  *   accounts, first-week engagement, and per-account usage for the health score). Its result is
  *   kept per report context, so the engagement and health groups run it once between them.
  * onboarding_times.sql (accounts) and health_accounts.sql (subscriptions, surveys, tickets,
@@ -87,12 +89,15 @@ export function daysIn(period: Period): number {
 export interface ActiveUsers {
   /** Σ over the period's days of that day's distinct active users. */
   readonly userDays: number;
+  /** Distinct active users in the period. */
   readonly activeUsers: number;
   readonly wau: number;
   readonly mau: number;
+  /** Distinct event ids in the period (periods 0 and 1 only, else 0). */
+  readonly events: number;
 }
 
-export const NO_ACTIVE_USERS: ActiveUsers = { userDays: 0, activeUsers: 0, wau: 0, mau: 0 };
+export const NO_ACTIVE_USERS: ActiveUsers = { userDays: 0, activeUsers: 0, wau: 0, mau: 0, events: 0 };
 
 export function activeUsers(row: Row): ActiveUsers {
   return {
@@ -100,6 +105,7 @@ export function activeUsers(row: Row): ActiveUsers {
     activeUsers: num(row.active_users) ?? 0,
     wau: num(row.wau) ?? 0,
     mau: num(row.mau) ?? 0,
+    events: num(row.events) ?? 0,
   };
 }
 
@@ -119,8 +125,6 @@ export function stickinessValue(a: ActiveUsers, days: number): PeriodValue {
 // Usage of periods 0 and 1 (usage_activity.sql)
 
 export interface PeriodActivity {
-  readonly activeUsers: number;
-  readonly events: number;
   readonly sessions: number;
   readonly sessionSeconds: number | null;
   /** Features used in the period, and Σ over them of their distinct users. */
@@ -135,8 +139,6 @@ export interface PeriodActivity {
 }
 
 export const NO_ACTIVITY: PeriodActivity = {
-  activeUsers: 0,
-  events: 0,
   sessions: 0,
   sessionSeconds: null,
   featuresUsed: 0,
@@ -173,8 +175,6 @@ export function parseUsageActivity(rows: readonly Row[]): UsageActivity {
     if (index === null || index < 0 || index >= DETAIL_PERIODS) continue;
     if (row.grain === 'period') {
       periods[index] = {
-        activeUsers: n(row, 'active_users'),
-        events: n(row, 'events'),
         sessions: n(row, 'sessions'),
         sessionSeconds: num(row.session_seconds),
         featuresUsed: n(row, 'features_used'),
@@ -232,7 +232,7 @@ export function avgSessionMinutes(a: PeriodActivity): PeriodValue {
 }
 
 /** Events (distinct event ids) in the period / distinct active users in the period. */
-export function eventsPerActiveUser(a: PeriodActivity): PeriodValue {
+export function eventsPerActiveUser(a: ActiveUsers): PeriodValue {
   if (a.activeUsers === 0) return { value: null, reason: 'no active users in the period' };
   return {
     value: a.events / a.activeUsers,
@@ -244,23 +244,23 @@ export function eventsPerActiveUser(a: PeriodActivity): PeriodValue {
  * Mean over the features used in the period of (distinct users of the feature / distinct active
  * users × 100) = Σ feature users / (features × active users) × 100.
  */
-export function featureAdoption(a: PeriodActivity): PeriodValue {
-  if (a.activeUsers === 0 || a.featuresUsed === 0) {
+export function featureAdoption(a: PeriodActivity, activeUsers: number): PeriodValue {
+  if (activeUsers === 0 || a.featuresUsed === 0) {
     return { value: null, reason: 'no active users in the period' };
   }
   return {
-    value: (a.featureUsers / (a.featuresUsed * a.activeUsers)) * 100,
+    value: (a.featureUsers / (a.featuresUsed * activeUsers)) * 100,
     detail: { features: a.featuresUsed },
   };
 }
 
-export function topFeatures(activity: UsageActivity): FeatureUsage[] {
-  const active = activity.periods[0]?.activeUsers ?? 0;
-  if (active === 0) return [];
+/** The top features of period 0 with their adoption (distinct users / active users × 100). */
+export function topFeatures(activity: UsageActivity, activeUsers: number): FeatureUsage[] {
+  if (activeUsers === 0) return [];
   return activity.topFeatures.map((f) => ({
     eventName: f.eventName,
     users: f.users,
-    adoptionPct: (f.users / active) * 100,
+    adoptionPct: (f.users / activeUsers) * 100,
   }));
 }
 
@@ -305,6 +305,8 @@ export const engagementGroup: KpiGroup = {
     const periodDays = trend.map((_, i) => daysIn(periodAt(ctx.periods, i)));
     const activity = await loadUsageActivity(ctx);
     const detail = activity.periods;
+    // Distinct active users of periods 0 and 1 come from the trend query, which counts them.
+    const active = (i: number): number => trend[i]?.activeUsers ?? 0;
 
     const withoutTable = (table: string): PeriodValue[] =>
       detail.map(() => ({ value: null, reason: `not available: no ${table} table` }));
@@ -318,13 +320,13 @@ export const engagementGroup: KpiGroup = {
         ? detail.map(activeAccountRate)
         : withoutTable('subscriptions'),
       avg_session_minutes: detail.map(avgSessionMinutes),
-      events_per_active_user: detail.map(eventsPerActiveUser),
-      feature_adoption: detail.map(featureAdoption),
+      events_per_active_user: detail.map((_, i) => eventsPerActiveUser(trend[i] ?? NO_ACTIVE_USERS)),
+      feature_adoption: detail.map((a, i) => featureAdoption(a, active(i))),
       first_week_engagement: ctx.available.has('accounts')
         ? detail.map(firstWeekEngagement)
         : withoutTable('accounts'),
     };
-    return { values, details: { topFeatures: topFeatures(activity) } };
+    return { values, details: { topFeatures: topFeatures(activity, active(0)) } };
   },
 };
 

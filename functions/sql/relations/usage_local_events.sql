@@ -11,8 +11,12 @@ SELECT
   e.event_name,
   e.session_id,
   e.dt,
-  CAST(e.occurred_at + z.offset_minutes * INTERVAL '1' MINUTE AS DATE) AS local_day
+  CAST(e.occurred_at + z.shift AS DATE) AS local_day
 FROM usage_events AS e
-JOIN tz_shifts AS z
+JOIN (
+  -- The offset as an interval once per span rather than once per event.
+  SELECT from_ts, to_ts, offset_minutes * INTERVAL '1' MINUTE AS shift
+  FROM tz_shifts
+) AS z
   ON e.occurred_at >= z.from_ts
   AND e.occurred_at < z.to_ts
