@@ -73,17 +73,34 @@ function pathLiteral(path: string): string {
   return `'${path.replace(/'/g, "''")}'`;
 }
 
-function reader(format: Format, files: readonly string[], hive: boolean): string {
+/**
+ * The DuckDB table function reading one format's files. `unionByName` lines columns up by name
+ * across files whose columns differ; it costs a read of every file's footer on every query,
+ * so it is only used when the files do differ.
+ */
+function reader(format: Format, files: readonly string[], hive: boolean, unionByName = true): string {
   const list = `[${files.map(pathLiteral).join(', ')}]`;
   const hiveOpts = hive ? ", hive_partitioning = true, hive_types = {'dt': VARCHAR}" : '';
+  const union = `union_by_name = ${unionByName}`;
   switch (format) {
     case 'parquet':
-      return `read_parquet(${list}, union_by_name = true, filename = true${hiveOpts})`;
+      return `read_parquet(${list}, ${union}, filename = true${hiveOpts})`;
     case 'json':
-      return `read_json(${list}, format = 'newline_delimited', union_by_name = true, filename = true${hiveOpts})`;
+      return `read_json(${list}, format = 'newline_delimited', ${union}, filename = true${hiveOpts})`;
     case 'csv':
-      return `read_csv(${list}, header = true, all_varchar = true, union_by_name = true, filename = true${hiveOpts})`;
+      return `read_csv(${list}, header = true, all_varchar = true, ${union}, filename = true${hiveOpts})`;
   }
+}
+
+/** True when every Parquet file has the same columns (names and types) as the first. */
+async function sameParquetSchema(connection: DuckDBConnection, files: readonly string[]): Promise<boolean> {
+  const list = `[${files.map(pathLiteral).join(', ')}]`;
+  const result = await connection.runAndReadAll(
+    `SELECT count(DISTINCT signature) AS schemas FROM (
+       SELECT file_name, string_agg(name || ':' || coalesce(type, '') || ':' || coalesce(logical_type, ''), ',' ORDER BY name) AS signature
+       FROM parquet_schema(${list}) GROUP BY file_name)`,
+  );
+  return Number(result.getRowObjectsJson()[0]?.schemas) === 1;
 }
 
 const quoteIdent = (name: string): string => `"${name.replace(/"/g, '""')}"`;
@@ -161,8 +178,10 @@ export class DuckDbEngine implements QueryEngine {
     const parts: string[] = [];
     const columnTypes = new Map<string, string>();
     for (const [fmt, group] of byFormat) {
-      const from = reader(fmt, group, hive);
+      let from: string;
       try {
+        const uniform = fmt === 'parquet' && group.length > 1 && (await sameParquetSchema(connection, group));
+        from = reader(fmt, group, hive, !uniform);
         const described = await connection.runAndReadAll(`DESCRIBE SELECT * FROM ${from}`);
         for (const row of described.getRowObjectsJson()) {
           const name = String(row.column_name);

@@ -23,15 +23,14 @@ overdue AS (
   SELECT
     p.period_index,
     count(*) AS overdue_invoices,
-    sum(i.amount * fx.rate) AS overdue_amount
-  FROM report_periods AS p
+    sum(i.amount * r.closing_rate) AS overdue_amount
+  FROM period_rates AS r
+  JOIN report_periods AS p
+    ON p.period_index = r.period_index
   JOIN invoices AS i
-    ON i.due_at < p.last_day
+    ON i.currency = r.currency
+    AND i.due_at < p.last_day
     AND (i.paid_at IS NULL OR i.paid_at >= p.end_ts)
-  JOIN fx_spans AS fx
-    ON fx.currency = i.currency
-    AND fx.valid_from <= p.last_day
-    AND (fx.valid_to IS NULL OR fx.valid_to > p.last_day)
   WHERE i.status IN ('open', 'paid')
   GROUP BY p.period_index
 )

@@ -25,7 +25,7 @@ period_costs AS (
     -- The one division (by the month's length) is cast straight back to decimal.
     sum(
       CAST(
-        m.amount * fx.rate * m.days_in_period
+        m.amount * r.closing_rate * m.days_in_period
         / date_diff('day', m."month", CAST(m."month" + INTERVAL '1' MONTH AS DATE))
         AS DECIMAL(38, 12)
       )
@@ -33,10 +33,9 @@ period_costs AS (
   FROM report_periods AS p
   JOIN period_month_days AS m
     ON m.period_index = p.period_index
-  JOIN fx_spans AS fx
-    ON fx.currency = m.currency
-    AND fx.valid_from <= p.last_day
-    AND (fx.valid_to IS NULL OR fx.valid_to > p.last_day)
+  JOIN period_rates AS r
+    ON r.period_index = p.period_index
+    AND r.currency = m.currency
   GROUP BY p.period_index
 ),
 period_months AS (

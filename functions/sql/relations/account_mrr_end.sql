@@ -3,18 +3,17 @@
 -- not a trial, amount > 0. MRR = amount / interval_months; the one division is cast straight
 -- back to decimal so sums never drift.
 SELECT
-  p.period_index,
+  r.period_index,
   s.account_id,
-  sum(CAST(s.amount * fx.rate / s.interval_months AS DECIMAL(38, 12))) AS mrr_end,
+  sum(CAST(s.amount * r.closing_rate / s.interval_months AS DECIMAL(38, 12))) AS mrr_end,
   sum(s.quantity) AS seats
-FROM report_periods AS p
+FROM period_rates AS r
+JOIN report_periods AS p
+  ON p.period_index = r.period_index
 JOIN subscriptions AS s
-  ON s.start_date <= p.last_day
+  ON s.currency = r.currency
+  AND s.start_date <= p.last_day
   AND (s.end_date IS NULL OR s.end_date > p.last_day)
-JOIN fx_spans AS fx
-  ON fx.currency = s.currency
-  AND fx.valid_from <= p.last_day
-  AND (fx.valid_to IS NULL OR fx.valid_to > p.last_day)
 WHERE s.is_trial = false
   AND s.amount > 0
-GROUP BY p.period_index, s.account_id
+GROUP BY r.period_index, s.account_id

@@ -16,7 +16,7 @@ FROM report_periods AS p
 JOIN revenue_paying_rows AS s
   ON s.start_date < p.first_day
   AND (s.end_date IS NULL OR s.end_date >= p.first_day)
-JOIN revenue_period_rates AS fx
+JOIN period_rates AS fx
   ON fx.period_index = p.period_index
   AND fx.currency = s.currency
 GROUP BY p.period_index, s.account_id

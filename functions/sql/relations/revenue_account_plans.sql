@@ -28,7 +28,7 @@ FROM (
     JOIN revenue_paying_rows AS s
       ON s.start_date <= p.last_day
       AND (s.end_date IS NULL OR s.end_date > p.last_day)
-    JOIN revenue_period_rates AS fx
+    JOIN period_rates AS fx
       ON fx.period_index = p.period_index
       AND fx.currency = s.currency
     UNION ALL
@@ -43,7 +43,7 @@ FROM (
     JOIN revenue_paying_rows AS s
       ON s.start_date < p.first_day
       AND (s.end_date IS NULL OR s.end_date >= p.first_day)
-    JOIN revenue_period_rates AS fx
+    JOIN period_rates AS fx
       ON fx.period_index = p.period_index
       AND fx.currency = s.currency
   ) AS rows_by_side

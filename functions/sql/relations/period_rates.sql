@@ -1,6 +1,6 @@
 -- The exchange rate of each currency on the two balance days of each report period: the day
 -- before first_day (opening_rate: valid_from < first_day <= valid_to) and last_day
--- (closing_rate). One row per period and currency, so that the MRR relations join rates on
+-- (closing_rate). One row per period and currency, so that money relations join rates on
 -- equality instead of a date range per subscription row.
 SELECT
   opening.period_index,
