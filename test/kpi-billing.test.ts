@@ -23,36 +23,20 @@ import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TrinoSQL } from 'dt-sql-parser';
-import { DuckDbEngine } from '../functions/engines/duckdb.js';
-import { createKpiContext } from '../functions/core/context.js';
-import { periodFromKey } from '../functions/core/period.js';
-import type { KpiGroupResult, PeriodValue } from '../functions/core/kpis/group.js';
+import type { KpiGroupResult } from '../functions/core/kpis/group.js';
 import {
   billingGroup,
   customerRetentionCost,
   latePaymentRate,
   retentionCostInputs,
 } from '../functions/core/kpis/billing.js';
-import type { KpiId } from '../functions/core/snapshot.js';
 import type { TableName } from '../functions/schema/contract.js';
-import { RecordingEngine } from './helpers/recording-engine.js';
+import { runKpiGroup, valueAt } from './helpers/kpi.js';
 import { generateSampleData } from '../functions/sample/generate.js';
 
 const FIXTURE = join(import.meta.dirname, 'fixtures', 'billing');
 
-async function run(
-  dataDir: string,
-  key: string,
-  tz = 'UTC',
-): Promise<{ result: KpiGroupResult; engine: RecordingEngine }> {
-  const engine = new RecordingEngine(await DuckDbEngine.open({ dataDir }));
-  try {
-    const { context } = await createKpiContext(engine, { period: periodFromKey(key, tz), currency: 'USD' });
-    return { result: await billingGroup.compute(context), engine };
-  } finally {
-    await engine.close();
-  }
-}
+const run = (dataDir: string, key: string, tz = 'UTC') => runKpiGroup(billingGroup, dataDir, key, tz);
 
 /** Runs the group on a copy of the fixture holding only `tables`. */
 async function runWith(tables: readonly TableName[], key: string): Promise<KpiGroupResult> {
@@ -65,11 +49,7 @@ async function runWith(tables: readonly TableName[], key: string): Promise<KpiGr
   }
 }
 
-function at(result: KpiGroupResult, id: KpiId, period: number): PeriodValue | undefined {
-  const values = result.values[id];
-  if (!values) throw new Error(`no values for ${id}`);
-  return values[period];
-}
+const at = valueAt;
 
 describe('billing group, 2026-W46 in UTC', async () => {
   const { result, engine } = await run(FIXTURE, '2026-W46');

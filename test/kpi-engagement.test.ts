@@ -48,6 +48,7 @@ import {
 import type { KpiId } from '../functions/core/snapshot.js';
 import type { TableName } from '../functions/schema/contract.js';
 import { RecordingEngine } from './helpers/recording-engine.js';
+import { runKpiGroup, series, valueAt } from './helpers/kpi.js';
 import { generateSampleData } from '../functions/sample/generate.js';
 
 const FIXTURE = join(import.meta.dirname, 'fixtures', 'engagement');
@@ -64,28 +65,9 @@ function fixtureWithout(tables: readonly TableName[]): string {
   return dir;
 }
 
-async function run(
-  dataDir: string,
-  key: string,
-  tz = 'UTC',
-): Promise<{ result: KpiGroupResult; engine: RecordingEngine }> {
-  const engine = new RecordingEngine(await DuckDbEngine.open({ dataDir }));
-  try {
-    const { context } = await createKpiContext(engine, { period: periodFromKey(key, tz), currency: 'USD' });
-    return { result: await engagementGroup.compute(context), engine };
-  } finally {
-    await engine.close();
-  }
-}
+const run = (dataDir: string, key: string, tz = 'UTC') => runKpiGroup(engagementGroup, dataDir, key, tz);
 
-function series(result: KpiGroupResult, id: KpiId): readonly PeriodValue[] {
-  const values = result.values[id];
-  if (!values) throw new Error(`no values for ${id}`);
-  return values;
-}
-
-const at = (result: KpiGroupResult, id: KpiId, period: number): PeriodValue | undefined =>
-  series(result, id)[period];
+const at = valueAt;
 
 describe('engagement group, 2026-W46 in UTC', async () => {
   const { result, engine } = await run(FIXTURE, '2026-W46');

@@ -11,29 +11,17 @@
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { TrinoSQL } from 'dt-sql-parser';
-import { DuckDbEngine } from '../functions/engines/duckdb.js';
-import { createKpiContext } from '../functions/core/context.js';
-import { periodFromKey } from '../functions/core/period.js';
-import type { KpiGroupResult } from '../functions/core/kpis/group.js';
 import {
   avgDaysToOnboard,
   NO_ONBOARDING,
   onboardingGroup,
   timeToFirstValueDays,
 } from '../functions/core/kpis/engagement.js';
-import { RecordingEngine } from './helpers/recording-engine.js';
+import { runKpiGroup } from './helpers/kpi.js';
 
 const FIXTURE = join(import.meta.dirname, 'fixtures', 'engagement');
 
-async function run(key: string, tz = 'UTC'): Promise<{ result: KpiGroupResult; engine: RecordingEngine }> {
-  const engine = new RecordingEngine(await DuckDbEngine.open({ dataDir: FIXTURE }));
-  try {
-    const { context } = await createKpiContext(engine, { period: periodFromKey(key, tz), currency: 'USD' });
-    return { result: await onboardingGroup.compute(context), engine };
-  } finally {
-    await engine.close();
-  }
-}
+const run = (key: string, tz = 'UTC') => runKpiGroup(onboardingGroup, FIXTURE, key, tz);
 
 describe('onboarding group, 2026-W46 in UTC', async () => {
   const { result, engine } = await run('2026-W46');

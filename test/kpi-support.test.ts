@@ -20,10 +20,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TrinoSQL } from 'dt-sql-parser';
-import { DuckDbEngine } from '../functions/engines/duckdb.js';
-import { createKpiContext } from '../functions/core/context.js';
-import { periodFromKey } from '../functions/core/period.js';
-import type { KpiGroupResult, PeriodValue } from '../functions/core/kpis/group.js';
 import {
   avgFirstResponseHours,
   avgResolutionHours,
@@ -31,31 +27,14 @@ import {
   NO_TICKETS,
   supportGroup,
 } from '../functions/core/kpis/support.js';
-import type { KpiId } from '../functions/core/snapshot.js';
-import { RecordingEngine } from './helpers/recording-engine.js';
+import { runKpiGroup, valueAt } from './helpers/kpi.js';
 import { generateSampleData } from '../functions/sample/generate.js';
 
 const FIXTURE = join(import.meta.dirname, 'fixtures', 'support');
 
-async function run(
-  dataDir: string,
-  key: string,
-  tz = 'UTC',
-): Promise<{ result: KpiGroupResult; engine: RecordingEngine }> {
-  const engine = new RecordingEngine(await DuckDbEngine.open({ dataDir }));
-  try {
-    const { context } = await createKpiContext(engine, { period: periodFromKey(key, tz), currency: 'USD' });
-    return { result: await supportGroup.compute(context), engine };
-  } finally {
-    await engine.close();
-  }
-}
+const run = (dataDir: string, key: string, tz = 'UTC') => runKpiGroup(supportGroup, dataDir, key, tz);
 
-function at(result: KpiGroupResult, id: KpiId, period: number): PeriodValue | undefined {
-  const values = result.values[id];
-  if (!values) throw new Error(`no values for ${id}`);
-  return values[period];
-}
+const at = valueAt;
 
 describe('support group, 2026-W46 in UTC', async () => {
   const { result, engine } = await run(FIXTURE, '2026-W46');

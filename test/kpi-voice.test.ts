@@ -16,10 +16,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TrinoSQL } from 'dt-sql-parser';
-import { DuckDbEngine } from '../functions/engines/duckdb.js';
-import { createKpiContext } from '../functions/core/context.js';
-import { periodFromKey } from '../functions/core/period.js';
-import type { KpiGroup, KpiGroupResult, PeriodValue } from '../functions/core/kpis/group.js';
+import type { KpiGroup } from '../functions/core/kpis/group.js';
 import {
   cesValue,
   csatValue,
@@ -28,35 +25,15 @@ import {
   surveyResponsesValue,
   voiceGroup,
 } from '../functions/core/kpis/voice.js';
-import type { KpiId } from '../functions/core/snapshot.js';
-import { RecordingEngine } from './helpers/recording-engine.js';
+import { runKpiGroup, series, valueAt } from './helpers/kpi.js';
 import { generateSampleData } from '../functions/sample/generate.js';
 
 const FIXTURE = join(import.meta.dirname, 'fixtures', 'voice');
 
-async function run(
-  group: KpiGroup,
-  dataDir: string,
-  key: string,
-  tz = 'UTC',
-): Promise<{ result: KpiGroupResult; engine: RecordingEngine }> {
-  const engine = new RecordingEngine(await DuckDbEngine.open({ dataDir }));
-  try {
-    const { context } = await createKpiContext(engine, { period: periodFromKey(key, tz), currency: 'USD' });
-    return { result: await group.compute(context), engine };
-  } finally {
-    await engine.close();
-  }
-}
+const run = (group: KpiGroup, dataDir: string, key: string, tz = 'UTC') =>
+  runKpiGroup(group, dataDir, key, tz);
 
-function series(result: KpiGroupResult, id: KpiId): readonly PeriodValue[] {
-  const values = result.values[id];
-  if (!values) throw new Error(`no values for ${id}`);
-  return values;
-}
-
-const at = (result: KpiGroupResult, id: KpiId, period: number): PeriodValue | undefined =>
-  series(result, id)[period];
+const at = valueAt;
 
 describe('voice group, 2026-W46 in UTC', async () => {
   const { result, engine } = await run(voiceGroup, FIXTURE, '2026-W46');
