@@ -16,6 +16,7 @@ import {
 } from '../core/job.js';
 import { DEFAULT_LEASE_MS } from '../core/delivery-ledger.js';
 import type { QueryEngine } from '../engines/engine.js';
+import type { Snapshot } from '../core/snapshot.js';
 import type { ObjectStore } from '../stores/store.js';
 import type { Mailer } from '../mail/mailer.js';
 import { loadConfig, type RuntimeConfig } from './config.js';
@@ -31,31 +32,26 @@ export interface LambdaContext {
   getRemainingTimeInMillis?(): number;
 }
 
-export interface ReportResponse {
+/** What an invocation returns: the job's summary without the snapshot itself. */
+export interface ReportResponse extends Pick<
+  JobSummary,
+  | 'snapshotUri'
+  | 'latestUri'
+  | 'kpiCount'
+  | 'nullKpis'
+  | 'rowsExcluded'
+  | 'bytesScanned'
+  | 'estimatedCostUsd'
+  | 'dryRun'
+  | 'sent'
+  | 'skipped'
+  | 'durationMs'
+> {
   readonly ok: true;
   readonly trigger: 'schedule' | 'manual';
   readonly requestId: string;
-  readonly period: {
-    readonly kind: 'weekly' | 'monthly';
-    readonly key: string;
-    readonly firstDay: string;
-    readonly lastDay: string;
-    readonly timezone: string;
-  };
-  readonly snapshotUri: string;
-  /** Set when this run also replaced latest.json. */
-  readonly latestUri: string | null;
-  readonly kpiCount: number;
-  readonly nullKpis: number;
-  readonly rowsExcluded: number;
-  readonly bytesScanned: number;
-  readonly estimatedCostUsd: number;
-  readonly dryRun: boolean;
+  readonly period: Snapshot['period'];
   readonly messagesSent: number;
-  readonly sent: readonly string[];
-  /** Recipients who already had this digest (send again with "force": true). */
-  readonly skipped: readonly string[];
-  readonly durationMs: number;
 }
 
 export interface ReportHandlerDeps {
