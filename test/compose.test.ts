@@ -37,13 +37,14 @@ describe('composeQuery', () => {
     );
     const request = composeQuery(name, [{ type: 'double', value: 0 }], ctx());
     const ctes = [...request.sql.matchAll(/^(\w+) AS \(/gm)].map((m) => m[1]);
-    // account_mrr_end needs report_periods, subscriptions and fx_spans; fx_spans needs fx_rates and
-    // reporting_currency. invoices is only named in a comment, so it is not added.
+    // account_mrr_end needs report_periods, subscriptions and period_rates; period_rates needs fx_spans,
+    // which needs fx_rates and reporting_currency. invoices is only named in a comment, so it is not added.
     expect([...ctes].sort()).toEqual(
       [
         'account_mrr_end',
         'fx_rates',
         'fx_spans',
+        'period_rates',
         'report_periods',
         'reporting_currency',
         'subscriptions',
@@ -52,8 +53,11 @@ describe('composeQuery', () => {
     const at = (n: string) => ctes.indexOf(n);
     expect(at('fx_rates')).toBeLessThan(at('fx_spans'));
     expect(at('reporting_currency')).toBeLessThan(at('fx_spans'));
-    for (const dep of ['report_periods', 'subscriptions', 'fx_spans'])
+    expect(at('fx_spans')).toBeLessThan(at('period_rates'));
+    expect(at('report_periods')).toBeLessThan(at('period_rates'));
+    for (const dep of ['report_periods', 'subscriptions', 'period_rates']) {
       expect(at(dep)).toBeLessThan(at('account_mrr_end'));
+    }
     expect(request.params).toEqual([
       { type: 'varchar', value: 'USD' }, // reporting_currency
       { type: 'double', value: 0 },
