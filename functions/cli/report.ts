@@ -83,7 +83,7 @@ async function main(argv: readonly string[]): Promise<number> {
 }
 
 function formatValue(v: number, unit: string): string {
-  const fixed = Math.abs(v) >= 100 ? v.toFixed(0) : v.toFixed(2);
+  const fixed = Number.isInteger(v) || Math.abs(v) >= 100 ? v.toFixed(0) : v.toFixed(2);
   return unit === 'percent' ? `${fixed} %` : fixed;
 }
 
