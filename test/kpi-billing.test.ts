@@ -31,8 +31,7 @@ import {
   retentionCostInputs,
 } from '../functions/core/kpis/billing.js';
 import type { TableName } from '../functions/schema/contract.js';
-import { runKpiGroup, valueAt } from './helpers/kpi.js';
-import { generateSampleData } from '../functions/sample/generate.js';
+import { runKpiGroup, runOnSampleData, valueAt } from './helpers/kpi.js';
 
 const FIXTURE = join(import.meta.dirname, 'fixtures', 'billing');
 
@@ -222,17 +221,7 @@ describe('billing formulas', () => {
 });
 
 describe('billing group on generated sample data', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'billing-sample-'));
-  const { result } = await generateSampleData({
-    outDir: dir,
-    seed: 1,
-    endDate: '2026-11-22',
-    months: 14,
-    accounts: 120,
-    usageEvents: 1000,
-  })
-    .then(() => run(dir, '2026-10'))
-    .finally(() => rmSync(dir, { recursive: true, force: true }));
+  const result = await runOnSampleData(billingGroup, '2026-10');
 
   it('gives plausible values: rates in 0..100, non-negative money, no NaN', () => {
     for (let i = 0; i < 12; i++) {

@@ -27,8 +27,7 @@ import {
   NO_TICKETS,
   supportGroup,
 } from '../functions/core/kpis/support.js';
-import { runKpiGroup, valueAt } from './helpers/kpi.js';
-import { generateSampleData } from '../functions/sample/generate.js';
+import { runKpiGroup, runOnSampleData, valueAt } from './helpers/kpi.js';
 
 const FIXTURE = join(import.meta.dirname, 'fixtures', 'support');
 
@@ -155,17 +154,7 @@ describe('support formulas', () => {
 });
 
 describe('support group on generated sample data', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'support-sample-'));
-  const { result } = await generateSampleData({
-    outDir: dir,
-    seed: 1,
-    endDate: '2026-11-22',
-    months: 14,
-    accounts: 120,
-    usageEvents: 1000,
-  })
-    .then(() => run(dir, '2026-10'))
-    .finally(() => rmSync(dir, { recursive: true, force: true }));
+  const result = await runOnSampleData(supportGroup, '2026-10');
 
   it('gives plausible values: percentages in 0..100, non-negative hours, medians within range', () => {
     for (let i = 0; i < 12; i++) {

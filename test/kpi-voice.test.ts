@@ -25,8 +25,7 @@ import {
   surveyResponsesValue,
   voiceGroup,
 } from '../functions/core/kpis/voice.js';
-import { runKpiGroup, series, valueAt } from './helpers/kpi.js';
-import { generateSampleData } from '../functions/sample/generate.js';
+import { runKpiGroup, runOnSampleData, series, valueAt } from './helpers/kpi.js';
 
 const FIXTURE = join(import.meta.dirname, 'fixtures', 'voice');
 
@@ -264,17 +263,7 @@ describe('voice formulas', () => {
 });
 
 describe('voice group on generated sample data', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'voice-sample-'));
-  const { result } = await generateSampleData({
-    outDir: dir,
-    seed: 1,
-    endDate: '2026-11-22',
-    months: 14,
-    accounts: 120,
-    usageEvents: 1000,
-  })
-    .then(() => run(voiceGroup, dir, '2026-W47', 'Europe/Warsaw'))
-    .finally(() => rmSync(dir, { recursive: true, force: true }));
+  const result = await runOnSampleData(voiceGroup, '2026-W47', 'Europe/Warsaw');
 
   it('gives plausible values: scores in range, no NaN', () => {
     for (const v of series(result, 'nps'))

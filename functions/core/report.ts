@@ -212,9 +212,10 @@ export async function buildSnapshot(engine: QueryEngine, options: BuildOptions):
 
   // Everything is independent: the engine bounds how many queries run at once (Athena) or
   // queues them on its connection (DuckDB).
+  const absent = groups.map((group) => absentReason(group, sources));
   const [quality, results] = await Promise.all([
     checkDataQuality(engine, sources, options.period, options.currency, context.periods, stats),
-    Promise.all(groups.map((group) => (absentReason(group, sources) ? null : group.compute(context)))),
+    Promise.all(groups.map((group, i) => (absent[i] ? null : group.compute(context)))),
   ]);
 
   const values: Partial<Record<KpiId, readonly PeriodValue[]>> = {};
@@ -223,8 +224,7 @@ export async function buildSnapshot(engine: QueryEngine, options: BuildOptions):
   groups.forEach((group, i) => {
     const result = results[i];
     if (!result) {
-      const absent = absentReason(group, sources) ?? 'not computed';
-      for (const id of group.kpis) reasons[id] = absent;
+      for (const id of group.kpis) reasons[id] = absent[i] ?? 'not computed';
       return;
     }
     Object.assign(values, result.values);

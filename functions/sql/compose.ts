@@ -79,8 +79,9 @@ function codeOnly(sql: string): string {
     .replace(/'(?:[^']|'')*'/g, "''");
 }
 
-function mentions(sql: string, name: string): boolean {
-  return new RegExp(`(?<![\\w."])${name}(?![\\w"])`, 'i').test(codeOnly(sql));
+/** Whether `code` (SQL already passed through codeOnly) names the relation `name`. */
+function mentions(code: string, name: string): boolean {
+  return new RegExp(`(?<![\\w."])${name}(?![\\w"])`, 'i').test(code);
 }
 
 function countParams(sql: string): number {
@@ -305,10 +306,9 @@ const KNOWN_NAMES = [...TABLE_SPECS.keys(), ...BUILT_INS];
 
 /** Relations referenced by `sql`, dependencies first. */
 function resolve(sql: string, ctx: ComposeContext, seen: Map<string, Fragment>, order: Fragment[]): void {
-  const names = [...KNOWN_NAMES];
-  const relationNames = listRelationFiles();
-  for (const name of [...names, ...relationNames]) {
-    if (seen.has(name) || !mentions(sql, name)) continue;
+  const code = codeOnly(sql);
+  for (const name of [...KNOWN_NAMES, ...listRelationFiles()]) {
+    if (seen.has(name) || !mentions(code, name)) continue;
     const fragment = builtIn(name, ctx) ?? relationFragment(name);
     seen.set(name, fragment);
     resolve(fragment.sql, ctx, seen, order);
@@ -321,14 +321,22 @@ function resolve(sql: string, ctx: ComposeContext, seen: Map<string, Fragment>, 
   }
 }
 
-/** Names of the shared relations in functions/sql/relations/. */
-function listRelationFiles(): string[] {
+const relationNames = new Map<string, readonly string[]>();
+
+/** Names of the shared relations in functions/sql/relations/, read once per SQL folder like the files. */
+function listRelationFiles(): readonly string[] {
   const dir = join(sqlDir(), 'relations');
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir)
-    .filter((f) => f.endsWith('.sql'))
-    .map((f) => f.slice(0, -4))
-    .sort();
+  let names = relationNames.get(dir);
+  if (names === undefined) {
+    names = existsSync(dir)
+      ? readdirSync(dir)
+          .filter((f) => f.endsWith('.sql'))
+          .map((f) => f.slice(0, -4))
+          .sort()
+      : [];
+    relationNames.set(dir, names);
+  }
+  return names;
 }
 
 /**

@@ -1,3 +1,7 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { generateSampleData } from '../../functions/sample/generate.js';
 import { DuckDbEngine } from '../../functions/engines/duckdb.js';
 import { createKpiContext } from '../../functions/core/context.js';
 import { periodFromKey } from '../../functions/core/period.js';
@@ -31,4 +35,25 @@ export function series(result: KpiGroupResult, id: KpiId): readonly PeriodValue[
 /** A KPI's value for report period `period` (0 = the report's period). */
 export function valueAt(result: KpiGroupResult, id: KpiId, period: number): PeriodValue | undefined {
   return series(result, id)[period];
+}
+
+/**
+ * Runs one KPI group over a small generated dataset (seed 1, 120 accounts, 14 months to
+ * 2026-11-22), for plausibility checks; the data is removed afterwards.
+ */
+export async function runOnSampleData(group: KpiGroup, key: string, tz = 'UTC'): Promise<KpiGroupResult> {
+  const dir = mkdtempSync(join(tmpdir(), `${group.name}-sample-`));
+  try {
+    await generateSampleData({
+      outDir: dir,
+      seed: 1,
+      endDate: '2026-11-22',
+      months: 14,
+      accounts: 120,
+      usageEvents: 1000,
+    });
+    return (await runKpiGroup(group, dir, key, tz)).result;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
