@@ -1,33 +1,77 @@
 /**
  * One measured run, in its own process so that peak memory (max RSS) belongs to it alone.
- * Usage: tsx scripts/bench-child.ts report|scan DATA_DIR weekly|monthly YYYY-MM-DD
- * Prints one JSON line: { ms, maxRssMb, queries? }.
+ * Usage: tsx scripts/bench-child.ts MODE DATA_DIR weekly|monthly YYYY-MM-DD [FILE]
+ *   scan     the bare scan: count(*) and count(DISTINCT user_id) over the period's partitions
+ *   window   the clean usage rows of the days periods 0 and 1 need (their 30-day windows)
+ *   report   the report; FILE: the previous period's stored snapshot, if any
+ *   previous writes the previous period's snapshot (all trend points computed) to FILE
+ * Prints one JSON line: { ms, maxRssMb, queries }.
  */
+import { readFileSync, writeFileSync } from 'node:fs';
 import { DuckDbEngine } from '../functions/engines/duckdb.js';
 import { buildSnapshot, dtRangeOf } from '../functions/core/report.js';
-import { periodContaining, type PeriodKind } from '../functions/core/period.js';
+import { addDays, periodContaining, previousPeriod, type PeriodKind } from '../functions/core/period.js';
+import { reportCalendar } from '../functions/core/context.js';
+import { activityDays } from '../functions/core/kpis/engagement.js';
+import { isSnapshotLike } from '../functions/core/trend-history.js';
+import type { Snapshot } from '../functions/core/snapshot.js';
 
-const [mode, dataDir, kind, date] = process.argv.slice(2);
-if (!mode || !dataDir || !kind || !date) throw new Error('usage: bench-child report|scan DATA kind date');
+const [mode, dataDir, kind, date, file] = process.argv.slice(2);
+if (!mode || !dataDir || !kind || !date) throw new Error('usage: bench-child MODE DATA kind date [FILE]');
 const period = periodContaining(kind as PeriodKind, date, 'UTC');
+const now = new Date();
+const varchar = (value: string) => ({ type: 'varchar' as const, value });
+
+if (mode === 'previous') {
+  if (!file) throw new Error('previous needs an output FILE');
+  const engine = await DuckDbEngine.open({ dataDir });
+  const snapshot = await buildSnapshot(engine, { period: previousPeriod(period), currency: 'USD', now });
+  await engine.close();
+  writeFileSync(file, JSON.stringify(snapshot));
+  console.log(
+    JSON.stringify({ ms: snapshot.stats.milliseconds, maxRssMb: 0, queries: snapshot.stats.queries }),
+  );
+  process.exit(0);
+}
+
 const started = performance.now();
 const engine = await DuckDbEngine.open({ dataDir });
-let queries: number;
+let queries = 1;
 if (mode === 'report') {
-  const snapshot = await buildSnapshot(engine, { period, currency: 'USD', now: new Date() });
+  let previous: Snapshot | null = null;
+  if (file) {
+    const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'));
+    if (!isSnapshotLike(parsed)) throw new Error(`${file} is not a snapshot`);
+    previous = parsed;
+  }
+  const snapshot = await buildSnapshot(engine, { period, currency: 'USD', now, previous });
+  if (file && snapshot.stats.trend?.storedFrom === null) {
+    throw new Error(`the stored snapshot was not used: ${snapshot.stats.trend.reason ?? ''}`);
+  }
   queries = snapshot.stats.queries;
-} else {
+} else if (mode === 'scan') {
   // The bare scan: what any report must at least do with the period's usage events.
   const { fromDt, toDt } = dtRangeOf(period);
   await engine.query({
     name: 'bare_scan',
     sql: 'SELECT count(*) AS events, count(DISTINCT user_id) AS users FROM src_usage_events WHERE dt BETWEEN ? AND ?',
-    params: [
-      { type: 'varchar', value: fromDt },
-      { type: 'varchar', value: toDt },
-    ],
+    params: [varchar(fromDt), varchar(toDt)],
   });
-  queries = 1;
+} else if (mode === 'window') {
+  // The least a correct report reads of usage_events: the clean rows (every required field
+  // present, every value readable) of the days the KPIs of periods 0 and 1 look at (their
+  // 30-day MAU and health windows), counted the same way as the bare scan.
+  const days = activityDays(reportCalendar(period, 3));
+  await engine.query({
+    name: 'usage_window',
+    sql: `SELECT count(*) AS events, count(DISTINCT user_id) AS users FROM src_usage_events
+          WHERE dt BETWEEN ? AND ? AND dq_malformed IS NULL AND event_id IS NOT NULL
+            AND occurred_at IS NOT NULL AND account_id IS NOT NULL AND user_id IS NOT NULL
+            AND event_name IS NOT NULL`,
+    params: [varchar(addDays(days.from, -1)), varchar(addDays(days.to, 1))],
+  });
+} else {
+  throw new Error(`unknown mode ${mode}`);
 }
 await engine.close();
 const ms = Math.round(performance.now() - started);

@@ -1,6 +1,9 @@
 /**
  * `npm run bench`: times the weekly and monthly reports on generated data at two scales
- * (about 1M and 50M usage events) against one bare scan of the period's usage events.
+ * (about 1M and 50M usage events) against one bare scan of the period's usage events: once
+ * computing every trend point, once with trend points 2–11 from the previous period's stored
+ * snapshot (as a scheduled deployment runs after its first report). Also timed: the least a
+ * report must read of usage_events (the clean rows of the 30-day windows of periods 0 and 1).
  * Each figure is the median of RUNS runs (env BENCH_RUNS, default 3), each in a fresh process.
  * Data is generated once into bench-data/ (git-ignored) and reused.
  * Env: BENCH_SCALES=1m,50m (default both).
@@ -29,13 +32,13 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)] as number;
 }
 
-function child(args: string[]): { ms: number; maxRssMb: number } {
+function child(args: string[]): Run {
   const out = execFileSync(process.execPath, ['--import', 'tsx', 'scripts/bench-child.ts', ...args], {
     encoding: 'utf8',
     maxBuffer: 1 << 20,
   });
   const last = out.trim().split('\n').pop() ?? '{}';
-  return JSON.parse(last) as { ms: number; maxRssMb: number };
+  return JSON.parse(last) as Run;
 }
 
 async function ensureData(scale: Scale): Promise<string> {
@@ -58,6 +61,11 @@ async function ensureData(scale: Scale): Promise<string> {
   return dir;
 }
 
+interface Run {
+  readonly ms: number;
+  readonly maxRssMb: number;
+}
+
 const rows: string[] = [];
 for (const scale of SCALES.filter((s) => wanted.includes(s.name))) {
   const dir = await ensureData(scale);
@@ -65,17 +73,24 @@ for (const scale of SCALES.filter((s) => wanted.includes(s.name))) {
     ['weekly', '2026-11-18'],
     ['monthly', '2026-10-15'],
   ] as const) {
-    const scans: { ms: number; maxRssMb: number }[] = [];
-    const reports: { ms: number; maxRssMb: number }[] = [];
+    // The previous period's snapshot, as the scheduled job would have stored it (not timed).
+    const previous = resolve('bench-data', `${scale.name}-previous-${kind}.json`);
+    child(['previous', dir, kind, date, previous]);
+    const scans: Run[] = [];
+    const windows: Run[] = [];
+    const cold: Run[] = [];
+    const warm: Run[] = [];
     for (let i = 0; i < RUNS; i += 1) {
       scans.push(child(['scan', dir, kind, date]));
-      reports.push(child(['report', dir, kind, date]));
+      windows.push(child(['window', dir, kind, date]));
+      cold.push(child(['report', dir, kind, date]));
+      warm.push(child(['report', dir, kind, date, previous]));
     }
-    const scanMs = median(scans.map((s) => s.ms));
-    const reportMs = median(reports.map((r) => r.ms));
-    const ratio = median(reports.map((r, i) => r.ms / (scans[i]?.ms ?? r.ms)));
+    const ratio = (runs: readonly Run[]): string =>
+      `${median(runs.map((r, i) => r.ms / (scans[i]?.ms ?? r.ms))).toFixed(2)}×`;
+    const ms = (runs: readonly Run[]): number => median(runs.map((r) => r.ms));
     rows.push(
-      `| ${scale.name} | ${kind} | ${scanMs} | ${reportMs} | ${ratio.toFixed(2)}× | ${Math.max(...reports.map((r) => r.maxRssMb))} |`,
+      `| ${scale.name} | ${kind} | ${ms(scans)} | ${ms(windows)} (${ratio(windows)}) | ${ms(cold)} (${ratio(cold)}) | ${ms(warm)} (${ratio(warm)}) | ${Math.max(...cold.map((r) => r.maxRssMb), ...warm.map((r) => r.maxRssMb))} |`,
     );
     console.error(rows[rows.length - 1]);
   }
@@ -83,6 +98,8 @@ for (const scale of SCALES.filter((s) => wanted.includes(s.name))) {
 console.log(
   `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}; median of ${RUNS} runs each\n`,
 );
-console.log('| usage events | period | bare scan (ms) | report (ms) | report / scan | peak RSS (MB) |');
-console.log('|---|---|---|---|---|---|');
+console.log(
+  '| usage events | period | bare scan (ms) | usage window (ms, × scan) | report, all trend points computed (ms, × scan) | report, trend points 2–11 stored (ms, × scan) | peak RSS (MB) |',
+);
+console.log('|---|---|---|---|---|---|---|');
 for (const r of rows) console.log(r);

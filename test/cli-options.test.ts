@@ -16,6 +16,8 @@ describe('report CLI options', () => {
     expect(o.dataDir).toBeNull();
     expect(o.outDir.endsWith('/out')).toBe(true);
     expect(o).toMatchObject({ currency: 'USD', locale: 'en', send: 'outbox', dryRun: false, force: false });
+    expect(o.recomputeTrend).toBe(false);
+    expect(parse('--recompute-trend').recomputeTrend).toBe(true);
   });
 
   it('takes a monthly period containing --date in a time zone', () => {

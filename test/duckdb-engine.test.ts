@@ -4,7 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDbEngine } from '../functions/engines/duckdb.js';
 import { InputError } from '../functions/engines/engine.js';
-import { dataQualityQuery, type ComposeContext } from '../functions/sql/compose.js';
+import {
+  cleanTableQuery,
+  composeQuery,
+  dataQualityQuery,
+  type ComposeContext,
+} from '../functions/sql/compose.js';
 import { periodFromKey } from '../functions/core/period.js';
 import { reportCalendar } from '../functions/core/context.js';
 
@@ -173,6 +178,50 @@ describe('DuckDbEngine', () => {
     const error = await DuckDbEngine.open({ dataDir: dir }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InputError);
     expect((error as Error).message).toMatch(/cannot read fx_rates files in .*fx_rates: .*broken\.parquet/);
+  });
+
+  it('keeps a small table’s clean rows under a name of their own until released', async () => {
+    const dir = dataDir({
+      'accounts/a.csv':
+        ACCOUNTS_HEADER +
+        'a1,Acme,2026-01-05T10:00:00Z,,,,,\n' +
+        'a1,Acme again,2026-01-06T10:00:00Z,,,,,\n' + // duplicate_id: the earlier row is kept
+        ',No key,2026-01-05T10:00:00Z,,,,,\n', // null_key: left out
+    });
+    const engine = await DuckDbEngine.open({ dataDir: dir });
+    try {
+      const ctx: ComposeContext = {
+        sources: await engine.sources(),
+        currency: 'USD',
+        periods: reportCalendar(periodFromKey('2026-W46')),
+      };
+      const request = cleanTableQuery('accounts', ctx);
+      expect(request).not.toBeNull();
+      expect(cleanTableQuery('usage_events', ctx)).toBeNull(); // absent here, and partitioned anyway
+      if (!request) return;
+      const first = await engine.materialize(request);
+      const second = await engine.materialize(request);
+      expect(first.relation).not.toBe(second.relation);
+      const rows = await engine.query({
+        name: 'read',
+        sql: `SELECT account_id, name FROM ${first.relation}`,
+        params: [],
+      });
+      expect(rows.rows).toEqual([{ account_id: 'a1', name: 'Acme' }]);
+      // Composed queries read the kept rows instead of filtering the raw ones again.
+      const sources = ctx.sources.map((s) =>
+        s.table === 'accounts' ? { ...s, cleanRelation: first.relation } : s,
+      );
+      const composed = composeQuery('onboarding_times', [], { ...ctx, sources });
+      expect(composed.sql).toContain(`FROM ${first.relation}`);
+      expect(composed.sql).not.toContain('FROM src_accounts');
+      await engine.release(first.relation);
+      await expect(
+        engine.query({ name: 'gone', sql: `SELECT count(*) AS n FROM ${first.relation}`, params: [] }),
+      ).rejects.toThrow(/does not exist/);
+    } finally {
+      await engine.close();
+    }
   });
 
   it('rejects a data folder that does not exist', async () => {

@@ -63,6 +63,7 @@ describe('scheduled events', () => {
       { source: 'schedule', period: 'weekly', scheduledTime: '2026-11-23T07:00:00Z', force: true },
       /unknown field "force"/,
     );
+    rejects({ period: 'weekly', recomputeTrend: 'yes' }, /recomputeTrend: must be true or false/);
   });
 });
 
@@ -77,6 +78,7 @@ describe('manual payloads', () => {
         timezone: 'UTC',
         recipients: ['a@example.com'],
         force: true,
+        recomputeTrend: true,
       },
       DEFAULTS,
       NOW,
@@ -87,6 +89,7 @@ describe('manual payloads', () => {
       recipients: ['a@example.com'],
       dryRun: true,
       force: true,
+      recomputeTrend: true,
     });
     expect(r.period).toMatchObject({
       kind: 'monthly',

@@ -22,6 +22,7 @@ const EMPTY_DETAILS: SnapshotDetails = {
 
 export const fakeEngine: QueryEngine = {
   kind: 'duckdb',
+  dataSource: 'duckdb:/fake',
   sources: async () => [],
   query: async () => {
     throw new Error('the fake snapshot builder runs no queries');

@@ -33,6 +33,7 @@ export interface CliOptions {
   readonly to: readonly string[];
   readonly dryRun: boolean;
   readonly force: boolean;
+  readonly recomputeTrend: boolean;
   readonly smtp: { host: string; port: number; secure: boolean; auth?: { user: string; pass: string } };
 }
 
@@ -50,6 +51,8 @@ export const USAGE = `Usage: npm run report -- [options]
   --from address            sender (default $DIGEST_SENDER or kpi-digest@example.com)
   --dry-run                 compute and write the snapshot, send nothing
   --force                   send again even if this digest was already sent to a recipient
+  --recompute-trend         compute all 12 trend points instead of taking the older ten from the
+                            previous period's snapshot in OUT (e.g. after earlier data was corrected)
   --help                    this text
 
 SMTP settings come from SMTP_HOST, SMTP_PORT (587), SMTP_SECURE (false), SMTP_USER, SMTP_PASS.
@@ -96,6 +99,7 @@ export function parseCliArgs(argv: readonly string[], env: NodeJS.ProcessEnv, no
         from: { type: 'string' },
         'dry-run': { type: 'boolean' },
         force: { type: 'boolean' },
+        'recompute-trend': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -164,6 +168,7 @@ export function parseCliArgs(argv: readonly string[], env: NodeJS.ProcessEnv, no
     to,
     dryRun: values['dry-run'] ?? false,
     force: values.force ?? false,
+    recomputeTrend: values['recompute-trend'] ?? false,
     smtp: {
       host: env.SMTP_HOST ?? 'localhost',
       port,

@@ -52,6 +52,7 @@ async function main(argv: readonly string[]): Promise<number> {
         recipients: options.to,
         dryRun: options.dryRun,
         force: options.force,
+        recomputeTrend: options.recomputeTrend,
         now,
       },
     );

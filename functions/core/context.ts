@@ -3,10 +3,10 @@
  * executes query files on the engine, keeping per-query statistics.
  */
 import { trailingPeriods, type Period } from './period.js';
-import { composeQuery, type ComposeContext } from '../sql/compose.js';
+import { cleanTableQuery, composeQuery, type ComposeContext } from '../sql/compose.js';
 import type { QueryEngine, QueryStats, SqlParam, TableSource } from '../engines/engine.js';
 import { DEFAULT_CONFIG, type KpiGroupContext, type ReportConfig, type RunOptions } from './kpis/group.js';
-import type { TableName } from '../schema/contract.js';
+import { REPORT_TABLES, type TableName } from '../schema/contract.js';
 
 /** Periods the report computes: the report's period, the previous one, the trend, and one more. */
 export const CALENDAR_LENGTH = 13;
@@ -15,6 +15,10 @@ export interface KpiContextOptions {
   readonly period: Period;
   readonly currency: string;
   readonly config?: ReportConfig;
+  /** Periods to compute (default CALENDAR_LENGTH); 3 when earlier trend values come from stored snapshots. */
+  readonly calendarLength?: number;
+  /** The engine's table sources, when the caller already has them. */
+  readonly sources?: readonly TableSource[];
 }
 
 export interface KpiRuntime {
@@ -22,6 +26,8 @@ export interface KpiRuntime {
   readonly sources: readonly TableSource[];
   /** Statistics of every query run so far, in order. */
   readonly stats: QueryStats[];
+  /** Lets the engine drop what it kept for this report. */
+  release(): Promise<void>;
 }
 
 /** Report calendar, index 0 = `period`, going back in time. */
@@ -29,11 +35,42 @@ export function reportCalendar(period: Period, length = CALENDAR_LENGTH): Period
   return trailingPeriods(period, length).reverse();
 }
 
+/**
+ * Lets the engine keep each small table's clean rows, when it can (DuckDB): every query of the
+ * report would otherwise filter and de-duplicate them again.
+ */
+async function withCleanRelations(
+  engine: QueryEngine,
+  sources: readonly TableSource[],
+  ctx: ComposeContext,
+  stats: QueryStats[],
+): Promise<readonly TableSource[]> {
+  if (!engine.materialize) return sources;
+  const out: TableSource[] = [];
+  for (const source of sources) {
+    const request = REPORT_TABLES.includes(source.table) ? cleanTableQuery(source.table, ctx) : null;
+    if (request === null) {
+      out.push(source);
+      continue;
+    }
+    const kept = await engine.materialize(request);
+    stats.push(kept.stats);
+    out.push({ ...source, cleanRelation: kept.relation });
+  }
+  return out;
+}
+
 export async function createKpiContext(engine: QueryEngine, options: KpiContextOptions): Promise<KpiRuntime> {
-  const sources = await engine.sources();
-  const periods = reportCalendar(options.period);
-  const available = new Set<TableName>(sources.filter((s) => s.relation !== null).map((s) => s.table));
+  const rawSources = options.sources ?? (await engine.sources());
+  const periods = reportCalendar(options.period, options.calendarLength);
+  const available = new Set<TableName>(rawSources.filter((s) => s.relation !== null).map((s) => s.table));
   const stats: QueryStats[] = [];
+  const sources = await withCleanRelations(
+    engine,
+    rawSources,
+    { sources: rawSources, currency: options.currency, periods },
+    stats,
+  );
   const base: ComposeContext = { sources, currency: options.currency, periods };
   const context: KpiGroupContext = {
     periods,
@@ -51,5 +88,13 @@ export async function createKpiContext(engine: QueryEngine, options: KpiContextO
       return result.rows;
     },
   };
-  return { context, sources, stats };
+  const kept = sources.flatMap((s) => (s.cleanRelation === undefined ? [] : [s.cleanRelation]));
+  return {
+    context,
+    sources,
+    stats,
+    async release() {
+      for (const relation of kept) await engine.release?.(relation);
+    },
+  };
 }

@@ -11,7 +11,8 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { DEFAULT_LEASE_MS, DeliveryLedger } from './delivery-ledger.js';
-import type { Period } from './period.js';
+import { previousPeriod, type Period } from './period.js';
+import { isSnapshotLike } from './trend-history.js';
 import type { Snapshot } from './snapshot.js';
 import { InputError, type QueryEngine } from '../engines/engine.js';
 import type { ObjectStore } from '../stores/store.js';
@@ -32,10 +33,15 @@ export interface JobMetrics {
   addMetric(name: string, unit: JobMetricUnit, value: number): void;
 }
 
-export type BuildSnapshotFn = (
-  engine: QueryEngine,
-  options: { period: Period; currency: string; now: Date },
-) => Promise<Snapshot>;
+export interface BuildSnapshotOptions {
+  readonly period: Period;
+  readonly currency: string;
+  readonly now: Date;
+  /** The previous period's stored snapshot (null: there is none; absent: not looked up). */
+  readonly previous?: Snapshot | null;
+}
+
+export type BuildSnapshotFn = (engine: QueryEngine, options: BuildSnapshotOptions) => Promise<Snapshot>;
 
 export type RenderDigestFn = (
   snapshot: Snapshot,
@@ -69,6 +75,11 @@ export interface JobRequest {
   readonly recipients: readonly string[];
   readonly dryRun: boolean;
   readonly force: boolean;
+  /**
+   * Compute every trend point instead of taking points 2 … 11 from the previous period's stored
+   * snapshot (e.g. after input data of earlier periods was corrected).
+   */
+  readonly recomputeTrend?: boolean;
   /** The instant the report is made at (its `generatedAt`). */
   readonly now: Date;
   /** Identifies this run in the delivery ledger: the Lambda request id, kept by its retries. */
@@ -139,10 +150,7 @@ function describe(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
 
-async function defaultBuildSnapshot(
-  engine: QueryEngine,
-  options: { period: Period; currency: string; now: Date },
-): Promise<Snapshot> {
+async function defaultBuildSnapshot(engine: QueryEngine, options: BuildSnapshotOptions): Promise<Snapshot> {
   const report = await import('./report.js');
   return report.buildSnapshot(engine, options);
 }
@@ -168,6 +176,25 @@ export function normaliseRecipients(recipients: readonly string[]): string[] {
     out.push(address);
   }
   return out;
+}
+
+/** The stored snapshot of a period, or null when there is none or it cannot be read as one. */
+export async function readStoredSnapshot(
+  store: ObjectStore,
+  period: Period,
+  logger?: JobLogger,
+): Promise<Snapshot | null> {
+  const key = snapshotKey(period);
+  const body = await store.get(key);
+  if (body === null) return null;
+  try {
+    const parsed: unknown = JSON.parse(body);
+    if (isSnapshotLike(parsed)) return parsed;
+  } catch {
+    // Reported below like any other unreadable snapshot.
+  }
+  logger?.warn('stored snapshot is not readable; computing the whole trend', { key });
+  return null;
 }
 
 /** Writes latest.json unless it already holds a newer period. */
@@ -204,11 +231,21 @@ export async function runDigestJob(deps: JobDeps, request: JobRequest): Promise<
       throw new InputError(`sender "${request.from}" is not an e-mail address`);
   }
 
-  logger?.info('building snapshot', { period: period.key, periodKind: period.kind, engine: engine.kind });
+  // Trend points 2 … 11 come from the previous period's snapshot unless a recomputation is asked for.
+  const previous = request.recomputeTrend
+    ? undefined
+    : await readStoredSnapshot(store, previousPeriod(period), logger);
+  logger?.info('building snapshot', {
+    period: period.key,
+    periodKind: period.kind,
+    engine: engine.kind,
+    previousSnapshot: previous !== null && previous !== undefined,
+  });
   const built = await (deps.buildSnapshot ?? defaultBuildSnapshot)(engine, {
     period,
     currency: request.currency,
     now: request.now,
+    ...(previous === undefined ? {} : { previous }),
   });
   // The engine knows its price and billing rules; its totals are the report's cost.
   const totals = hasScanTotals(engine) ? engine.totals() : null;

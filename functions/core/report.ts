@@ -3,7 +3,6 @@
  * assembly of values, previous values, deltas, trends and benchmark status.
  */
 import { addDays, type Period } from './period.js';
-import { createKpiContext } from './context.js';
 import { benchmarkFor, DEFAULT_BENCHMARKS, type Benchmarks } from './benchmarks.js';
 import { KPI_META } from './kpi-meta.js';
 import {
@@ -17,11 +16,20 @@ import {
   type SnapshotDetails,
   type TableQuality,
 } from './snapshot.js';
-import { DEFAULT_CONFIG, num, type KpiGroup, type PeriodValue, type ReportConfig } from './kpis/group.js';
+import {
+  DEFAULT_CONFIG,
+  num,
+  type KpiGroup,
+  type KpiGroupResult,
+  type PeriodValue,
+  type ReportConfig,
+} from './kpis/group.js';
 import { dataQualityQuery } from '../sql/compose.js';
 import type { QueryEngine, QueryStats, TableSource } from '../engines/engine.js';
 import { REPORT_TABLES, tableSpec, type DataQualityReason, type TableName } from '../schema/contract.js';
 import { ALL_GROUPS } from './kpis/index.js';
+import { createKpiContext, reportCalendar, CALENDAR_LENGTH } from './context.js';
+import { STORED_FROM_INDEX, storedTrendFrom, type StoredTrend } from './trend-history.js';
 
 export interface BuildOptions {
   readonly period: Period;
@@ -31,6 +39,12 @@ export interface BuildOptions {
   readonly benchmarks?: Benchmarks;
   /** The KPI groups to run (all by default). */
   readonly groups?: readonly KpiGroup[];
+  /**
+   * The stored snapshot of the previous period, if any: when compatible, its trend supplies
+   * trend points 2 … 11 and only the report's period and the previous one are computed
+   * (functions/core/trend-history.ts). `null` or absent: every trend point is computed.
+   */
+  readonly previous?: Snapshot | null;
 }
 
 export const EMPTY_DETAILS: SnapshotDetails = {
@@ -172,6 +186,7 @@ function assemble(
   periods: readonly Period[],
   fallbackReason: string,
   benchmarks: Benchmarks,
+  stored: StoredTrend | null,
 ): KpiValue {
   const meta = KPI_META[id];
   const current = values?.[0] ?? { value: null, reason: fallbackReason };
@@ -190,7 +205,13 @@ function assemble(
   const trend = HEADLINE_KPIS.includes(id)
     ? periods
         .slice(0, 12)
-        .map((p, i) => ({ key: p.key, value: finite(values?.[i]?.value ?? null) }))
+        .map((p, i) => ({
+          key: p.key,
+          value:
+            stored && i >= STORED_FROM_INDEX
+              ? finite(stored.get(id)?.get(p.key) ?? null)
+              : finite(values?.[i]?.value ?? null),
+        }))
         .reverse()
     : undefined;
   return { ...kpi, ...(benchmark ? { benchmark } : {}), ...(trend ? { trend } : {}) };
@@ -203,20 +224,42 @@ function finite(v: number | null): number | null {
 export async function buildSnapshot(engine: QueryEngine, options: BuildOptions): Promise<Snapshot> {
   const started = performance.now();
   const groups = options.groups ?? ALL_GROUPS;
+  const sources = await engine.sources();
+  // The tables a snapshot records as present (its data-quality section covers REPORT_TABLES).
+  const present = new Set(
+    sources.filter((s) => s.relation !== null && REPORT_TABLES.includes(s.table)).map((s) => s.table),
+  );
+  const calendar = reportCalendar(options.period);
+  const history = storedTrendFrom(options.previous ?? null, {
+    periods: calendar,
+    currency: options.currency,
+    presentTables: present,
+    dataSource: engine.dataSource,
+  });
+  const stored = history.usable ? history.trend : null;
   const runtime = await createKpiContext(engine, {
     period: options.period,
     currency: options.currency,
     config: options.config ?? DEFAULT_CONFIG,
+    // Periods 0 and 1, plus period 2 as the start of period 1.
+    calendarLength: stored ? STORED_FROM_INDEX + 1 : CALENDAR_LENGTH,
+    sources,
   });
-  const { context, sources, stats } = runtime;
+  const { context, stats } = runtime;
 
   // Everything is independent: the engine bounds how many queries run at once (Athena) or
   // queues them on its connection (DuckDB).
   const absent = groups.map((group) => absentReason(group, sources));
-  const [quality, results] = await Promise.all([
-    checkDataQuality(engine, sources, options.period, options.currency, context.periods, stats),
-    Promise.all(groups.map((group, i) => (absent[i] ? null : group.compute(context)))),
-  ]);
+  let quality: QualityResult;
+  let results: (KpiGroupResult | null)[];
+  try {
+    [quality, results] = await Promise.all([
+      checkDataQuality(engine, sources, options.period, options.currency, context.periods, stats),
+      Promise.all(groups.map((group, i) => (absent[i] ? null : group.compute(context)))),
+    ]);
+  } finally {
+    await runtime.release();
+  }
 
   const values: Partial<Record<KpiId, readonly PeriodValue[]>> = {};
   const reasons: Partial<Record<KpiId, string>> = {};
@@ -237,9 +280,10 @@ export async function buildSnapshot(engine: QueryEngine, options: BuildOptions):
       assemble(
         id,
         values[id],
-        context.periods,
+        calendar,
         reasons[id] ?? 'not computed',
         options.benchmarks ?? DEFAULT_BENCHMARKS,
+        stored,
       ),
     ]),
   ) as Record<KpiId, KpiValue>;
@@ -267,6 +311,7 @@ export async function buildSnapshot(engine: QueryEngine, options: BuildOptions):
     },
     stats: {
       engine: engine.kind,
+      dataSource: engine.dataSource,
       queries: stats.length,
       rowsReturned: stats.reduce((sum, s) => sum + s.rows, 0),
       rowsRead: quality.tables
@@ -275,6 +320,13 @@ export async function buildSnapshot(engine: QueryEngine, options: BuildOptions):
       milliseconds,
       // Athena runs: the job adds the engine's cost estimate (its billing rules live there).
       ...(engine.kind === 'athena' ? { bytesScanned: bytes } : {}),
+      trend: history.usable
+        ? { computedPeriods: STORED_FROM_INDEX, storedFrom: history.from }
+        : {
+            computedPeriods: Math.min(12, context.periods.length),
+            storedFrom: null,
+            ...(options.previous === undefined ? {} : { reason: history.reason }),
+          },
       perQuery: stats.map((s) => ({
         name: s.name,
         milliseconds: s.milliseconds,

@@ -236,6 +236,8 @@ export interface ExclusionCount {
 
 export interface SnapshotStats {
   readonly engine: 'duckdb' | 'athena';
+  /** The input data the report read (QueryEngine.dataSource). */
+  readonly dataSource?: string;
   readonly queries: number;
   /** Rows the queries returned to the report (aggregates, never raw events). */
   readonly rowsReturned: number;
@@ -244,6 +246,16 @@ export interface SnapshotStats {
   readonly milliseconds: number;
   readonly bytesScanned?: number;
   readonly estimatedCostUsd?: number;
+  /**
+   * Where the trend points came from: `computed` periods (12, or 2 when points 2 … 11 were
+   * taken from the previous period's stored snapshot, named in `storedFrom`), and why a stored
+   * snapshot was not used.
+   */
+  readonly trend?: {
+    readonly computedPeriods: number;
+    readonly storedFrom: string | null;
+    readonly reason?: string;
+  };
   readonly perQuery: readonly {
     readonly name: string;
     readonly milliseconds: number;

@@ -277,6 +277,7 @@ class RetryableQueryFailure extends Error {
 
 export class AthenaEngine implements QueryEngine {
   readonly kind = 'athena' as const;
+  readonly dataSource: string;
   readonly #client: AthenaClient;
   readonly #ownsClient: boolean;
   readonly #workgroup: string;
@@ -298,6 +299,7 @@ export class AthenaEngine implements QueryEngine {
     if (!IDENTIFIER_RE.test(config.database)) {
       throw new InputError(`Athena database "${config.database}" must match ${IDENTIFIER_RE.source}`);
     }
+    this.dataSource = `athena:${config.database}`;
     const tables = new Map<TableName, string>();
     for (const [table, glueTable] of Object.entries(config.tables)) {
       if (!(TABLE_NAMES as readonly string[]).includes(table)) {

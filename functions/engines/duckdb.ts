@@ -8,8 +8,9 @@
  * `invalid_value` rather than aborting the report. The query files themselves are Trino SQL;
  * a few macros give DuckDB the Trino functions they use (the shim, see docs/sql.md).
  */
-import { readdirSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
 import {
   DuckDBConnection,
@@ -24,6 +25,7 @@ import {
   type QueryEngine,
   type QueryRequest,
   type QueryResult,
+  type QueryStats,
   type Row,
   type SqlParam,
   type SqlValue,
@@ -103,17 +105,34 @@ async function sameParquetSchema(connection: DuckDBConnection, files: readonly s
   return Number(result.getRowObjectsJson()[0]?.schemas) === 1;
 }
 
+/**
+ * `duckdb:<absolute folder>`, plus a digest of `manifest.json` when the folder has one: a
+ * generated dataset that is replaced (the sample data is, daily) is then other data.
+ */
+function dataSourceOf(dataDir: string): string {
+  const folder = resolve(dataDir);
+  let manifest: Buffer;
+  try {
+    manifest = readFileSync(join(folder, 'manifest.json'));
+  } catch {
+    return `duckdb:${folder}`;
+  }
+  return `duckdb:${folder}#manifest-${createHash('sha256').update(manifest).digest('hex').slice(0, 16)}`;
+}
+
 const quoteIdent = (name: string): string => `"${name.replace(/"/g, '""')}"`;
 
 export class DuckDbEngine implements QueryEngine {
   readonly kind = 'duckdb' as const;
   /** One connection runs one statement at a time: concurrent callers queue here (DuckDB parallelises inside a query). */
   private queue: Promise<unknown> = Promise.resolve();
+  private materialized = 0;
 
   private constructor(
     private readonly instance: DuckDBInstance,
     private readonly connection: DuckDBConnection,
     private readonly tableSources: readonly TableSource[],
+    readonly dataSource: string,
   ) {}
 
   static async open(options: DuckDbEngineOptions): Promise<DuckDbEngine> {
@@ -138,7 +157,7 @@ export class DuckDbEngine implements QueryEngine {
     for (const spec of CONTRACT) {
       sources.push(await DuckDbEngine.attachTable(connection, dataDir, spec));
     }
-    return new DuckDbEngine(instance, connection, sources);
+    return new DuckDbEngine(instance, connection, sources, dataSourceOf(dataDir));
   }
 
   private static async attachTable(
@@ -251,6 +270,23 @@ export class DuckDbEngine implements QueryEngine {
 
   async sources(): Promise<readonly TableSource[]> {
     return this.tableSources;
+  }
+
+  /**
+   * A temporary table in memory (the small tables' clean rows, filtered and de-duplicated once
+   * per report), named uniquely so that reports sharing the engine keep their own.
+   */
+  async materialize(request: QueryRequest): Promise<{ relation: string; stats: QueryStats }> {
+    if (!/^[a-z][a-z0-9_]*$/.test(request.name)) throw new Error(`bad relation name ${request.name}`);
+    this.materialized += 1;
+    const relation = `${request.name}_${this.materialized}`;
+    const result = await this.query({ ...request, sql: `CREATE TEMP TABLE ${relation} AS ${request.sql}` });
+    return { relation, stats: result.stats };
+  }
+
+  async release(relation: string): Promise<void> {
+    if (!/^[a-z][a-z0-9_]*$/.test(relation)) throw new Error(`bad relation name ${relation}`);
+    await this.query({ name: `release_${relation}`, sql: `DROP TABLE IF EXISTS ${relation}`, params: [] });
   }
 
   query(request: QueryRequest): Promise<QueryResult> {

@@ -58,13 +58,30 @@ export interface TableSource {
   readonly flagsMalformed?: boolean;
   /** A column of the relation naming the file a row came from (`dq_file` locally, `"$path"` on Athena). */
   readonly fileColumn?: string;
+  /**
+   * A relation already holding the table's clean rows (see QueryEngine.materialize); queries then
+   * read it instead of filtering and de-duplicating the raw rows again.
+   */
+  readonly cleanRelation?: string;
 }
 
 export interface QueryEngine {
   readonly kind: 'duckdb' | 'athena';
+  /**
+   * Identifies the input data (a data folder, a Glue database), so that a stored snapshot is
+   * only reused for the same data.
+   */
+  readonly dataSource: string;
   /** The raw source of every contract table (present or absent). */
   sources(): Promise<readonly TableSource[]>;
   query(request: QueryRequest): Promise<QueryResult>;
+  /**
+   * Keeps the result of `request` (an in-memory table) until `release`, for a relation many
+   * queries of a report read, and names it. Optional: engines without it (Athena, where a table
+   * would be a CTAS in S3) have each query compute the relation inline.
+   */
+  materialize?(request: QueryRequest): Promise<{ readonly relation: string; readonly stats: QueryStats }>;
+  release?(relation: string): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -60,6 +60,7 @@ export const manualPayloadSchema = z.strictObject({
     .optional(),
   dryRun: z.boolean({ error: 'must be true or false' }).optional(),
   force: z.boolean({ error: 'must be true or false' }).optional(),
+  recomputeTrend: z.boolean({ error: 'must be true or false' }).optional(),
   recipients: z
     .array(z.email({ error: (issue) => `${shown(issue.input)} is not an e-mail address` }), {
       error: 'must be a list of e-mail addresses',
@@ -85,6 +86,8 @@ export interface ResolvedRequest {
   readonly recipients: readonly string[];
   readonly dryRun: boolean;
   readonly force: boolean;
+  /** Compute all 12 trend points rather than reuse the previous period's stored snapshot. */
+  readonly recomputeTrend: boolean;
 }
 
 function fail(error: z.ZodError): never {
@@ -120,6 +123,7 @@ export function resolveRequest(event: unknown, defaults: ReportDefaults, now: Da
       recipients: defaults.recipients,
       dryRun: false,
       force: false,
+      recomputeTrend: false,
     };
   }
   const parsed = manualPayloadSchema.safeParse(event);
@@ -141,5 +145,6 @@ export function resolveRequest(event: unknown, defaults: ReportDefaults, now: Da
     recipients: manual.recipients ?? defaults.recipients,
     dryRun: manual.dryRun ?? false,
     force: manual.force ?? false,
+    recomputeTrend: manual.recomputeTrend ?? false,
   };
 }

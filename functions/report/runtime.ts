@@ -154,6 +154,7 @@ export function createReportHandler(deps: ReportHandlerDeps): ReportHandler {
         timezone: period.timezone,
         dryRun: request.dryRun,
         force: request.force,
+        recomputeTrend: request.recomputeTrend,
         recipients: request.recipients.length,
       });
 
@@ -187,6 +188,7 @@ export function createReportHandler(deps: ReportHandlerDeps): ReportHandler {
             recipients: request.recipients,
             dryRun: request.dryRun,
             force: request.force,
+            recomputeTrend: request.recomputeTrend,
             now,
             runId: context.awsRequestId,
             leaseMs: remaining === undefined ? DEFAULT_LEASE_MS : remaining + LEASE_MARGIN_MS,

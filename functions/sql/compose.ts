@@ -141,30 +141,41 @@ interface Fragment {
 function cleanTable(spec: TableSpec, ctx: ComposeContext): Fragment {
   const source = sourceFor(ctx.sources, spec.name);
   if (source.relation === null) return { name: spec.name, sql: emptyRelation(spec), params: [] };
+  if (source.cleanRelation !== undefined) {
+    return { name: spec.name, sql: `SELECT ${columnList(spec)} FROM ${source.cleanRelation}`, params: [] };
+  }
+  return { name: spec.name, sql: filteredRows(spec, source), params: [] };
+}
+
+/** The rows of a present table that break no rule, one per key. */
+function filteredRows(spec: TableSpec, source: TableSource): string {
   const reason = violationCase(spec, source);
-  const params: SqlParam[] = [];
   const cols = columnList(spec);
   if (spec.dedupeInQueries) {
     // Event tables: no window over the whole table; queries count DISTINCT event_id.
-    return {
-      name: spec.name,
-      sql: `SELECT ${cols} FROM ${source.relation} WHERE (${reason}) IS NULL`,
-      params,
-    };
+    return `SELECT ${cols} FROM ${source.relation} WHERE (${reason}) IS NULL`;
   }
   const keys = spec.key.map(q).join(', ');
   const order = [...spec.keepFirstBy, ...spec.columns.map((c) => c.name)].map(q).join(', ');
-  return {
-    name: spec.name,
-    sql: [
-      `SELECT ${cols} FROM (`,
-      `    SELECT ${cols}, row_number() OVER (PARTITION BY ${keys} ORDER BY ${order}) AS dq_copy`,
-      `    FROM ${source.relation}`,
-      `    WHERE (${reason}) IS NULL`,
-      `  ) AS ranked WHERE dq_copy = 1`,
-    ].join('\n'),
-    params,
-  };
+  return [
+    `SELECT ${cols} FROM (`,
+    `    SELECT ${cols}, row_number() OVER (PARTITION BY ${keys} ORDER BY ${order}) AS dq_copy`,
+    `    FROM ${source.relation}`,
+    `    WHERE (${reason}) IS NULL`,
+    `  ) AS ranked WHERE dq_copy = 1`,
+  ].join('\n');
+}
+
+/**
+ * The clean rows of a small table as a query of their own, for an engine to keep
+ * (QueryEngine.materialize); null for a table that is absent or partitioned (event tables are
+ * filtered per query, on the partitions each query needs).
+ */
+export function cleanTableQuery(table: TableName, ctx: ComposeContext): QueryRequest | null {
+  const spec = TABLE_SPECS.get(table);
+  const source = sourceFor(ctx.sources, table);
+  if (!spec || spec.partitionedBy !== undefined || source.relation === null) return null;
+  return composeText(`clean_${table}`, filteredRows(spec, source), [], ctx);
 }
 
 function fxCurrencies(): Fragment {
@@ -347,7 +358,15 @@ export function composeQuery(name: string, params: readonly SqlParam[], ctx: Com
   if (!CURRENCY_RE.test(ctx.currency) || !isReportingCurrency(ctx.currency)) {
     throw new Error(`invalid currency ${ctx.currency}`);
   }
-  const body = loadSql(name).trim().replace(/;$/, '');
+  return composeText(name, loadSql(name).trim().replace(/;$/, ''), params, ctx);
+}
+
+function composeText(
+  name: string,
+  body: string,
+  params: readonly SqlParam[],
+  ctx: ComposeContext,
+): QueryRequest {
   const expected = countParams(body);
   if (expected !== params.length) {
     throw new Error(`query ${name} has ${expected} placeholders but ${params.length} values were given`);

@@ -65,7 +65,8 @@ term_outcomes AS (
   LEFT JOIN revenue_paying_rows AS paying
     ON paying.account_id = t.account_id
     AND paying.start_date <= t.term_end
-    AND (paying.end_date IS NULL OR paying.end_date > t.term_end)
+    -- An open-ended row (end_date NULL) pays on every later day.
+    AND coalesce(paying.end_date, DATE '9999-12-31') > t.term_end
   GROUP BY t.period_index, t.subscription_id, t.start_date, t.term_end
 )
 SELECT

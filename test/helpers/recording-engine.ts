@@ -7,6 +7,9 @@ export class RecordingEngine implements QueryEngine {
   get kind(): QueryEngine['kind'] {
     return this.inner.kind;
   }
+  get dataSource(): string {
+    return this.inner.dataSource;
+  }
   sources(): Promise<readonly TableSource[]> {
     return this.inner.sources();
   }
