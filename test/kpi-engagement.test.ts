@@ -304,10 +304,12 @@ describe('engagement and health share one pass over the events', () => {
 
 describe('pure formulas', () => {
   it('computes the dt ranges from the calendar', () => {
-    const periods = [periodFromKey('2026-11'), periodFromKey('2026-10')];
+    const periods = [periodFromKey('2026-11'), periodFromKey('2026-10'), periodFromKey('2026-09')];
     // October (period 1): its health window starts 10-02, its first-week cohort on 09-24; the
     // period 0 sessions may run to the day after 11-30.
     expect(activityDays(periods)).toEqual({ from: '2026-09-24', to: '2026-12-01' });
+    // Periods 0 and 1 and their 30-day windows; September, the calendar's last period, only
+    // gives October its start, so its days are not read.
     expect(trendDays(periods)).toEqual({ from: '2026-10-01', to: '2026-11-30' });
   });
 

@@ -57,10 +57,13 @@ function dtParams(fromDay: string, toDay: string): SqlParam[] {
   ];
 }
 
-/** Local days usage_trend.sql needs: every trend period and the 30 days ending on its last day. */
+/**
+ * Local days usage_trend.sql needs: every trend period the calendar computes and the 30 days
+ * ending on its last day. The calendar's last period only gives the one before it a start.
+ */
 export function trendDays(periods: readonly Period[]): { from: string; to: string } {
   let from = periodAt(periods, 0).firstDay;
-  for (let i = 0; i < Math.min(TREND_PERIODS, periods.length); i += 1) {
+  for (let i = 0; i < Math.min(TREND_PERIODS, periods.length - 1); i += 1) {
     const p = periodAt(periods, i);
     from = minDay(from, minDay(p.firstDay, addDays(p.lastDay, -29)));
   }
