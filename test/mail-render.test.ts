@@ -284,6 +284,23 @@ describe('renderDigest', () => {
     expect(byId.get('nps')?.noChange).toBe('no previous value');
   });
 
+  it('says when older trend points are as reported in earlier digests', () => {
+    const snapshot = makeSnapshot({ kind: 'weekly' });
+    const stored = {
+      ...snapshot,
+      stats: { ...snapshot.stats, trend: { computedPeriods: 2, storedFrom: '2026-W46' } },
+    };
+    expect(buildDigestView(stored, 'en').footerNotes).toContain(
+      'Trend points before 2026-W46 are as reported in earlier digests.',
+    );
+    expect(buildDigestView(stored, 'pl').footerNotes).toContain('sprzed 2026-W46');
+    const computed = {
+      ...snapshot,
+      stats: { ...snapshot.stats, trend: { computedPeriods: 12, storedFrom: null } },
+    };
+    expect(buildDigestView(computed, 'en').footerNotes).not.toContain('as reported');
+  });
+
   it('judges a change by the KPI direction: churn up is worse, MRR up is better', () => {
     const snapshot = makeSnapshot({ kind: 'weekly' });
     const kpis = {

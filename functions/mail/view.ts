@@ -660,7 +660,10 @@ class ViewBuilder {
       dataQualityTitle: this.m.dataQualityTitle,
       dataQuality: this.dataQualityBlocks(),
       footer: this.m.footer(ENGINE_NAMES[s.stats.engine], this.f.dateOrInstant(s.generatedAt)),
-      footerNotes: this.m.footerNotes,
+      footerNotes: [
+        this.m.footerNotes,
+        ...(s.stats.trend?.storedFrom ? [this.m.trendAsReported(s.stats.trend.storedFrom)] : []),
+      ].join(' '),
     };
   }
 }

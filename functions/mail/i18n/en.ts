@@ -170,4 +170,5 @@ export const en: Messages = {
   footer: (engine, when) => `Computed from your data with ${engine} on ${when}.`,
   footerNotes:
     'Percentages are on a 0–100 scale; a change between percentages is in percentage points (pp). Every colour repeats a written label.',
+  trendAsReported: (period) => `Trend points before ${period} are as reported in earlier digests.`,
 };

@@ -169,4 +169,6 @@ export const id: Messages = {
   footer: (engine, when) => `Dihitung dari data Anda dengan ${engine} pada ${when}.`,
   footerNotes:
     'Persentase memakai skala 0–100; perubahan antar persentase dinyatakan dalam poin persentase (poin). Setiap warna disertai label tertulis.',
+  trendAsReported: (period) =>
+    `Titik tren sebelum ${period} sesuai dengan yang dilaporkan di ringkasan sebelumnya.`,
 };

@@ -103,6 +103,8 @@ export interface Messages {
 
   footer(engine: string, when: string): string;
   readonly footerNotes: string;
+  /** Trend points 2–11 came from the stored snapshot of `period`. */
+  trendAsReported(period: string): string;
 }
 
 /** Picks a plural form with the locale's rules (Polish has one, few, many). */

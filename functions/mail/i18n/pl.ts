@@ -180,4 +180,6 @@ export const pl: Messages = {
   footer: (engine, when) => `Obliczono z Twoich danych (${engine}) ${when}.`,
   footerNotes:
     'Odsetki są w skali 0–100; zmiana między odsetkami jest podana w punktach procentowych (p.p.). Każdy kolor powtarza opis słowny.',
+  trendAsReported: (period) =>
+    `Punkty trendu sprzed ${period} są takie, jak podano we wcześniejszych raportach.`,
 };
