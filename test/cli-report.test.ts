@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateSampleData } from '../functions/sample/generate.js';
+import type { Snapshot } from '../functions/core/snapshot.js';
 
 const root = mkdtempSync(join(tmpdir(), 'cli-report-'));
 const data = join(root, 'data');
@@ -79,6 +80,21 @@ describe('npm run report', () => {
     expect(r.stdout).toMatch(/weekly report 2026-W47 .*Asia\/Jakarta/);
     expect(r.stdout).toMatch(/Dry run: no digest sent/);
     expect(existsSync(join(out, 'emails'))).toBe(false);
+  });
+
+  it('takes the older trend points from the previous week’s snapshot in OUT, unless told to recompute', () => {
+    const out = join(root, 'trend');
+    const run = (...extra: string[]) => cli('--data', data, '--out', out, '--dry-run', ...extra);
+    expect(run('--date', '2026-11-11').stdout).not.toMatch(/as reported/);
+    const warm = run('--date', '2026-11-18');
+    expect(warm.stdout).toMatch(/Trend points before 2026-W46: as reported in its snapshot/);
+    const stored = JSON.parse(
+      readFileSync(join(out, 'snapshots', 'weekly', '2026-W47.json'), 'utf8'),
+    ) as Snapshot;
+    expect(stored.stats.trend).toEqual({ computedPeriods: 2, storedFrom: '2026-W46' });
+    const recomputed = run('--date', '2026-11-18', '--recompute-trend');
+    expect(recomputed.status).toBe(0);
+    expect(recomputed.stdout).not.toMatch(/as reported/);
   });
 
   it.each([

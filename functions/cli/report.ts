@@ -76,6 +76,12 @@ async function main(argv: readonly string[]): Promise<number> {
     for (const r of summary.sent)
       console.log(`Digest sent to ${r}${summary.destination ? ` (${summary.destination})` : ''}`);
     for (const r of summary.skipped) console.log(`Digest already sent to ${r} (use --force to resend)`);
+    const storedFrom = snapshot.stats.trend?.storedFrom;
+    if (storedFrom) {
+      console.log(
+        `Trend points before ${storedFrom}: as reported in its snapshot (--recompute-trend recomputes them)`,
+      );
+    }
     console.log(`${snapshot.stats.queries} queries in ${snapshot.stats.milliseconds} ms`);
     return 0;
   } finally {
