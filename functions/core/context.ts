@@ -47,15 +47,21 @@ async function withCleanRelations(
 ): Promise<readonly TableSource[]> {
   if (!engine.materialize) return sources;
   const out: TableSource[] = [];
-  for (const source of sources) {
-    const request = REPORT_TABLES.includes(source.table) ? cleanTableQuery(source.table, ctx) : null;
-    if (request === null) {
-      out.push(source);
-      continue;
+  try {
+    for (const source of sources) {
+      const request = REPORT_TABLES.includes(source.table) ? cleanTableQuery(source.table, ctx) : null;
+      if (request === null) {
+        out.push(source);
+        continue;
+      }
+      const kept = await engine.materialize(request);
+      stats.push(kept.stats);
+      out.push({ ...source, cleanRelation: kept.relation });
     }
-    const kept = await engine.materialize(request);
-    stats.push(kept.stats);
-    out.push({ ...source, cleanRelation: kept.relation });
+  } catch (error) {
+    // Drop what was kept before the failure; the report fails with the original error.
+    for (const s of out) if (s.cleanRelation !== undefined) await engine.release?.(s.cleanRelation);
+    throw error;
   }
   return out;
 }
