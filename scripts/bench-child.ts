@@ -14,6 +14,8 @@ import { addDays, periodContaining, previousPeriod, type PeriodKind } from '../f
 import { reportCalendar } from '../functions/core/context.js';
 import { activityDays } from '../functions/core/kpis/engagement.js';
 import { isSnapshotLike } from '../functions/core/trend-history.js';
+import { violationCase } from '../functions/sql/compose.js';
+import { tableSpec } from '../functions/schema/contract.js';
 import type { Snapshot } from '../functions/core/snapshot.js';
 
 const [mode, dataDir, kind, date, file] = process.argv.slice(2);
@@ -62,12 +64,14 @@ if (mode === 'report') {
   // present, every value readable) of the days the KPIs of periods 0 and 1 look at (their
   // 30-day MAU and health windows), counted the same way as the bare scan.
   const days = activityDays(reportCalendar(period, 3));
+  const source = (await engine.sources()).find((s) => s.table === 'usage_events');
+  if (!source?.relation) throw new Error(`no usage_events in ${dataDir}`);
+  // The same rule check as the clean rows the report reads.
+  const clean = violationCase(tableSpec('usage_events'), source);
   await engine.query({
     name: 'usage_window',
-    sql: `SELECT count(*) AS events, count(DISTINCT user_id) AS users FROM src_usage_events
-          WHERE dt BETWEEN ? AND ? AND dq_malformed IS NULL AND event_id IS NOT NULL
-            AND occurred_at IS NOT NULL AND account_id IS NOT NULL AND user_id IS NOT NULL
-            AND event_name IS NOT NULL`,
+    sql: `SELECT count(*) AS events, count(DISTINCT user_id) AS users FROM ${source.relation}
+          WHERE dt BETWEEN ? AND ? AND (${clean}) IS NULL`,
     params: [varchar(addDays(days.from, -1)), varchar(addDays(days.to, 1))],
   });
 } else {

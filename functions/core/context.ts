@@ -7,9 +7,10 @@ import { cleanTableQuery, composeQuery, type ComposeContext } from '../sql/compo
 import type { QueryEngine, QueryStats, SqlParam, TableSource } from '../engines/engine.js';
 import { DEFAULT_CONFIG, type KpiGroupContext, type ReportConfig, type RunOptions } from './kpis/group.js';
 import { REPORT_TABLES, type TableName } from '../schema/contract.js';
+import { TREND_PERIODS } from './snapshot.js';
 
 /** Periods the report computes: the report's period, the previous one, the trend, and one more. */
-export const CALENDAR_LENGTH = 13;
+export const CALENDAR_LENGTH = TREND_PERIODS + 1;
 
 export interface KpiContextOptions {
   readonly period: Period;
@@ -60,10 +61,14 @@ async function withCleanRelations(
     }
   } catch (error) {
     // Drop what was kept before the failure; the report fails with the original error.
-    for (const s of out) if (s.cleanRelation !== undefined) await engine.release?.(s.cleanRelation);
+    await releaseCleanRelations(engine, out);
     throw error;
   }
   return out;
+}
+
+async function releaseCleanRelations(engine: QueryEngine, sources: readonly TableSource[]): Promise<void> {
+  for (const s of sources) if (s.cleanRelation !== undefined) await engine.release?.(s.cleanRelation);
 }
 
 export async function createKpiContext(engine: QueryEngine, options: KpiContextOptions): Promise<KpiRuntime> {
@@ -94,13 +99,5 @@ export async function createKpiContext(engine: QueryEngine, options: KpiContextO
       return result.rows;
     },
   };
-  const kept = sources.flatMap((s) => (s.cleanRelation === undefined ? [] : [s.cleanRelation]));
-  return {
-    context,
-    sources,
-    stats,
-    async release() {
-      for (const relation of kept) await engine.release?.(relation);
-    },
-  };
+  return { context, sources, stats, release: () => releaseCleanRelations(engine, sources) };
 }

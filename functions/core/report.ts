@@ -9,6 +9,7 @@ import {
   HEADLINE_KPIS,
   KPI_IDS,
   SCHEMA_VERSION,
+  TREND_PERIODS,
   type ExclusionCount,
   type KpiId,
   type KpiValue,
@@ -204,7 +205,7 @@ function assemble(
   const benchmark = benchmarkFor(id, kpi, periods[0]?.kind ?? 'weekly', benchmarks);
   const trend = HEADLINE_KPIS.includes(id)
     ? periods
-        .slice(0, 12)
+        .slice(0, TREND_PERIODS)
         .map((p, i) => ({
           key: p.key,
           value:
@@ -323,7 +324,7 @@ export async function buildSnapshot(engine: QueryEngine, options: BuildOptions):
       trend: history.usable
         ? { computedPeriods: STORED_FROM_INDEX, storedFrom: history.from }
         : {
-            computedPeriods: Math.min(12, context.periods.length),
+            computedPeriods: Math.min(TREND_PERIODS, context.periods.length),
             storedFrom: null,
             ...(options.previous === undefined ? {} : { reason: history.reason }),
           },

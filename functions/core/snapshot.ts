@@ -66,6 +66,9 @@ export const KPI_IDS = [
 
 export type KpiId = (typeof KPI_IDS)[number];
 
+/** Points in a headline KPI's trend: periods 0 … 11, the report's period back to eleven before it. */
+export const TREND_PERIODS = 12;
+
 /** KPIs reported with a 12-period trend. */
 export const HEADLINE_KPIS: readonly KpiId[] = [
   'mrr',

@@ -10,7 +10,14 @@
  * The previous period itself is always recomputed, so that `previous` and `delta` compare like
  * with like. A rerun with `recomputeTrend` ignores stored snapshots.
  */
-import { HEADLINE_KPIS, SCHEMA_VERSION, type KpiId, type KpiValue, type Snapshot } from './snapshot.js';
+import {
+  HEADLINE_KPIS,
+  SCHEMA_VERSION,
+  TREND_PERIODS,
+  type KpiId,
+  type KpiValue,
+  type Snapshot,
+} from './snapshot.js';
 import type { Period } from './period.js';
 import type { TableName } from '../schema/contract.js';
 
@@ -23,12 +30,7 @@ export type TrendHistoryResult =
 
 /** Trend points 2 … 11 that must come from the stored snapshot (the report computes 0 and 1). */
 export const STORED_FROM_INDEX = 2;
-export const TREND_LENGTH = 12;
 
-/**
- * Whether `previous` (the stored snapshot of `periods[1]`) can supply trend points 2 … 11 of a
- * report over `periods` (index 0 = the report's period), and those points.
- */
 export interface TrendHistoryContext {
   /** The report calendar, index 0 = the report's period. */
   readonly periods: readonly Period[];
@@ -38,6 +40,10 @@ export interface TrendHistoryContext {
   readonly dataSource: string;
 }
 
+/**
+ * Whether `previous` (the stored snapshot of `periods[1]`) can supply trend points 2 … 11 of a
+ * report over `periods` (index 0 = the report's period), and those points.
+ */
 export function storedTrendFrom(previous: Snapshot | null, report: TrendHistoryContext): TrendHistoryResult {
   const { periods, currency, presentTables } = report;
   const prior = periods[1];
@@ -70,7 +76,7 @@ export function storedTrendFrom(previous: Snapshot | null, report: TrendHistoryC
       reason: `${stored} was made with other input tables (${differs.sort().join(', ')})`,
     };
   }
-  const needed = periods.slice(STORED_FROM_INDEX, TREND_LENGTH).map((p) => p.key);
+  const needed = periods.slice(STORED_FROM_INDEX, TREND_PERIODS).map((p) => p.key);
   // Parsed from a file: a KPI may be missing.
   const kpis: Partial<Record<KpiId, KpiValue>> = previous.kpis;
   const trend = new Map<KpiId, Map<string, number | null>>();

@@ -120,6 +120,11 @@ function dataSourceOf(dataDir: string): string {
   return `duckdb:${folder}#manifest-${createHash('sha256').update(manifest).digest('hex').slice(0, 16)}`;
 }
 
+/** Names the engine splices into SQL as a table name: lower-case words only. */
+function assertRelationName(name: string): void {
+  if (!/^[a-z][a-z0-9_]*$/.test(name)) throw new Error(`bad relation name ${name}`);
+}
+
 const quoteIdent = (name: string): string => `"${name.replace(/"/g, '""')}"`;
 
 export class DuckDbEngine implements QueryEngine {
@@ -277,7 +282,7 @@ export class DuckDbEngine implements QueryEngine {
    * per report), named uniquely so that reports sharing the engine keep their own.
    */
   async materialize(request: QueryRequest): Promise<{ relation: string; stats: QueryStats }> {
-    if (!/^[a-z][a-z0-9_]*$/.test(request.name)) throw new Error(`bad relation name ${request.name}`);
+    assertRelationName(request.name);
     this.materialized += 1;
     const relation = `${request.name}_${this.materialized}`;
     const result = await this.query({ ...request, sql: `CREATE TEMP TABLE ${relation} AS ${request.sql}` });
@@ -285,7 +290,7 @@ export class DuckDbEngine implements QueryEngine {
   }
 
   async release(relation: string): Promise<void> {
-    if (!/^[a-z][a-z0-9_]*$/.test(relation)) throw new Error(`bad relation name ${relation}`);
+    assertRelationName(relation);
     await this.query({ name: `release_${relation}`, sql: `DROP TABLE IF EXISTS ${relation}`, params: [] });
   }
 

@@ -16,11 +16,8 @@
  */
 import { num, type KpiGroup, type KpiGroupContext, type KpiGroupResult, type PeriodValue } from './group.js';
 import type { Row } from '../../engines/engine.js';
-import type { KpiId } from '../snapshot.js';
+import { TREND_PERIODS, type KpiId } from '../snapshot.js';
 import type { TableName } from '../../schema/contract.js';
-
-/** Periods 0 … 11: the report's period, the previous one and the rest of the 12-period trend. */
-const TREND_PERIODS = 12;
 
 export interface InvoiceStats {
   readonly invoicesDue: number;

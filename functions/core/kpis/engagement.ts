@@ -24,7 +24,7 @@
  */
 import { num, type KpiGroup, type KpiGroupContext, type KpiGroupResult, type PeriodValue } from './group.js';
 import type { Row, SqlParam } from '../../engines/engine.js';
-import type { FeatureUsage, KpiId } from '../snapshot.js';
+import { TREND_PERIODS, type FeatureUsage, type KpiId } from '../snapshot.js';
 import { addDays, daysBetween, type Period } from '../period.js';
 import {
   healthBand,
@@ -35,8 +35,6 @@ import {
   type ScoredAccount,
 } from '../health.js';
 
-/** Periods 0 … 11: the report's period, the previous one and the rest of the 12-period trend. */
-const TREND_PERIODS = 12;
 /** Periods the detailed usage query covers: the report's period and the previous one. */
 const DETAIL_PERIODS = 2;
 const TOP_FEATURES = 10;

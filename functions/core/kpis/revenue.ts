@@ -32,11 +32,15 @@ import {
   type PeriodValue,
 } from './group.js';
 import type { Row } from '../../engines/engine.js';
-import type { AccountMovement, KpiId, MrrMovementRow, SnapshotDetails } from '../snapshot.js';
+import {
+  TREND_PERIODS,
+  type AccountMovement,
+  type KpiId,
+  type MrrMovementRow,
+  type SnapshotDetails,
+} from '../snapshot.js';
 import { periodContaining, previousPeriod, type Period } from '../period.js';
 
-/** Periods 0 … 11: the report's period, the previous one and the rest of the 12-period trend. */
-const TREND_PERIODS = 12;
 /** LTV's churn is the mean over this many complete calendar months. */
 const LTV_MONTHS = 6;
 

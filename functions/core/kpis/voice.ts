@@ -12,11 +12,9 @@
  */
 import { num, type KpiGroup, type KpiGroupContext, type KpiGroupResult, type PeriodValue } from './group.js';
 import type { Row } from '../../engines/engine.js';
-import type { FeedbackComment, KpiId, SnapshotDetails } from '../snapshot.js';
+import { TREND_PERIODS, type FeedbackComment, type KpiId, type SnapshotDetails } from '../snapshot.js';
 import { topTerms } from '../text-terms.js';
 
-/** Periods 0 … 11: the report's period, the previous one and the rest of the 12-period trend. */
-const TREND_PERIODS = 12;
 const LATEST_COMMENTS = 5;
 
 /** The counts one row of voice_scores.sql carries. */
