@@ -5,6 +5,7 @@ import {
   isComplete,
   localDay,
   nextPeriod,
+  offsetTransitions,
   parseDay,
   periodContaining,
   periodFromKey,
@@ -12,6 +13,7 @@ import {
   previousPeriod,
   startOfDayUtc,
   trailingPeriods,
+  utcOffsetMinutes,
 } from '../functions/core/period.js';
 
 describe('weekly periods (ISO weeks)', () => {
@@ -149,5 +151,68 @@ describe('time zones and DST', () => {
     expect(() => parseDay('2026-02-30')).toThrow(/calendar date/);
     expect(() => parseDay('18-11-2026')).toThrow(/YYYY-MM-DD/);
     expect(addDays('2026-12-31', 1)).toBe('2027-01-01');
+  });
+});
+
+describe('offsetTransitions', () => {
+  /** The reference: probe every hour and bisect each change to the minute (the former method). */
+  function hourlyScan(tz: string, fromMs: number, toMs: number): { fromMs: number; offsetMinutes: number }[] {
+    const spans = [{ fromMs, offsetMinutes: utcOffsetMinutes(fromMs, tz) }];
+    for (let t = fromMs + 3_600_000; t <= toMs; t += 3_600_000) {
+      const current = spans[spans.length - 1]?.offsetMinutes;
+      const o = utcOffsetMinutes(t, tz);
+      if (o === current) continue;
+      let lo = t - 3_600_000;
+      let hi = t;
+      while (hi - lo > 60_000) {
+        const mid = lo + Math.floor((hi - lo) / 120_000) * 60_000;
+        if (utcOffsetMinutes(mid, tz) === current) lo = mid;
+        else hi = mid;
+      }
+      spans.push({ fromMs: hi, offsetMinutes: o });
+    }
+    return spans;
+  }
+
+  // Zones whose rules are unusual: DST suspended for Ramadan (Casablanca, Cairo), a skipped day
+  // (Apia, end of 2011), a 30-minute shift (Lord Howe), southern-hemisphere DST, a :45 offset.
+  const cases: [string, string, string][] = [
+    ['Europe/Warsaw', '2026-01-01', '2027-01-01'],
+    ['America/New_York', '2026-01-01', '2027-01-01'],
+    ['Africa/Casablanca', '2012-01-01', '2013-01-01'],
+    ['Africa/Cairo', '2014-01-01', '2015-01-01'],
+    ['Pacific/Apia', '2011-06-01', '2012-06-01'],
+    ['Australia/Lord_Howe', '2026-01-01', '2027-01-01'],
+    ['America/Santiago', '2026-01-01', '2027-01-01'],
+    ['Asia/Kathmandu', '2026-01-01', '2027-01-01'],
+  ];
+  it.each(cases)('finds the same transitions as an hourly scan in %s (%s to %s)', (tz, from, to) => {
+    const fromMs = Date.parse(`${from}T00:00:00Z`);
+    const toMs = Date.parse(`${to}T00:00:00Z`);
+    expect(offsetTransitions(tz, fromMs, toMs)).toEqual(hourlyScan(tz, fromMs, toMs));
+  });
+
+  it('pins the Warsaw autumn change to the minute and keeps Lord Howe’s half hour', () => {
+    const warsaw = offsetTransitions(
+      'Europe/Warsaw',
+      Date.parse('2026-10-01T00:00:00Z'),
+      Date.parse('2026-11-01T00:00:00Z'),
+    );
+    expect(warsaw).toEqual([
+      { fromMs: Date.parse('2026-10-01T00:00:00Z'), offsetMinutes: 120 },
+      { fromMs: Date.parse('2026-10-25T01:00:00Z'), offsetMinutes: 60 },
+    ]);
+    const lordHowe = offsetTransitions(
+      'Australia/Lord_Howe',
+      Date.parse('2026-03-01T00:00:00Z'),
+      Date.parse('2026-05-01T00:00:00Z'),
+    );
+    expect(lordHowe.map((s) => s.offsetMinutes)).toEqual([660, 630]);
+  });
+
+  it('is one span for a zone without transitions', () => {
+    expect(offsetTransitions('UTC', 0, Date.parse('2026-12-01T00:00:00Z'))).toEqual([
+      { fromMs: 0, offsetMinutes: 0 },
+    ]);
   });
 });

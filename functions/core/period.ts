@@ -118,6 +118,47 @@ export function utcOffsetMinutes(instantMs: number, tz: string): number {
   return Math.round((wallClockMs(wholeSecond, tz) - wholeSecond) / 60_000);
 }
 
+/** An offset of `tz` that starts at `fromMs` (the first span starts at the range's start). */
+export interface OffsetSpan {
+  readonly fromMs: number;
+  readonly offsetMinutes: number;
+}
+
+// Every tzdb transition since 1970 is weeks from the next (the closest: Ramadan suspensions of
+// DST, about a month), so a daily probe sees each one; bisection then pins it to the minute.
+const PROBE_STEP_MS = 86_400_000;
+
+/**
+ * The UTC offsets `tz` takes between two instants, with the instant each starts, found by
+ * probing once a day and bisecting each change to the minute (about 25 times fewer probes than
+ * an hourly scan). Results are cached: the same range is asked for by every query of a report.
+ */
+export function offsetTransitions(tz: string, fromMs: number, toMs: number): readonly OffsetSpan[] {
+  const cacheKey = `${tz}|${fromMs}|${toMs}`;
+  const cached = transitionCache.get(cacheKey);
+  if (cached) return cached;
+  const spans: OffsetSpan[] = [{ fromMs, offsetMinutes: utcOffsetMinutes(fromMs, tz) }];
+  let current = spans[0]?.offsetMinutes ?? 0;
+  for (let lo = fromMs; lo < toMs; lo += PROBE_STEP_MS) {
+    const hi0 = Math.min(lo + PROBE_STEP_MS, toMs);
+    const next = utcOffsetMinutes(hi0, tz);
+    if (next === current) continue;
+    let a = lo;
+    let b = hi0;
+    while (b - a > 60_000) {
+      const mid = a + Math.floor((b - a) / 120_000) * 60_000;
+      if (utcOffsetMinutes(mid, tz) === current) a = mid;
+      else b = mid;
+    }
+    spans.push({ fromMs: b, offsetMinutes: next });
+    current = next;
+  }
+  if (transitionCache.size > 64) transitionCache.clear();
+  transitionCache.set(cacheKey, spans);
+  return spans;
+}
+const transitionCache = new Map<string, readonly OffsetSpan[]>();
+
 /** The calendar date of an instant in `tz`. */
 export function localDay(instant: Date, tz: string): string {
   return formatDay(wallClockMs(instant.getTime(), tz));

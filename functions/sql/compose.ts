@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { CONTRACT, sqlType, type ColumnSpec, type TableName, type TableSpec } from '../schema/contract.js';
 import type { QueryRequest, SqlParam, TableSource } from '../engines/engine.js';
-import { addDays, daysOf, sqlTimestamp, utcOffsetMinutes, type Period } from '../core/period.js';
+import { addDays, daysOf, offsetTransitions, sqlTimestamp, type Period } from '../core/period.js';
 
 /** Where the .sql files live; the Lambda bundle copies them and sets SQL_DIR. */
 export function sqlDir(): string {
@@ -234,34 +234,12 @@ export function offsetSpans(
   const last = periods.reduce((max, p) => (p.lastDay > max ? p.lastDay : max), '');
   const from = Date.parse(`${addDays(first, -60)}T00:00:00Z`);
   const to = Date.parse(`${addDays(last, 2)}T00:00:00Z`);
-  const offsetAt = (ms: number): number => utcOffsetMinutes(ms, tz);
-  const spans: { fromUtc: string; toUtc: string; offsetMinutes: number }[] = [];
-  let spanStart = from;
-  let current = offsetAt(from);
-  // Hourly probes find each transition; a binary search pins it to the minute.
-  for (let t = from + 3_600_000; t <= to; t += 3_600_000) {
-    const o = offsetAt(t);
-    if (o === current) continue;
-    let lo = t - 3_600_000;
-    let hi = t;
-    while (hi - lo > 60_000) {
-      const mid = lo + Math.floor((hi - lo) / 120_000) * 60_000;
-      if (offsetAt(mid) === current) lo = mid;
-      else hi = mid;
-    }
-    spans.push({
-      fromUtc: new Date(spanStart).toISOString(),
-      toUtc: new Date(hi).toISOString(),
-      offsetMinutes: current,
-    });
-    spanStart = hi;
-    current = o;
-  }
-  spans.push({
-    fromUtc: new Date(spanStart).toISOString(),
-    toUtc: new Date(to).toISOString(),
-    offsetMinutes: current,
-  });
+  const transitions = offsetTransitions(tz, from, to);
+  const spans = transitions.map((t, i) => ({
+    fromUtc: new Date(t.fromMs).toISOString(),
+    toUtc: new Date(transitions[i + 1]?.fromMs ?? to).toISOString(),
+    offsetMinutes: t.offsetMinutes,
+  }));
   // Open the outer ends so no instant falls outside every span.
   spans[0] = { ...(spans[0] as (typeof spans)[number]), fromUtc: '1970-01-01T00:00:00.000Z' };
   const lastSpan = spans[spans.length - 1] as (typeof spans)[number];
