@@ -25,6 +25,12 @@ import {
   type SqlValue,
   type TableSource,
 } from './engine.js';
+import {
+  ADAPTER_RETRIES_CLIENT_CONFIG,
+  ATHENA_RETRY,
+  backoffCeilingMs,
+  isTransientAwsError,
+} from '../aws/retry.js';
 
 export interface AthenaEngineLogger {
   info(message: string, attributes?: Record<string, unknown>): void;
@@ -204,40 +210,6 @@ function parseCell(raw: string | undefined, column: TypedColumn, queryName: stri
   }
 }
 
-const RETRYABLE_ERROR_NAMES = new Set([
-  'TooManyRequestsException',
-  'ThrottlingException',
-  'Throttling',
-  'ThrottledException',
-  'RequestLimitExceeded',
-  'ProvisionedThroughputExceededException',
-  'InternalServerException',
-  'InternalFailure',
-  'InternalError',
-  'ServiceUnavailable',
-  'ServiceUnavailableException',
-  'TimeoutError',
-  'RequestTimeout',
-  'RequestTimeoutException',
-]);
-const RETRYABLE_NETWORK_CODES = new Set(['ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ECONNREFUSED', 'EAI_AGAIN']);
-
-/** Throttling, 5xx and network errors are worth another try; everything else is final. */
-export function isTransientAwsError(error: unknown): boolean {
-  if (typeof error !== 'object' || error === null) return false;
-  const e = error as {
-    name?: unknown;
-    code?: unknown;
-    $retryable?: unknown;
-    $metadata?: { httpStatusCode?: unknown };
-  };
-  if (typeof e.name === 'string' && RETRYABLE_ERROR_NAMES.has(e.name)) return true;
-  if (typeof e.code === 'string' && RETRYABLE_NETWORK_CODES.has(e.code)) return true;
-  if (e.$retryable !== undefined && e.$retryable !== null) return true;
-  const status = e.$metadata?.httpStatusCode;
-  return typeof status === 'number' && (status === 429 || status >= 500);
-}
-
 function describeError(error: unknown): string {
   if (error instanceof Error) return `${error.name}: ${error.message}`;
   return String(error);
@@ -319,7 +291,7 @@ export class AthenaEngine implements QueryEngine {
       return v;
     };
     this.#ownsClient = config.client === undefined;
-    this.#client = config.client ?? new AthenaClient({});
+    this.#client = config.client ?? new AthenaClient(ADAPTER_RETRIES_CLIENT_CONFIG);
     this.#workgroup = config.workgroup;
     this.#database = config.database;
     this.#catalog = config.catalog ?? 'AwsDataCatalog';
@@ -328,7 +300,7 @@ export class AthenaEngine implements QueryEngine {
     this.#pollIntervalMs = positive(config.pollIntervalMs, 500, 'pollIntervalMs');
     this.#timeoutMs = positive(config.timeoutMs, 300_000, 'timeoutMs');
     this.#pricePerTbUsd = config.pricePerTbUsd ?? 5;
-    this.#maxAttempts = Math.floor(positive(config.maxAttempts, 5, 'maxAttempts'));
+    this.#maxAttempts = Math.floor(positive(config.maxAttempts, ATHENA_RETRY.attempts, 'maxAttempts'));
     this.#sleep = config.sleep ?? defaultSleep;
     this.#random = config.random ?? Math.random;
     this.#logger = config.logger;
@@ -378,10 +350,9 @@ export class AthenaEngine implements QueryEngine {
     if (this.#ownsClient) this.#client.destroy();
   }
 
-  /** Exponential backoff with full jitter: a random delay up to 200 ms × 2^attempt, capped at 10 s. */
+  /** Exponential backoff with full jitter: a random delay up to 400 ms × 2^(attempt-1), capped at 10 s. */
   #backoff(attempt: number): number {
-    const ceiling = Math.min(10_000, 200 * 2 ** attempt);
-    return Math.max(50, Math.floor(this.#random() * ceiling));
+    return Math.max(50, Math.floor(this.#random() * backoffCeilingMs(ATHENA_RETRY, attempt)));
   }
 
   /** Sends one API call, retrying throttling and transient errors with jittered backoff. */

@@ -6,6 +6,13 @@
  */
 import { SendRawEmailCommand, SESClient } from '@aws-sdk/client-ses';
 import addressparser from 'nodemailer/lib/addressparser';
+import {
+  ADAPTER_RETRIES_CLIENT_CONFIG,
+  backoffCeilingMs,
+  SES_RETRY,
+  transientKind,
+  type RetryPolicy,
+} from '../aws/retry.js';
 import { MailDeliveryError } from './errors.js';
 import type { DigestMessage, Mailer, SendResult } from './mailer.js';
 import { buildMime } from './mime.js';
@@ -27,25 +34,7 @@ export interface SesConfig {
 interface AwsError {
   readonly name?: string;
   readonly message?: string;
-  readonly $fault?: 'client' | 'server';
   readonly $metadata?: { readonly httpStatusCode?: number; readonly requestId?: string };
-  readonly $retryable?: { readonly throttling?: boolean };
-}
-
-const THROTTLING_NAMES = new Set([
-  'Throttling',
-  'ThrottlingException',
-  'TooManyRequestsException',
-  'RequestThrottled',
-  'SlowDown',
-]);
-
-function isThrottling(e: AwsError): boolean {
-  return (
-    THROTTLING_NAMES.has(e.name ?? '') ||
-    e.$metadata?.httpStatusCode === 429 ||
-    e.$retryable?.throttling === true
-  );
 }
 
 /** Plain addresses of a recipient list (display names removed) for the SES envelope. */
@@ -60,19 +49,23 @@ const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => set
 export class SesMailer implements Mailer {
   readonly transport = 'ses' as const;
   private readonly client: SESClient;
-  private readonly attempts: number;
-  private readonly baseDelayMs: number;
-  private readonly maxDelayMs: number;
+  private readonly policy: RetryPolicy;
   private readonly sleep: (ms: number) => Promise<void>;
 
   constructor(private readonly config: SesConfig = {}) {
     // Our own loop retries (visibly, with a clear final error); the SDK's retries would
     // multiply the attempts.
     this.client =
-      config.client ?? new SESClient({ maxAttempts: 1, ...(config.region ? { region: config.region } : {}) });
-    this.attempts = Math.max(1, config.retry?.attempts ?? 4);
-    this.baseDelayMs = config.retry?.baseDelayMs ?? 500;
-    this.maxDelayMs = config.retry?.maxDelayMs ?? 8_000;
+      config.client ??
+      new SESClient({
+        ...ADAPTER_RETRIES_CLIENT_CONFIG,
+        ...(config.region ? { region: config.region } : {}),
+      });
+    this.policy = {
+      attempts: Math.max(1, config.retry?.attempts ?? SES_RETRY.attempts),
+      baseDelayMs: config.retry?.baseDelayMs ?? SES_RETRY.baseDelayMs,
+      maxDelayMs: config.retry?.maxDelayMs ?? SES_RETRY.maxDelayMs,
+    };
     this.sleep = config.sleep ?? defaultSleep;
   }
 
@@ -111,25 +104,27 @@ export class SesMailer implements Mailer {
         const e = error as AwsError;
         const reason = e.message ?? String(error);
         const requestId = e.$metadata?.requestId ? ` (request id ${e.$metadata.requestId})` : '';
-        if (isThrottling(e) && /daily message quota/i.test(reason)) {
+        const kind = transientKind(error);
+        if (kind === 'throttled' && /daily message quota/i.test(reason)) {
           throw new MailDeliveryError(
             `SES refused the digest to ${who}: the account's daily sending quota is used up (${reason}); it resets within 24 hours`,
             'ses',
             { cause: error, retryable: true },
           );
         }
-        const transient = isThrottling(e) || e.$fault === 'server';
-        if (transient && attempt < this.attempts) {
+        // A network error may come after SES accepted the message: retrying it could send twice.
+        const transient = kind === 'throttled' || kind === 'server-fault';
+        if (transient && attempt < this.policy.attempts) {
           // Full jitter: spread the retries of concurrent senders.
-          const cap = Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** (attempt - 1));
+          const cap = backoffCeilingMs(this.policy, attempt);
           const delay = Math.round(cap / 2 + (Math.random() * cap) / 2);
           waited += delay;
           await this.sleep(delay);
           continue;
         }
-        if (isThrottling(e)) {
+        if (kind === 'throttled') {
           throw new MailDeliveryError(
-            `SES throttled the digest to ${who} on all ${this.attempts} attempts over ${(waited / 1000).toFixed(1)} s: ${reason}${requestId}. The sending rate of the account is exceeded; retry later or ask AWS for a higher rate`,
+            `SES throttled the digest to ${who} on all ${this.policy.attempts} attempts over ${(waited / 1000).toFixed(1)} s: ${reason}${requestId}. The sending rate of the account is exceeded; retry later or ask AWS for a higher rate`,
             'ses',
             { cause: error, retryable: true },
           );

@@ -9,12 +9,14 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { AthenaClient } from '@aws-sdk/client-athena';
 import { S3Client } from '@aws-sdk/client-s3';
+import { ADAPTER_RETRIES_CLIENT_CONFIG } from '../aws/retry.js';
 import { AthenaEngine } from '../engines/athena.js';
 import { S3Store } from '../stores/s3.js';
 import { createReportHandler } from './runtime.js';
 
 // Clients live for the whole execution environment, so warm invocations reuse connections.
-const athenaClient = new AthenaClient({});
+// The engine retries Athena calls itself; S3 keeps the SDK's standard retries (functions/aws/retry.ts).
+const athenaClient = new AthenaClient(ADAPTER_RETRIES_CLIENT_CONFIG);
 const s3Client = new S3Client({});
 
 export const handler = createReportHandler({
