@@ -378,16 +378,14 @@ export class DuckDbEngine implements QueryEngine {
       );
     }
     const passThrough = ['dq_source', LINE_COLUMN, FAULT_COLUMN, FAULT_FIELD_COLUMN];
-    if (hive && columnTypes.has('dt')) passThrough.push('dt');
+    if (hive) passThrough.push('dt');
     const union = parts.length === 1 ? parts[0] : parts.map((p) => `(${p})`).join(' UNION ALL BY NAME ');
     const rawRows = splits.length > 0 ? `(SELECT *, ${splits.join(', ')} FROM (${union}))` : `(${union})`;
     const typed = `SELECT ${[...values, ...passThrough].join(', ')} FROM ${rawRows} AS raw`;
 
     const selects = spec.columns.map((c) => quoteIdent(c.name));
     if (spec.partitionedBy) {
-      selects.push(
-        hive && columnTypes.has('dt') ? 'dt' : `strftime(${quoteIdent('occurred_at')}, '%Y-%m-%d') AS dt`,
-      );
+      selects.push(hive ? 'dt' : `strftime(${quoteIdent('occurred_at')}, '%Y-%m-%d') AS dt`);
     }
     selects.push(
       malformed.length > 0
