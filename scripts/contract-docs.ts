@@ -119,7 +119,7 @@ export function renderContractDocs(): string {
     '',
     '- CSV: comma-separated, a header row, fields with commas, quotes or line breaks in double quotes',
     '  (RFC 4180). Columns are matched by header name; unknown columns are ignored. NDJSON: one JSON',
-    '  object per line. Blank lines are not rows. An empty or whitespace-only value is null, so a',
+    '  object per line. Blank lines are not rows. An empty or whitespace-only value counts as missing, so a',
     '  blank key is a `null_key`.',
     '- Timestamps: `YYYY-MM-DD`, optionally `T` or a space and `HH:MM[:SS[.fraction]]`, optionally `Z`',
     '  or a UTC offset `+HH`, `+HHMM`, `+HH:MM` within ±23:59; no offset means UTC. Anything else',

@@ -136,6 +136,12 @@ function sqlText(text: string): string {
  */
 export const TEXT_TIMESTAMP = String.raw`^(\d{4}-\d{2}-\d{2}(?:[T ](?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{1,9})?)?)?)(?:Z|([+-])([01]\d|2[0-3])(?::?([0-5]\d))?)?$`;
 
+/** The last date and instant of year 9999: later values are outside the contract (and Athena's types). */
+const LAST_INSTANT: Readonly<Record<string, string>> = {
+  date: "DATE '9999-12-31'",
+  timestamp: "TIMESTAMP '9999-12-31 23:59:59.999999'",
+};
+
 /** The UTC instant of a text timestamp split by TEXT_TIMESTAMP (NULL when it did not match). */
 function textTimestamp(split: string): string {
   const minutes =
@@ -305,29 +311,43 @@ export class DuckDbEngine implements QueryEngine {
       // Each CSV/NDJSON file is read record by record into a normalised CSV of fixed text
       // columns (text-files.ts), mirrored under workDir so that dt= folders still partition.
       const tableWork = join(workDir, spec.name);
-      const normalised: string[] = [];
+      // Files with the same columns are read by one read_csv.
+      const groups = new Map<string, { columns: readonly string[]; files: string[] }>();
       for (const file of textFiles) {
         const target = join(tableWork, `${relative(dir, file)}.csv`);
         mkdirSync(dirname(target), { recursive: true });
         const result = normaliseTextFile(file, formatOf(file) === 'csv' ? 'csv' : 'json', spec, target);
         for (const name of result.columns) present.add(name);
-        normalised.push(target);
+        const signature = JSON.stringify(result.fileColumns);
+        const group = groups.get(signature) ?? { columns: result.fileColumns, files: [] };
+        group.files.push(target);
+        groups.set(signature, group);
       }
       for (const column of spec.columns) merge(column.name, 'VARCHAR');
-      const columns = [
-        ...spec.columns.map((c) => `${sqlText(c.name)}: 'VARCHAR'`),
-        `${sqlText(LINE_COLUMN)}: 'BIGINT'`,
-        `${sqlText(FAULT_COLUMN)}: 'VARCHAR'`,
-        `${sqlText(FAULT_FIELD_COLUMN)}: 'VARCHAR'`,
-      ];
       const hiveOpts = hive ? ", hive_partitioning = true, hive_types = {'dt': VARCHAR}" : '';
-      const from =
-        `read_csv([${normalised.map(pathLiteral).join(', ')}], header = true, auto_detect = false, ` +
-        `columns = {${columns.join(', ')}}, delim = ',', quote = '"', escape = '"', new_line = '\\n', ` +
-        `filename = true${hiveOpts})`;
       // The original file's name back from the normalised one's (only evaluated for excluded rows).
       const source = `${pathLiteral(dir)} || regexp_replace(substr(filename, length(${pathLiteral(tableWork)}) + 1), '\\.csv$', '')`;
-      parts.push(`SELECT * EXCLUDE (filename), ${source} AS dq_source FROM ${from}`);
+      for (const group of groups.values()) {
+        const columns = [
+          ...group.columns.map((name) => `${sqlText(name)}: 'VARCHAR'`),
+          `${sqlText(LINE_COLUMN)}: 'BIGINT'`,
+          `${sqlText(FAULT_COLUMN)}: 'VARCHAR'`,
+          `${sqlText(FAULT_FIELD_COLUMN)}: 'VARCHAR'`,
+        ];
+        const from =
+          `read_csv([${group.files.map(pathLiteral).join(', ')}], header = true, auto_detect = false, ` +
+          `columns = {${columns.join(', ')}}, delim = ',', quote = '"', escape = '"', new_line = '\\n', ` +
+          `filename = true${hiveOpts})`;
+        const picked = spec.columns.map((c) =>
+          group.columns.includes(c.name)
+            ? quoteIdent(c.name)
+            : `CAST(NULL AS VARCHAR) AS ${quoteIdent(c.name)}`,
+        );
+        parts.push(
+          `SELECT ${[...picked, LINE_COLUMN, FAULT_COLUMN, FAULT_FIELD_COLUMN, ...(hive ? ['dt'] : [])].join(', ')}, ` +
+            `${source} AS dq_source FROM ${from}`,
+        );
+      }
     }
 
     for (const column of spec.columns) {
@@ -359,7 +379,7 @@ export class DuckDbEngine implements QueryEngine {
       if (actual === target) {
         values.push(ident);
         // A date past 9999 is outside the contract (and outside Athena's types).
-        if (dated) malformed.push(`WHEN year(${ident}) > 9999 THEN '${column.name}'`);
+        if (dated) malformed.push(`WHEN ${ident} > ${LAST_INSTANT[column.type]} THEN '${column.name}'`);
         continue;
       }
       let read: string;
@@ -374,7 +394,8 @@ export class DuckDbEngine implements QueryEngine {
       }
       values.push(`${read} AS ${ident}`, `${ident} AS ${raw}`);
       malformed.push(
-        `WHEN ${raw} IS NOT NULL AND (${ident} IS NULL${dated ? ` OR year(${ident}) > 9999` : ''}) THEN '${column.name}'`,
+        // Blank text is a missing value (counted as such), not an unreadable one.
+        `WHEN ${raw} IS NOT NULL AND (${ident} IS NULL${dated ? ` OR ${ident} > ${LAST_INSTANT[column.type]}` : ''})${actual === 'VARCHAR' ? ` AND trim(${raw}) <> ''` : ''} THEN '${column.name}'`,
       );
     }
     const passThrough = ['dq_source', LINE_COLUMN, FAULT_COLUMN, FAULT_FIELD_COLUMN];

@@ -23,6 +23,8 @@ export const FAULT_COLUMN = 'dq_fault';
 export const FAULT_FIELD_COLUMN = 'dq_fault_field';
 
 export interface NormalisedFile {
+  /** The normalised file's data columns, in order (before dq_line, dq_fault, dq_fault_field). */
+  readonly fileColumns: readonly string[];
   /** Contract columns the file names (CSV header, or any JSON line's keys). */
   readonly columns: readonly string[];
   /** Records written, malformed ones included (blank lines are not records). */
@@ -40,31 +42,77 @@ interface Fault {
   readonly field?: string;
 }
 
-/** Buffered writer of the normalised CSV. */
+/** Buffered writer of the normalised CSV, straight into bytes (no string per row to collect). */
 class CsvOut {
-  private parts: string[] = [];
-  private size = 0;
+  private buffer = Buffer.allocUnsafe(OUT_BYTES);
+  private used = 0;
   constructor(private readonly fd: number) {}
 
   row(values: readonly (string | null)[], line: number, fault: Fault | null): void {
-    let text = '';
-    for (const v of values) text += v === null ? ',' : `${quote(v)},`;
-    text += `${line},${fault ? quote(fault.problem) : ''},${fault?.field ? quote(fault.field) : ''}\n`;
-    this.push(text);
+    for (const v of values) {
+      if (v !== null) this.quoted(v);
+      this.ascii(',');
+    }
+    this.ascii(`${line},`);
+    if (fault) this.quoted(fault.problem);
+    this.ascii(',');
+    if (fault?.field) this.quoted(fault.field);
+    this.ascii('\n');
+  }
+
+  /** Copies bytes of the source as they are (a record already checked to be well-formed). */
+  bytes(source: Buffer, start: number, end: number): void {
+    this.room(end - start);
+    this.used += source.copy(this.buffer, this.used, start, end);
+  }
+
+  /** The record's position and fault columns after its fields. */
+  tail(line: number, fault: Fault | null): void {
+    this.ascii(`,${line},`);
+    if (fault) this.quoted(fault.problem);
+    this.ascii(',');
+    if (fault?.field) this.quoted(fault.field);
+    this.ascii('\n');
+  }
+
+  /** A malformed record: every field empty, then its position and fault. */
+  empty(fields: number, line: number, fault: Fault): void {
+    this.ascii(','.repeat(Math.max(0, fields - 1)));
+    this.tail(line, fault);
   }
 
   push(text: string): void {
-    this.parts.push(text);
-    this.size += text.length;
-    if (this.size > 1 << 20) this.flush();
+    this.room(text.length * 3);
+    this.used += this.buffer.write(text, this.used, 'utf8');
+  }
+
+  private ascii(text: string): void {
+    this.room(text.length);
+    this.used += this.buffer.write(text, this.used, 'latin1');
+  }
+
+  private quoted(value: string): void {
+    const text = value.includes('"') ? value.replace(/"/g, '""') : value;
+    this.room(text.length * 3 + 2);
+    this.buffer[this.used++] = 0x22;
+    this.used += this.buffer.write(text, this.used, 'utf8');
+    this.buffer[this.used++] = 0x22;
+  }
+
+  /** Makes room for `bytes` more bytes (UTF-8 needs at most 3 per UTF-16 unit). */
+  private room(bytes: number): void {
+    if (this.used + bytes <= this.buffer.length) return;
+    this.flush();
+    if (bytes > this.buffer.length) this.buffer = Buffer.allocUnsafe(bytes);
   }
 
   flush(): void {
-    if (this.parts.length > 0) writeSync(this.fd, this.parts.join(''));
-    this.parts = [];
-    this.size = 0;
+    if (this.used > 0) writeSync(this.fd, this.buffer, 0, this.used);
+    this.used = 0;
   }
 }
+
+const OUT_BYTES = 4 << 20;
 
 function quote(value: string): string {
   return `"${value.includes('"') ? value.replace(/"/g, '""') : value}"`;
@@ -72,17 +120,19 @@ function quote(value: string): string {
 
 /** Text of a value, or null when it is empty or only whitespace (a blank key is a missing key). */
 function textOrNull(value: string): string | null {
-  return value.trim() === '' ? null : value;
+  if (value.length === 0) return null;
+  // Only a value that starts with whitespace can be blank: skip trim() for the rest.
+  return /\s/.test(value[0] as string) && value.trim() === '' ? null : value;
 }
 
 /**
- * Reads `source` as a sequence of decoded chunks that end on a line break, with the 1-based
- * numbers of the lines whose bytes are not UTF-8. Throws InputError for binary content.
+ * Reads `source` in chunks of whole lines (the last chunk may end without a line break), with
+ * the 1-based number of each chunk's first line. Throws InputError for binary content.
  */
-function* chunksOf(
+function* byteChunksOf(
   source: string,
   table: string,
-): Generator<{ text: string; firstLine: number; badLines: ReadonlySet<number> }> {
+): Generator<{ bytes: Buffer; firstLine: number; last: boolean }> {
   const fd = openSync(source, 'r');
   try {
     let carry = Buffer.alloc(0);
@@ -91,7 +141,8 @@ function* chunksOf(
     for (;;) {
       const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
       const read = readSync(fd, buffer, 0, CHUNK_BYTES, null);
-      let bytes = Buffer.concat([carry, buffer.subarray(0, read)]);
+      let bytes =
+        carry.length > 0 ? Buffer.concat([carry, buffer.subarray(0, read)]) : buffer.subarray(0, read);
       if (first) {
         if (bytes.subarray(0, 64 << 10).includes(0)) {
           throw new InputError(
@@ -101,32 +152,43 @@ function* chunksOf(
         if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) bytes = bytes.subarray(3);
         first = false;
       }
-      const end = read === 0 ? bytes.length : bytes.lastIndexOf(NEWLINE) + 1;
-      if (end === 0 && read !== 0) {
-        carry = bytes;
+      const last = read === 0;
+      const end = last ? bytes.length : bytes.lastIndexOf(NEWLINE) + 1;
+      if (end === 0 && !last) {
+        carry = Buffer.from(bytes);
         continue;
       }
       const complete = bytes.subarray(0, end);
       carry = Buffer.from(bytes.subarray(end));
-      const badLines = new Set<number>();
-      if (!isUtf8(complete)) {
-        let start = 0;
-        let n = line;
-        while (start < complete.length) {
-          const nl = complete.indexOf(NEWLINE, start);
-          const stop = nl === -1 ? complete.length : nl;
-          if (!isUtf8(complete.subarray(start, stop))) badLines.add(n);
-          start = stop + 1;
-          n += 1;
-        }
-      }
-      const text = complete.toString('utf8');
-      if (text.length > 0) yield { text, firstLine: line, badLines };
+      if (complete.length > 0 || last) yield { bytes: complete, firstLine: line, last };
       for (let nl = complete.indexOf(NEWLINE); nl !== -1; nl = complete.indexOf(NEWLINE, nl + 1)) line += 1;
-      if (read === 0) return;
+      if (last) return;
     }
   } finally {
     closeSync(fd);
+  }
+}
+
+/** byteChunksOf decoded, with the numbers of the lines whose bytes are not UTF-8. */
+function* chunksOf(
+  source: string,
+  table: string,
+): Generator<{ text: string; firstLine: number; badLines: ReadonlySet<number> }> {
+  for (const { bytes, firstLine } of byteChunksOf(source, table)) {
+    const badLines = new Set<number>();
+    if (!isUtf8(bytes)) {
+      let start = 0;
+      let n = firstLine;
+      while (start < bytes.length) {
+        const nl = bytes.indexOf(NEWLINE, start);
+        const stop = nl === -1 ? bytes.length : nl;
+        if (!isUtf8(bytes.subarray(start, stop))) badLines.add(n);
+        start = stop + 1;
+        n += 1;
+      }
+    }
+    const text = bytes.toString('utf8');
+    if (text.length > 0) yield { text, firstLine, badLines };
   }
 }
 
@@ -145,9 +207,6 @@ export function normaliseTextFile(
   const fd = openSync(target, 'w');
   try {
     const out = new CsvOut(fd);
-    out.push(
-      `${[...spec.columns.map((c) => c.name), LINE_COLUMN, FAULT_COLUMN, FAULT_FIELD_COLUMN].join(',')}\n`,
-    );
     const result = format === 'csv' ? normaliseCsv(source, spec, out) : normaliseJson(source, spec, out);
     out.flush();
     return result;
@@ -264,88 +323,149 @@ function csvRecords(
   return { records, rest: '', restLine: line };
 }
 
+/** The normalised file's header: its data columns, then where each record was and what was wrong. */
+function headerLine(columns: readonly string[]): string {
+  return `${[...columns, LINE_COLUMN, FAULT_COLUMN, FAULT_FIELD_COLUMN].map(quote).join(',')}\n`;
+}
+
+const QUOTE = 0x22;
+const COMMA = 0x2c;
+const CR = 0x0d;
+
+/**
+ * CSV: the header row is parsed as text; every other record is checked at the byte level
+ * (fields counted with quotes respected, UTF-8 validated) and, when well-formed, copied as it is
+ * with its line number appended, so that DuckDB reads each value exactly as written. A record
+ * that is not well-formed becomes a row of empty fields with its fault.
+ */
 function normaliseCsv(source: string, spec: TableSpec, out: CsvOut): NormalisedFile {
   let header: string[] | null = null;
-  /** For each contract column, its index in the header (-1: absent). */
-  let positions: number[] = [];
   let records = 0;
   let malformed = 0;
-  let rest = '';
-  let restLine = 1;
-  const badLines = new Set<number>();
+  let carry: Buffer | null = null;
+  let carryLine = 1;
 
-  const take = (record: CsvRecord): void => {
-    const touchesBadBytes = (): boolean => {
-      for (let l = record.line; l < record.line + Math.max(1, record.lines); l += 1)
-        if (badLines.has(l)) return true;
-      return false;
-    };
-    if (header === null) {
-      if (record.fault || touchesBadBytes()) {
+  const readHeader = (bytes: Buffer, start: number, end: number): void => {
+    const text = bytes.subarray(start, end).toString('utf8');
+    const parsed = csvRecords(`${text}\n`, 1).records[0];
+    if (!isUtf8(bytes.subarray(start, end)) || !parsed || parsed.fault) {
+      throw new InputError(`cannot read ${spec.name} file ${source}: its header row (line 1) cannot be read`);
+    }
+    const names = parsed.fields.map((f, i) => (f.trim() === '' ? `dq_unnamed_${i + 1}` : f.trim()));
+    const seen = new Set<string>();
+    for (const name of names) {
+      if (seen.has(name)) {
         throw new InputError(
-          `cannot read ${spec.name} file ${source}: its header row (line 1) cannot be read`,
+          `cannot read ${spec.name} file ${source}: the header names column "${name}" twice`,
         );
       }
-      header = record.fields.map((f) => f.trim());
-      const seen = new Set<string>();
-      for (const name of header) {
-        if (seen.has(name)) {
-          throw new InputError(
-            `cannot read ${spec.name} file ${source}: the header names column "${name}" twice`,
-          );
-        }
-        seen.add(name);
-      }
-      const headerNames = header;
-      positions = spec.columns.map((c) => headerNames.indexOf(c.name));
-      if (positions.every((p) => p === -1)) {
-        throw new InputError(
-          `cannot read ${spec.name} file ${source}: its first line names none of the table's columns (expected a comma-separated header row: ${spec.columns
-            .map((c) => c.name)
-            .join(',')})`,
-        );
-      }
-      return;
+      seen.add(name);
     }
-    // A blank line is no record.
-    if (!record.fault && record.fields.length === 1 && record.fields[0] === '') return;
-    records += 1;
-    let fault: Fault | null = null;
-    if (touchesBadBytes()) fault = NOT_UTF8;
-    else if (record.fault) fault = { problem: record.fault };
-    else if (record.fields.length !== header.length) {
-      fault = { problem: `${record.fields.length} fields where the header has ${header.length}` };
-    }
-    if (fault) {
-      malformed += 1;
-      out.row(
-        positions.map(() => null),
-        record.line,
-        fault,
+    if (!spec.columns.some((c) => seen.has(c.name))) {
+      throw new InputError(
+        `cannot read ${spec.name} file ${source}: its first line names none of the table's columns (expected a comma-separated header row: ${spec.columns
+          .map((c) => c.name)
+          .join(',')})`,
       );
-      return;
     }
-    out.row(
-      positions.map((p) => (p === -1 ? null : textOrNull(record.fields[p] as string))),
-      record.line,
-      null,
-    );
+    header = names;
+    out.push(headerLine(names));
   };
 
-  for (const chunk of chunksOf(source, spec.name)) {
-    for (const l of chunk.badLines) badLines.add(l);
-    const text = rest + chunk.text;
-    const parsed = csvRecords(text, rest === '' ? chunk.firstLine : restLine);
-    parsed.records.forEach(take);
-    rest = parsed.rest;
-    restLine = parsed.restLine;
+  /** Checks and writes the records of `bytes` (whole lines); returns where an unfinished record starts. */
+  const scan = (bytes: Buffer, firstLine: number, final: boolean): { rest: number; restLine: number } => {
+    const utf8 = isUtf8(bytes);
+    let pos = 0;
+    let line = firstLine;
+    const n = bytes.length;
+    while (pos < n) {
+      const start = pos;
+      const startLine = line;
+      let fields = 1;
+      let inQuote = false;
+      let fieldStart = true;
+      let afterQuote = false;
+      let fault: string | null = null;
+      let i = pos;
+      for (; i < n; i += 1) {
+        const b = bytes[i] as number;
+        if (inQuote) {
+          if (b === QUOTE) {
+            if (bytes[i + 1] === QUOTE) i += 1;
+            else {
+              inQuote = false;
+              afterQuote = true;
+            }
+          } else if (b === NEWLINE) line += 1;
+          continue;
+        }
+        if (b === NEWLINE) break;
+        if (b === COMMA) {
+          fields += 1;
+          fieldStart = true;
+          afterQuote = false;
+          continue;
+        }
+        if (b === QUOTE && fieldStart) inQuote = true;
+        else if (afterQuote && !(b === CR && bytes[i + 1] === NEWLINE))
+          fault ??= 'text after a closing quote';
+        fieldStart = false;
+      }
+      if (inQuote) {
+        if (!final && i - start <= MAX_RECORD_CHARS) return { rest: start, restLine: startLine };
+        // A quote that never closes: the record is its first line; go on after it.
+        const nl = bytes.indexOf(NEWLINE, start);
+        const stop = nl === -1 ? n : nl;
+        line = startLine + 1;
+        pos = stop + 1;
+        if (header === null) readHeader(bytes, start, stop);
+        records += 1;
+        malformed += 1;
+        out.empty(header?.length ?? 1, startLine, { problem: 'a quoted field that never ends' });
+        continue;
+      }
+      let end = i;
+      if (end > start && bytes[end - 1] === CR) end -= 1;
+      pos = i + 1;
+      line += 1;
+      if (header === null) {
+        readHeader(bytes, start, end);
+        continue;
+      }
+      if (end === start) continue; // a blank line is no record
+      records += 1;
+      const width = header.length;
+      let problem: string | null = null;
+      if (!utf8 && !isUtf8(bytes.subarray(start, end))) problem = NOT_UTF8.problem;
+      else if (fault) problem = fault;
+      else if (fields !== width) problem = `${fields} fields where the header has ${width}`;
+      if (problem) {
+        malformed += 1;
+        out.empty(width, startLine, { problem });
+        continue;
+      }
+      out.bytes(bytes, start, end);
+      out.tail(startLine, null);
+    }
+    return { rest: n, restLine: line };
+  };
+
+  for (const chunk of byteChunksOf(source, spec.name)) {
+    const bytes: Buffer = carry ? Buffer.concat([carry, chunk.bytes]) : chunk.bytes;
+    const firstLine = carry ? carryLine : chunk.firstLine;
+    const { rest, restLine } = scan(bytes, firstLine, chunk.last);
+    carry = rest < bytes.length ? Buffer.from(bytes.subarray(rest)) : null;
+    carryLine = restLine;
   }
-  if (rest !== '') {
-    // The file ends inside a quoted field.
-    take({ fields: [], line: restLine, lines: 1, fault: 'a quoted field that never ends' });
+  if (carry) scan(carry, carryLine, true);
+  if (header === null) {
+    throw new InputError(
+      `cannot read ${spec.name} file ${source}: it is empty (a CSV file needs a header row)`,
+    );
   }
-  const names: readonly string[] = header ?? [];
+  const names: readonly string[] = header;
   return {
+    fileColumns: names,
     columns: spec.columns.filter((c) => names.includes(c.name)).map((c) => c.name),
     records,
     malformed,
@@ -421,6 +541,8 @@ function topLevelSources(line: string): Map<string, string> {
 }
 
 function normaliseJson(source: string, spec: TableSpec, out: CsvOut): NormalisedFile {
+  const fileColumns = spec.columns.map((c) => c.name);
+  out.push(headerLine(fileColumns));
   const seen = new Set<string>();
   let records = 0;
   let malformed = 0;
@@ -487,5 +609,10 @@ function normaliseJson(source: string, spec: TableSpec, out: CsvOut): Normalised
       out.row(values, lineNumber, null);
     });
   }
-  return { columns: spec.columns.filter((c) => seen.has(c.name)).map((c) => c.name), records, malformed };
+  return {
+    fileColumns,
+    columns: spec.columns.filter((c) => seen.has(c.name)).map((c) => c.name),
+    records,
+    malformed,
+  };
 }

@@ -97,7 +97,11 @@ function requiredColumns(spec: TableSpec): ColumnSpec[] {
 /** `column IS NULL`, or for a text column also empty or only spaces (a blank key is no key). */
 function blank(spec: TableSpec, column: string): string {
   const type = spec.columns.find((c) => c.name === column)?.type;
-  return type === 'string' ? `(${q(column)} IS NULL OR trim(${q(column)}) = '')` : `${q(column)} IS NULL`;
+  // The prefix test keeps trim() off the usual, non-blank value.
+  const c = q(column);
+  return type === 'string'
+    ? `(${c} IS NULL OR ${c} = '' OR (${c} LIKE ' %' AND trim(${c}) = ''))`
+    : `${c} IS NULL`;
 }
 
 /**
