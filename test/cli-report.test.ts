@@ -1,7 +1,7 @@
 /** The report CLI as a user runs it: a child process, its output, its files and its exit code. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateSampleData } from '../functions/sample/generate.js';
@@ -130,5 +130,68 @@ describe('npm run report', () => {
     expect(r.stderr.trim()).toMatch(
       /^error: subscriptions: column "plan" is missing \(first file subscriptions\/s\.csv\)/,
     );
+  });
+
+  it('exits 2 naming the file when a .csv file holds binary data or a Parquet file is empty', () => {
+    for (const [name, content] of [
+      ['logo.csv', Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d])],
+      ['empty.parquet', Buffer.alloc(0)],
+    ] as const) {
+      const bad = mkdtempSync(join(root, 'unreadable-'));
+      mkdirSync(join(bad, 'accounts'), { recursive: true });
+      writeFileSync(join(bad, 'accounts', name), content);
+      const r = cli('--data', bad, '--dry-run');
+      expect(r.status, name).toBe(2);
+      const lines = r.stderr.trim().split('\n');
+      expect(lines, name).toHaveLength(1);
+      expect(lines[0]).toContain(join(bad, 'accounts', name));
+    }
+  });
+
+  it('counts hostile rows and reports the rest (exit 0)', () => {
+    const hostile = join(root, 'hostile-data');
+    cpSync(data, hostile, { recursive: true });
+    writeFileSync(
+      join(hostile, 'accounts', 'extra.csv'),
+      'account_id,name,created_at,segment,region,csm_owner,onboarded_at,first_value_at\n' +
+        'HX-1,Ragged,2026-01-05T10:00:00Z\n' +
+        'HX-2,Leap second,2026-10-10T23:59:60Z,SMB,EU,,,\n',
+    );
+    mkdirSync(join(hostile, 'usage_events', 'dt=2026-10-15'), { recursive: true });
+    writeFileSync(
+      join(hostile, 'usage_events', 'dt=2026-10-15', 'extra.ndjson'),
+      '{"event_id":"UX-1","occurred_at":"yesterday","account_id":"a","user_id":"u","event_name":"login"}\n{"event_id":\n',
+    );
+    const out = join(root, 'hostile-out');
+    const r = cli(
+      '--data',
+      hostile,
+      '--out',
+      out,
+      '--period',
+      'monthly',
+      '--date',
+      '2026-10-15',
+      '--dry-run',
+    );
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const snapshot = JSON.parse(
+      readFileSync(join(out, 'snapshots', 'monthly', '2026-10.json'), 'utf8'),
+    ) as Snapshot;
+    const find = (table: string, reason: string) =>
+      snapshot.dataQuality.excluded.find((e) => e.table === table && e.reason === reason);
+    expect(find('accounts', 'malformed_row')).toMatchObject({
+      rows: 1,
+      example: {
+        file: join(hostile, 'accounts', 'extra.csv'),
+        line: 2,
+        problem: '3 fields where the header has 8',
+      },
+    });
+    expect(find('usage_events', 'malformed_row')).toMatchObject({ rows: 1, example: { line: 2 } });
+    expect(find('usage_events', 'invalid_value')?.example).toMatchObject({ field: 'occurred_at', line: 1 });
+    for (const t of snapshot.dataQuality.tables)
+      expect(t.rowsRead, t.table).toBe(t.rowsUsed + t.rowsExcluded);
   });
 });

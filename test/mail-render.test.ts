@@ -342,7 +342,7 @@ describe('renderDigest', () => {
         { ...good, period: { ...good.period, timezone: 'Nowhere/City' } },
         /period\.timezone must be an IANA time zone/,
       ],
-      [{ ...good, schemaVersion: 2 as 1 }, /schemaVersion must be 1/],
+      [{ ...good, schemaVersion: 1 as 2 }, /schemaVersion must be 2/],
       [
         {
           ...good,

@@ -25,7 +25,7 @@ import {
   type PeriodValue,
   type ReportConfig,
 } from './kpis/group.js';
-import { dataQualityQuery } from '../sql/compose.js';
+import { dataQualityQuery, EXAMPLE_SEPARATOR } from '../sql/compose.js';
 import type { QueryEngine, QueryStats, TableSource } from '../engines/engine.js';
 import { REPORT_TABLES, tableSpec, type DataQualityReason, type TableName } from '../schema/contract.js';
 import { ALL_GROUPS } from './kpis/index.js';
@@ -80,26 +80,37 @@ async function checkTable(
   if (!source || source.relation === null || request === null) {
     const reason = source?.absentReason ?? 'not configured';
     return {
-      quality: { table, present: false, reason, rowsChecked: 0, rowsExcluded: 0, latest: null },
+      quality: {
+        table,
+        present: false,
+        reason,
+        rowsRead: 0,
+        rowsUsed: 0,
+        rowsExcluded: 0,
+        latest: null,
+      },
       excluded: [],
     };
   }
   const result = await engine.query(request);
   stats.push(result.stats);
   const excluded: ExclusionCount[] = [];
-  let checked = 0;
+  let read = 0;
+  let used = 0;
   let latest: string | null = null;
   for (const row of result.rows) {
     const rows = num(row.row_count) ?? 0;
-    checked += rows;
+    read += rows;
     const reason = row.reason;
     if (reason === null) {
-      const duplicates = rows - (num(row.distinct_keys) ?? rows);
-      if (duplicates > 0) {
+      // Good rows: one per key is used, the other copies are duplicates.
+      const keys = num(row.distinct_keys) ?? rows;
+      used += keys;
+      if (rows > keys) {
         excluded.push({
           table,
           reason: 'duplicate_id',
-          rows: duplicates,
+          rows: rows - keys,
           expected: expectation(table, 'duplicate_id'),
         });
       }
@@ -107,13 +118,7 @@ async function checkTable(
       continue;
     }
     const why = String(reason) as DataQualityReason;
-    const example = {
-      ...(typeof row.example_file === 'string' ? { file: row.example_file } : {}),
-      ...(typeof row.example_key === 'string' ? { key: row.example_key } : {}),
-      ...(typeof row.example_field === 'string' && why === 'invalid_value'
-        ? { field: row.example_field }
-        : {}),
-    };
+    const example = typeof row.example === 'string' ? exampleOf(row.example, why) : {};
     excluded.push({
       table,
       reason: why,
@@ -123,7 +128,24 @@ async function checkTable(
     });
   }
   const rowsExcluded = excluded.reduce((sum, e) => sum + e.rows, 0);
-  return { quality: { table, present: true, rowsChecked: checked, rowsExcluded, latest }, excluded };
+  return {
+    quality: { table, present: true, rowsRead: read, rowsUsed: used, rowsExcluded, latest },
+    excluded,
+  };
+}
+
+/** The parts of a data-quality example (see dataQualityQuery) that say something. */
+function exampleOf(text: string, reason: DataQualityReason): NonNullable<ExclusionCount['example']> {
+  const [file = '', line = '', field = '', problem = '', ...key] = text.split(EXAMPLE_SEPARATOR);
+  const lineNumber = Number(line);
+  const keyText = key.join(EXAMPLE_SEPARATOR);
+  return {
+    ...(file !== '' ? { file } : {}),
+    ...(lineNumber > 0 ? { line: lineNumber } : {}),
+    ...(keyText !== '' ? { key: keyText } : {}),
+    ...(field !== '' && (reason === 'invalid_value' || reason === 'malformed_row') ? { field } : {}),
+    ...(problem !== '' ? { problem } : {}),
+  };
 }
 
 async function checkDataQuality(
@@ -315,9 +337,7 @@ export async function buildSnapshot(engine: QueryEngine, options: BuildOptions):
       dataSource: engine.dataSource,
       queries: stats.length,
       rowsReturned: stats.reduce((sum, s) => sum + s.rows, 0),
-      rowsRead: quality.tables
-        .filter((t) => tablesRead.has(t.table))
-        .reduce((sum, t) => sum + t.rowsChecked, 0),
+      rowsRead: quality.tables.filter((t) => tablesRead.has(t.table)).reduce((sum, t) => sum + t.rowsRead, 0),
       milliseconds,
       // Athena runs: the job adds the engine's cost estimate (its billing rules live there).
       ...(engine.kind === 'athena' ? { bytesScanned: bytes } : {}),

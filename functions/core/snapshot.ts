@@ -1,11 +1,11 @@
 /**
  * The KPI snapshot: what a report run produces, writes to the snapshot store and renders
- * into the digest. docs/snapshot.schema.json is its JSON Schema (schemaVersion 1).
+ * into the digest. docs/snapshot.schema.json is its JSON Schema (schemaVersion 2).
  */
 import type { PeriodKind } from './period.js';
 import type { DataQualityReason, TableName } from '../schema/contract.js';
 
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 export const KPI_IDS = [
   // Revenue and customers
@@ -216,8 +216,14 @@ export interface TableQuality {
   readonly present: boolean;
   /** Why the table is absent. */
   readonly reason?: string;
-  /** Rows the data-quality check read (for partitioned tables: the partitions the report reads). */
-  readonly rowsChecked: number;
+  /**
+   * Rows read from the table's files (for partitioned tables: the partitions the report reads,
+   * plus rows whose day is unknown). Always rowsRead = rowsUsed + rowsExcluded.
+   */
+  readonly rowsRead: number;
+  /** Rows the KPIs may use: no rule broken, one per key. */
+  readonly rowsUsed: number;
+  /** Rows left out, by every reason of `dataQuality.excluded` (duplicates included). */
   readonly rowsExcluded: number;
   /** Latest timestamp or date in the table (data freshness), ISO-8601. */
   readonly latest: string | null;
@@ -229,11 +235,15 @@ export interface ExclusionCount {
   readonly rows: number;
   /** What the contract expects of such rows, in words. */
   readonly expected: string;
-  /** One offending row, to find the others: its file, its key and the field at fault. */
+  /** One offending row, to find the others: its file and line, its key, the field at fault and the problem. */
   readonly example?: {
     readonly file?: string;
+    /** 1-based line the row starts on (CSV and NDJSON files). */
+    readonly line?: number;
     readonly key?: string;
     readonly field?: string;
+    /** What is wrong with a malformed row, e.g. "11 fields where the header has 10". */
+    readonly problem?: string;
   };
 }
 

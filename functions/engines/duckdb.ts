@@ -2,15 +2,18 @@
  * The embedded engine: DuckDB over local files, no AWS account needed.
  *
  * Each contract table is a folder `DATA/<table>/` of Parquet, newline-delimited JSON or CSV
- * files (Hive `dt=` folders allowed). At open, each present table becomes a view
- * `src_<table>` with the contract's column names and types; values that cannot be read as
- * their type become NULL and are flagged in `dq_malformed`, so the row is counted as
- * `invalid_value` rather than aborting the report. The query files themselves are Trino SQL;
+ * files (Hive `dt=` folders allowed). At open, CSV and NDJSON files are read record by record
+ * into normalised text copies (text-files.ts: a record that cannot be parsed is kept as a
+ * `malformed_row` with its file and line), and each present table becomes a view `src_<table>`
+ * with the contract's column names and types. Values that cannot be read exactly as their type
+ * (a fraction in an integer column, an unreadable timestamp, a year past 9999) become NULL and
+ * are flagged in `dq_malformed`, so the row is counted as `invalid_value` rather than aborting
+ * the report or being rounded. A file that cannot be read at all stops the run (InputError). The query files themselves are Trino SQL;
  * a few macros give DuckDB the Trino functions they use (the shim, see docs/sql.md).
  */
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
 import {
   DuckDBConnection,
@@ -19,7 +22,7 @@ import {
   DuckDBTimestampValue,
   type DuckDBPreparedStatement,
 } from '@duckdb/node-api';
-import { CONTRACT, sqlType, type TableSpec } from '../schema/contract.js';
+import { CONTRACT, sqlType, type ColumnSpec, type TableSpec } from '../schema/contract.js';
 import {
   InputError,
   type QueryEngine,
@@ -31,6 +34,7 @@ import {
   type SqlValue,
   type TableSource,
 } from './engine.js';
+import { FAULT_COLUMN, FAULT_FIELD_COLUMN, LINE_COLUMN, normaliseTextFile } from './text-files.js';
 
 /** Trino functions the query files use that DuckDB spells differently. */
 export const TRINO_SHIM_MACROS: readonly string[] = [
@@ -76,22 +80,14 @@ function pathLiteral(path: string): string {
 }
 
 /**
- * The DuckDB table function reading one format's files. `unionByName` lines columns up by name
+ * The DuckDB table function reading Parquet files. `unionByName` lines columns up by name
  * across files whose columns differ; it costs a read of every file's footer on every query,
  * so it is only used when the files do differ.
  */
-function reader(format: Format, files: readonly string[], hive: boolean, unionByName = true): string {
+function parquetReader(files: readonly string[], hive: boolean, unionByName = true): string {
   const list = `[${files.map(pathLiteral).join(', ')}]`;
   const hiveOpts = hive ? ", hive_partitioning = true, hive_types = {'dt': VARCHAR}" : '';
-  const union = `union_by_name = ${unionByName}`;
-  switch (format) {
-    case 'parquet':
-      return `read_parquet(${list}, ${union}, filename = true${hiveOpts})`;
-    case 'json':
-      return `read_json(${list}, format = 'newline_delimited', ${union}, filename = true${hiveOpts})`;
-    case 'csv':
-      return `read_csv(${list}, header = true, all_varchar = true, ${union}, filename = true${hiveOpts})`;
-  }
+  return `read_parquet(${list}, union_by_name = ${unionByName}, filename = true${hiveOpts})`;
 }
 
 /** True when every Parquet file has the same columns (names and types) as the first. */
@@ -127,6 +123,82 @@ function assertRelationName(name: string): void {
 
 const quoteIdent = (name: string): string => `"${name.replace(/"/g, '""')}"`;
 
+/** A SQL string literal for a name fixed by the code (column names of the contract). */
+function sqlText(text: string): string {
+  return `'${text.replace(/'/g, "''")}'`;
+}
+
+/**
+ * The text timestamps the contract accepts: `YYYY-MM-DD`, optionally `T` or a space and
+ * `HH:MM[:SS[.fraction]]`, optionally `Z` or an offset within ±23:59 (`+HH`, `+HHMM`,
+ * `+HH:MM`). No offset means UTC. Seconds stop at 59 and upper-case `T`/`Z` only: anything
+ * else (`yesterday`, a leap second, a zone name, an epoch number) is not guessed at.
+ */
+export const TEXT_TIMESTAMP = String.raw`^(\d{4}-\d{2}-\d{2}(?:[T ](?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{1,9})?)?)?)(?:Z|([+-])([01]\d|2[0-3])(?::?([0-5]\d))?)?$`;
+
+/** The last date and instant of year 9999: later values are outside the contract (and Athena's types). */
+const LAST_INSTANT: Readonly<Record<string, string>> = {
+  date: "DATE '9999-12-31'",
+  timestamp: "TIMESTAMP '9999-12-31 23:59:59.999999'",
+};
+
+/** The UTC instant of a text timestamp split by TEXT_TIMESTAMP (NULL when it did not match). */
+function textTimestamp(split: string): string {
+  const minutes =
+    `CAST(coalesce(nullif(${split}.hours, ''), '0') AS BIGINT) * 60 + ` +
+    `CAST(coalesce(nullif(${split}.minutes, ''), '0') AS BIGINT)`;
+  return (
+    `CASE WHEN ${split}.local <> '' THEN TRY_CAST(${split}.local AS TIMESTAMP) - ` +
+    `to_minutes(CASE WHEN ${split}.sign = '-' THEN -1 ELSE 1 END * (${minutes})) END`
+  );
+}
+
+/**
+ * `ident` (of DuckDB type `actual`) read as the contract type, NULL when it cannot be read
+ * exactly: a fraction in an integer column is unreadable, never rounded.
+ */
+function readAs(ident: string, actual: string, type: ColumnSpec['type'], target: string): string {
+  const text = actual === 'VARCHAR';
+  switch (type) {
+    case 'int':
+    case 'bigint':
+      if (text) {
+        return `TRY_CAST(CASE WHEN regexp_matches(trim(${ident}), '^[+-]?[0-9]+(\\.0+)?$') THEN split_part(trim(${ident}), '.', 1) END AS ${target})`;
+      }
+      if (actual.startsWith('DECIMAL'))
+        return `CASE WHEN ${ident} = trunc(${ident}) THEN TRY_CAST(${ident} AS ${target}) END`;
+      if (actual === 'DOUBLE' || actual === 'FLOAT') {
+        return `CASE WHEN isfinite(${ident}) AND ${ident} = trunc(${ident}) THEN TRY_CAST(${ident} AS ${target}) END`;
+      }
+      return `TRY_CAST(${ident} AS ${target})`;
+    case 'decimal':
+      return text ? `TRY_CAST(trim(${ident}) AS ${target})` : `TRY_CAST(${ident} AS ${target})`;
+    case 'date':
+      return text
+        ? `CASE WHEN regexp_matches(${ident}, '^[0-9]{4}-[0-9]{2}-[0-9]{2}$') THEN TRY_CAST(${ident} AS DATE) END`
+        : `TRY_CAST(${ident} AS DATE)`;
+    default:
+      return `TRY_CAST(${ident} AS ${target})`;
+  }
+}
+
+/** The reason a set of Parquet files cannot be read, naming the first file that cannot. */
+async function unreadableParquet(
+  connection: DuckDBConnection,
+  files: readonly string[],
+  error: unknown,
+): Promise<string> {
+  for (const file of files) {
+    try {
+      await connection.runAndReadAll(`SELECT count(*) FROM parquet_metadata(${pathLiteral(file)})`);
+    } catch (fileError) {
+      const message = firstLine(fileError);
+      return message.includes(file) ? message : `${file}: ${message}`;
+    }
+  }
+  return firstLine(error);
+}
+
 export class DuckDbEngine implements QueryEngine {
   readonly kind = 'duckdb' as const;
   /** One connection runs one statement at a time: concurrent callers queue here (DuckDB parallelises inside a query). */
@@ -138,6 +210,8 @@ export class DuckDbEngine implements QueryEngine {
     private readonly connection: DuckDBConnection,
     private readonly tableSources: readonly TableSource[],
     readonly dataSource: string,
+    /** Normalised copies of the CSV/NDJSON files (text-files.ts), removed on close. */
+    private readonly workDir: string,
   ) {}
 
   static async open(options: DuckDbEngineOptions): Promise<DuckDbEngine> {
@@ -158,17 +232,26 @@ export class DuckDbEngine implements QueryEngine {
     const connection = await instance.connect();
     for (const macro of TRINO_SHIM_MACROS) await connection.run(macro);
 
+    const workDir = mkdtempSync(join(tmpdir(), 'cs-kpi-text-'));
     const sources: TableSource[] = [];
-    for (const spec of CONTRACT) {
-      sources.push(await DuckDbEngine.attachTable(connection, dataDir, spec));
+    try {
+      for (const spec of CONTRACT) {
+        sources.push(await DuckDbEngine.attachTable(connection, dataDir, spec, workDir));
+      }
+    } catch (error) {
+      connection.closeSync();
+      instance.closeSync();
+      rmSync(workDir, { recursive: true, force: true });
+      throw error;
     }
-    return new DuckDbEngine(instance, connection, sources, dataSourceOf(dataDir));
+    return new DuckDbEngine(instance, connection, sources, dataSourceOf(dataDir), workDir);
   }
 
   private static async attachTable(
     connection: DuckDBConnection,
     dataDir: string,
     spec: TableSpec,
+    workDir: string,
   ): Promise<TableSource> {
     const dir = join(dataDir, spec.name);
     let files: string[];
@@ -192,35 +275,83 @@ export class DuckDbEngine implements QueryEngine {
       };
     }
     const hive = spec.partitionedBy !== undefined && files.some((f) => /[\\/]dt=[^\\/]+[\\/]/.test(f));
-    const byFormat = new Map<Format, string[]>();
-    for (const f of files) {
-      const fmt = formatOf(f) as Format;
-      byFormat.set(fmt, [...(byFormat.get(fmt) ?? []), f]);
-    }
+    const parquetFiles = files.filter((f) => formatOf(f) === 'parquet');
+    const textFiles = files.filter((f) => formatOf(f) !== 'parquet');
 
-    // Column names and types each format gives, to cast only what needs casting.
+    // Column names and types each part gives, to cast only what needs casting.
     const parts: string[] = [];
     const columnTypes = new Map<string, string>();
-    for (const [fmt, group] of byFormat) {
+    const present = new Set<string>();
+    const merge = (name: string, type: string): void => {
+      const prev = columnTypes.get(name);
+      columnTypes.set(name, prev === undefined || prev === type ? type : 'VARCHAR');
+    };
+    if (parquetFiles.length > 0) {
       let from: string;
       try {
-        const uniform = fmt === 'parquet' && group.length > 1 && (await sameParquetSchema(connection, group));
-        from = reader(fmt, group, hive, !uniform);
+        const uniform = parquetFiles.length > 1 && (await sameParquetSchema(connection, parquetFiles));
+        from = parquetReader(parquetFiles, hive, !uniform);
         const described = await connection.runAndReadAll(`DESCRIBE SELECT * FROM ${from}`);
         for (const row of described.getRowObjectsJson()) {
           const name = String(row.column_name);
-          const type = String(row.column_type);
-          const prev = columnTypes.get(name);
-          columnTypes.set(name, prev === undefined || prev === type ? type : 'VARCHAR');
+          merge(name, String(row.column_type));
+          present.add(name);
         }
       } catch (error) {
-        throw new InputError(`cannot read ${spec.name} files in ${dir}: ${firstLine(error)}`);
+        throw new InputError(
+          `cannot read ${spec.name} files in ${dir}: ${await unreadableParquet(connection, parquetFiles, error)}`,
+        );
       }
-      parts.push(`SELECT * FROM ${from}`);
+      parts.push(
+        `SELECT * EXCLUDE (filename), filename AS dq_source, CAST(NULL AS BIGINT) AS ${LINE_COLUMN}, ` +
+          `CAST(NULL AS VARCHAR) AS ${FAULT_COLUMN}, CAST(NULL AS VARCHAR) AS ${FAULT_FIELD_COLUMN} FROM ${from}`,
+      );
+    }
+    if (textFiles.length > 0) {
+      // Each CSV/NDJSON file is read record by record into a normalised CSV of fixed text
+      // columns (text-files.ts), mirrored under workDir so that dt= folders still partition.
+      const tableWork = join(workDir, spec.name);
+      // Files with the same columns are read by one read_csv.
+      const groups = new Map<string, { columns: readonly string[]; files: string[] }>();
+      for (const file of textFiles) {
+        const target = join(tableWork, `${relative(dir, file)}.csv`);
+        mkdirSync(dirname(target), { recursive: true });
+        const result = normaliseTextFile(file, formatOf(file) === 'csv' ? 'csv' : 'json', spec, target);
+        for (const name of result.columns) present.add(name);
+        const signature = JSON.stringify(result.fileColumns);
+        const group = groups.get(signature) ?? { columns: result.fileColumns, files: [] };
+        group.files.push(target);
+        groups.set(signature, group);
+      }
+      for (const column of spec.columns) merge(column.name, 'VARCHAR');
+      const hiveOpts = hive ? ", hive_partitioning = true, hive_types = {'dt': VARCHAR}" : '';
+      // The original file's name back from the normalised one's (only evaluated for excluded rows).
+      const source = `${pathLiteral(dir)} || regexp_replace(substr(filename, length(${pathLiteral(tableWork)}) + 1), '\\.csv$', '')`;
+      for (const group of groups.values()) {
+        const columns = [
+          ...group.columns.map((name) => `${sqlText(name)}: 'VARCHAR'`),
+          `${sqlText(LINE_COLUMN)}: 'BIGINT'`,
+          `${sqlText(FAULT_COLUMN)}: 'VARCHAR'`,
+          `${sqlText(FAULT_FIELD_COLUMN)}: 'VARCHAR'`,
+        ];
+        const from =
+          `read_csv([${group.files.map(pathLiteral).join(', ')}], header = true, auto_detect = false, ` +
+          `columns = {${columns.join(', ')}}, delim = ',', quote = '"', escape = '"', new_line = '\\n', ` +
+          `filename = true${hiveOpts})`;
+        const picked = spec.columns.map((c) =>
+          group.columns.includes(c.name)
+            ? quoteIdent(c.name)
+            : `CAST(NULL AS VARCHAR) AS ${quoteIdent(c.name)}`,
+        );
+        parts.push(
+          `SELECT ${[...picked, LINE_COLUMN, FAULT_COLUMN, FAULT_FIELD_COLUMN, ...(hive ? ['dt'] : [])].join(', ')}, ` +
+            `${source} AS dq_source FROM ${from}`,
+        );
+      }
     }
 
     for (const column of spec.columns) {
-      if (!column.nullable && !columnTypes.has(column.name)) {
+      if (!column.nullable && !present.has(column.name)) {
         const sample = relative(dataDir, files[0] as string);
         throw new InputError(
           `${spec.name}: column "${column.name}" is missing (first file ${sample}); expected columns: ${spec.columns
@@ -230,47 +361,74 @@ export class DuckDbEngine implements QueryEngine {
       }
     }
 
-    const selects: string[] = [];
+    // Three steps: the raw union; each contract column read as its type (text timestamps are
+    // split by one regular expression first); then the flag naming the first unreadable column.
+    const splits: string[] = [];
+    const values: string[] = [];
     const malformed: string[] = [];
     for (const column of spec.columns) {
       const target = sqlType(column.type).toUpperCase();
       const actual = columnTypes.get(column.name);
       const ident = quoteIdent(column.name);
+      const raw = quoteIdent(`dq_raw_${column.name}`);
       if (actual === undefined) {
-        selects.push(`CAST(NULL AS ${target}) AS ${ident}`);
-      } else if (actual === target || (target === 'VARCHAR' && actual === 'VARCHAR')) {
-        selects.push(`${ident}`);
-      } else {
-        // Text timestamps may carry an offset ("…+02:00", "…Z"): read them as instants, keep UTC.
-        const cast =
-          target === 'TIMESTAMP' && actual === 'VARCHAR'
-            ? `TRY_CAST(TRY_CAST(${ident} AS TIMESTAMPTZ) AS TIMESTAMP)`
-            : `TRY_CAST(${ident} AS ${target})`;
-        selects.push(`${cast} AS ${ident}`);
-        malformed.push(`WHEN ${ident} IS NOT NULL AND ${cast} IS NULL THEN '${column.name}'`);
+        values.push(`CAST(NULL AS ${target}) AS ${ident}`);
+        continue;
       }
-    }
-    if (spec.partitionedBy) {
-      const occurred = quoteIdent('occurred_at');
-      selects.push(
-        hive && columnTypes.has('dt')
-          ? `CAST(dt AS VARCHAR) AS dt`
-          : `strftime(CAST(${occurred} AS TIMESTAMP), '%Y-%m-%d') AS dt`,
+      const dated = column.type === 'date' || column.type === 'timestamp';
+      if (actual === target) {
+        values.push(ident);
+        // A date past 9999 is outside the contract (and outside Athena's types).
+        if (dated) malformed.push(`WHEN ${ident} > ${LAST_INSTANT[column.type]} THEN '${column.name}'`);
+        continue;
+      }
+      let read: string;
+      if (actual === 'VARCHAR' && column.type === 'timestamp') {
+        const split = quoteIdent(`dq_split_${column.name}`);
+        splits.push(
+          `regexp_extract(${ident}, '${TEXT_TIMESTAMP}', ['local', 'sign', 'hours', 'minutes']) AS ${split}`,
+        );
+        read = textTimestamp(split);
+      } else {
+        read = readAs(ident, actual, column.type, target);
+      }
+      values.push(`${read} AS ${ident}`, `${ident} AS ${raw}`);
+      malformed.push(
+        // Blank text is a missing value (counted as such), not an unreadable one.
+        `WHEN ${raw} IS NOT NULL AND (${ident} IS NULL${dated ? ` OR ${ident} > ${LAST_INSTANT[column.type]}` : ''})${actual === 'VARCHAR' ? ` AND trim(${raw}) <> ''` : ''} THEN '${column.name}'`,
       );
+    }
+    const passThrough = ['dq_source', LINE_COLUMN, FAULT_COLUMN, FAULT_FIELD_COLUMN];
+    if (hive) passThrough.push('dt');
+    const union = parts.length === 1 ? parts[0] : parts.map((p) => `(${p})`).join(' UNION ALL BY NAME ');
+    const rawRows = splits.length > 0 ? `(SELECT *, ${splits.join(', ')} FROM (${union}))` : `(${union})`;
+    const typed = `SELECT ${[...values, ...passThrough].join(', ')} FROM ${rawRows} AS raw`;
+
+    const selects = spec.columns.map((c) => quoteIdent(c.name));
+    if (spec.partitionedBy) {
+      selects.push(hive ? 'dt' : `strftime(${quoteIdent('occurred_at')}, '%Y-%m-%d') AS dt`);
     }
     selects.push(
       malformed.length > 0
-        ? `CASE ${malformed.join(' ')} END AS dq_malformed`
-        : 'CAST(NULL AS VARCHAR) AS dq_malformed',
+        ? `coalesce(${FAULT_FIELD_COLUMN}, CASE ${malformed.join(' ')} END) AS dq_malformed`
+        : `${FAULT_FIELD_COLUMN} AS dq_malformed`,
+      `${FAULT_COLUMN} AS dq_malformed_row`,
+      `${LINE_COLUMN} AS dq_line`,
+      'dq_source AS dq_file',
     );
-    selects.push('filename AS dq_file');
 
     const view = `src_${spec.name}`;
-    const union = parts.length === 1 ? parts[0] : parts.map((p) => `(${p})`).join(' UNION ALL BY NAME ');
     await connection.run(
-      `CREATE OR REPLACE VIEW ${view} AS SELECT ${selects.join(', ')} FROM (${union}) AS raw`,
+      `CREATE OR REPLACE VIEW ${view} AS SELECT ${selects.join(', ')} FROM (${typed}) AS typed`,
     );
-    return { table: spec.name, relation: view, flagsMalformed: true, fileColumn: 'dq_file' };
+    return {
+      table: spec.name,
+      relation: view,
+      flagsMalformed: true,
+      flagsMalformedRows: true,
+      fileColumn: 'dq_file',
+      lineColumn: 'dq_line',
+    };
   }
 
   async sources(): Promise<readonly TableSource[]> {
@@ -336,6 +494,7 @@ export class DuckDbEngine implements QueryEngine {
   async close(): Promise<void> {
     this.connection.closeSync();
     this.instance.closeSync();
+    rmSync(this.workDir, { recursive: true, force: true });
   }
 }
 

@@ -59,6 +59,14 @@ export interface TableSource {
   /** A column of the relation naming the file a row came from (`dq_file` locally, `"$path"` on Athena). */
   readonly fileColumn?: string;
   /**
+   * True when the relation carries a column `dq_malformed_row` (varchar): why the record could
+   * not be parsed at all (a ragged CSV line, bytes that are not UTF-8, a line that is not a JSON
+   * object, …), else NULL. Such rows have every contract column NULL.
+   */
+  readonly flagsMalformedRows?: boolean;
+  /** A column of the relation with the line a row starts on in its file (local CSV/NDJSON). */
+  readonly lineColumn?: string;
+  /**
    * A relation already holding the table's clean rows (see QueryEngine.materialize); queries then
    * read it instead of filtering and de-duplicating the raw rows again.
    */

@@ -192,8 +192,17 @@ export function assertRenderableSnapshot(snapshot: Snapshot): void {
     const r = c.record(row, `dataQuality.tables[${i}]`);
     c.string(r.table, `dataQuality.tables[${i}].table`);
     if (typeof r.present !== 'boolean') c.fail(`dataQuality.tables[${i}].present`, 'must be true or false');
-    c.number(r.rowsChecked, `dataQuality.tables[${i}].rowsChecked`);
+    c.number(r.rowsRead, `dataQuality.tables[${i}].rowsRead`);
+    c.number(r.rowsUsed, `dataQuality.tables[${i}].rowsUsed`);
     c.number(r.rowsExcluded, `dataQuality.tables[${i}].rowsExcluded`);
+    if (
+      typeof r.rowsRead === 'number' &&
+      typeof r.rowsUsed === 'number' &&
+      typeof r.rowsExcluded === 'number' &&
+      r.rowsRead !== r.rowsUsed + r.rowsExcluded
+    ) {
+      c.fail(`dataQuality.tables[${i}]`, 'must have rowsRead = rowsUsed + rowsExcluded');
+    }
     c.nullableString(r.latest, `dataQuality.tables[${i}].latest`);
   });
   c.array(dq.excluded, 'dataQuality.excluded').forEach((row, i) => {

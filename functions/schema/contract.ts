@@ -36,6 +36,8 @@ export type DataQualityReason =
   | 'unknown_currency'
   | 'score_out_of_scale'
   | 'invalid_value'
+  | 'malformed_row'
+  | 'partition_mismatch'
   | 'duplicate_id';
 
 export const TABLE_NAMES = [
@@ -88,6 +90,20 @@ const currencyRule: RowRule = {
   description:
     'currency is not the reporting currency and has no row in fx_rates (so it cannot be converted)',
   violation: 'currency NOT IN (SELECT currency FROM fx_currencies)',
+};
+
+/**
+ * An event stored under `dt=D` must have happened on the UTC day D. Queries read only the
+ * partitions of the days they need, so an event filed under another day would silently drop
+ * out of its period: it is excluded and counted instead, never moved (the pipeline that wrote
+ * it is at fault and should be fixed). Without dt= folders the engine derives dt from
+ * occurred_at, so this cannot happen.
+ */
+const partitionRule: RowRule = {
+  reason: 'partition_mismatch',
+  description: 'occurred_at is not on the UTC day of the dt partition the row is stored in',
+  // Compared as dates: dt is one constant per file, so its cast is nearly free.
+  violation: 'TRY_CAST(dt AS date) IS DISTINCT FROM CAST(occurred_at AS date)',
 };
 
 const negativeAmount: RowRule = {
@@ -207,7 +223,7 @@ export const CONTRACT: readonly TableSpec[] = [
     keepFirstBy: ['occurred_at'],
     dedupeInQueries: true,
     partitionedBy: 'dt',
-    rules: [],
+    rules: [partitionRule],
   },
   {
     name: 'survey_responses',
@@ -311,8 +327,14 @@ export const CONTRACT: readonly TableSpec[] = [
     rules: [
       {
         reason: 'invalid_value',
-        description: 'rate is not above zero, or currency is not three upper-case letters',
-        violation: 'rate <= 0 OR length(currency) <> 3 OR upper(currency) <> currency',
+        // Rates become decimal(20, 12) in the money relations (fx_spans.sql): a rate must be a
+        // finite number that survives that cast without overflowing or rounding to zero. The
+        // negated form also excludes NaN in both engines (DuckDB orders NaN above every number,
+        // Trino compares it false).
+        description:
+          'rate is not a finite number from 0.000000000001 up to (not including) 100000000, or currency is not three upper-case letters',
+        violation:
+          'NOT (rate >= 1E-12 AND rate < 1E8) OR length(currency) <> 3 OR upper(currency) <> currency',
       },
     ],
   },
@@ -337,6 +359,7 @@ export const CONTRACT: readonly TableSpec[] = [
     dedupeInQueries: true,
     partitionedBy: 'dt',
     rules: [
+      partitionRule,
       {
         reason: 'score_out_of_scale',
         description: 'scroll_pct outside 0-100',

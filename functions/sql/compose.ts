@@ -94,20 +94,29 @@ function requiredColumns(spec: TableSpec): ColumnSpec[] {
   return spec.columns.filter((c) => !c.nullable && !spec.key.includes(c.name));
 }
 
+/** `column IS NULL`, or for a text column also empty or only spaces (a blank key is no key). */
+function blank(spec: TableSpec, column: string): string {
+  const type = spec.columns.find((c) => c.name === column)?.type;
+  // The prefix test keeps trim() off the usual, non-blank value.
+  const c = q(column);
+  return type === 'string'
+    ? `(${c} IS NULL OR ${c} = '' OR (${c} LIKE ' %' AND trim(${c}) = ''))`
+    : `${c} IS NULL`;
+}
+
 /**
  * The CASE expression naming the first rule a row breaks (NULL when it breaks none). The same
  * expression drives the clean relation and the data-quality counts, so they always agree.
  */
 export function violationCase(spec: TableSpec, source: TableSource): string {
   const whens: string[] = [];
-  const keyNull = spec.key.map((k) => `${q(k)} IS NULL`).join(' OR ');
+  const keyNull = spec.key.map((k) => blank(spec, k)).join(' OR ');
+  if (source.flagsMalformedRows) whens.push(`WHEN dq_malformed_row IS NOT NULL THEN 'malformed_row'`);
   if (source.flagsMalformed) whens.push(`WHEN dq_malformed IS NOT NULL THEN 'invalid_value'`);
   whens.push(`WHEN ${keyNull} THEN 'null_key'`);
   const required = requiredColumns(spec);
   if (required.length > 0) {
-    whens.push(
-      `WHEN ${required.map((c) => `${q(c.name)} IS NULL`).join(' OR ')} THEN 'missing_required_field'`,
-    );
+    whens.push(`WHEN ${required.map((c) => blank(spec, c.name)).join(' OR ')} THEN 'missing_required_field'`);
   }
   for (const rule of spec.rules) {
     whens.push(`WHEN ${rule.violation} THEN '${rule.reason}'`);
@@ -372,10 +381,17 @@ function stripLeadingWith(sql: string): string {
   return `${m[1] ?? ''}${sql.slice(m[0].length)}`;
 }
 
+/** Separates the parts of a data-quality example (file, line, field, problem, key); no path holds it. */
+export const EXAMPLE_SEPARATOR = '\u001f';
+
 /**
  * The data-quality query for one table: rows by first broken rule (`reason` NULL for good
  * rows), with distinct keys among good rows (duplicates = rows − distinct keys) and the
- * table's freshness. Partitioned tables are checked over `dt` in [fromDt, toDt] only.
+ * table's freshness. Partitioned tables are checked over `dt` in [fromDt, toDt] only, plus the
+ * rows whose `dt` is unknown (no dt= folders and no readable occurred_at): those belong to no
+ * period, so every report counts them rather than none.
+ * `example` is one excluded row (the first by file and line): its file, line, field at fault,
+ * problem and key joined by EXAMPLE_SEPARATOR, so that all parts describe the same row.
  */
 export function dataQualityQuery(
   table: TableName,
@@ -397,22 +413,36 @@ export function dataQualityQuery(
   const params: SqlParam[] = order.flatMap((f) => f.params);
   let where = '';
   if (spec.partitionedBy && dtRange) {
-    where = `WHERE ${q(spec.partitionedBy)} BETWEEN ? AND ?`;
+    const dt = q(spec.partitionedBy);
+    where = `WHERE ${dt} BETWEEN ? AND ? OR ${dt} IS NULL`;
     params.push({ type: 'varchar', value: dtRange.fromDt }, { type: 'varchar', value: dtRange.toDt });
   }
   const prelude =
     order.length > 0 ? `WITH\n${order.map((f) => `${f.name} AS (\n${indent(f.sql)}\n)`).join(',\n')}\n` : '';
+  const part = (expr: string): string => `coalesce(${expr}, '')`;
+  const example = [
+    part('row_file'),
+    `lpad(${part('CAST(row_line AS varchar)')}, 12, '0')`,
+    part('malformed_field'),
+    part('problem'),
+    part('CAST(row_key AS varchar)'),
+  ].join(`, chr(31), `);
   const sql = [
     prelude + `SELECT reason, count(*) AS row_count, count(DISTINCT row_key) AS distinct_keys,`,
-    `  CAST(max(freshness) AS varchar) AS latest,`,
-    `  min(row_file) AS example_file, min(row_key) AS example_key, min(malformed_field) AS example_field`,
+    `  CAST(max(freshness) AS varchar) AS latest, min(example) AS example`,
     `FROM (`,
-    `  SELECT ${reason} AS reason, ${keyExpr} AS row_key, ${q(spec.freshnessColumn)} AS freshness,`,
-    `    ${source.fileColumn ?? 'CAST(NULL AS varchar)'} AS row_file,`,
-    `    ${source.flagsMalformed ? 'dq_malformed' : 'CAST(NULL AS varchar)'} AS malformed_field`,
-    `  FROM ${source.relation}`,
-    where ? `  ${where}` : '',
-    `) AS classified`,
+    `  SELECT reason, row_key, freshness,`,
+    `    CASE WHEN reason IS NOT NULL THEN concat(${example}) END AS example`,
+    `  FROM (`,
+    `    SELECT ${reason} AS reason, ${keyExpr} AS row_key, ${q(spec.freshnessColumn)} AS freshness,`,
+    `      ${source.fileColumn ?? 'CAST(NULL AS varchar)'} AS row_file,`,
+    `      ${source.lineColumn ?? 'CAST(NULL AS bigint)'} AS row_line,`,
+    `      ${source.flagsMalformed ? 'dq_malformed' : 'CAST(NULL AS varchar)'} AS malformed_field,`,
+    `      ${source.flagsMalformedRows ? 'dq_malformed_row' : 'CAST(NULL AS varchar)'} AS problem`,
+    `    FROM ${source.relation}`,
+    where ? `    ${where}` : '',
+    `  ) AS classified`,
+    `) AS described`,
     `GROUP BY reason`,
   ]
     .filter((l) => l !== '')

@@ -160,6 +160,8 @@ export const en: Messages = {
     unknown_currency: 'currency without exchange rate',
     score_out_of_scale: 'score outside its scale',
     invalid_value: 'invalid value',
+    malformed_row: 'unreadable row',
+    partition_mismatch: 'event filed under another day',
     duplicate_id: 'duplicate id',
   },
   unavailableIntro: (kpis, n) => `${kpis} ${p(n, 'KPI is', 'KPIs are')} not available:`,

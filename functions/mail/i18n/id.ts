@@ -159,6 +159,8 @@ export const id: Messages = {
     unknown_currency: 'mata uang tanpa kurs',
     score_out_of_scale: 'skor di luar skala',
     invalid_value: 'nilai tidak valid',
+    malformed_row: 'baris tidak terbaca',
+    partition_mismatch: 'peristiwa di partisi hari lain',
     duplicate_id: 'id ganda',
   },
   unavailableIntro: (kpis) => `${kpis} KPI tidak tersedia:`,

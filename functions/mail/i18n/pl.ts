@@ -169,6 +169,8 @@ export const pl: Messages = {
     unknown_currency: 'waluta bez kursu',
     score_out_of_scale: 'ocena poza skalą',
     invalid_value: 'nieprawidłowa wartość',
+    malformed_row: 'nieczytelny wiersz',
+    partition_mismatch: 'zdarzenie w partycji innego dnia',
     duplicate_id: 'powtórzony identyfikator',
   },
   unavailableIntro: (kpis, n) =>
