@@ -25,6 +25,9 @@ export const LEASE_MARGIN_MS = 10_000;
 /** How long a claim protects a send in progress. */
 export const LEASE_MS = SEND_TIMEOUT_MS + LEASE_MARGIN_MS;
 
+/** The shortest function timeout that leaves room for the snapshot and a send. */
+export const MIN_FUNCTION_TIMEOUT_SECONDS = (2 * LEASE_MS) / 1000;
+
 /** Lambda's bounds for an asynchronous event's age (seconds). */
 const MIN_EVENT_AGE_S = 60;
 const MAX_EVENT_AGE_S = 6 * 60 * 60;
@@ -66,7 +69,7 @@ export function deliveryTiming(functionTimeoutSeconds: number, retryAttempts = 2
     );
   }
   // A run needs time for the snapshot and at least one send before its deadline.
-  if (functionTimeoutMs < 2 * LEASE_MS) {
+  if (functionTimeoutSeconds < MIN_FUNCTION_TIMEOUT_SECONDS) {
     throw new DeliveryTimingError(
       `a function timeout of ${functionTimeoutSeconds} s leaves no room for a send (${LEASE_MS} ms each)`,
     );

@@ -142,7 +142,10 @@ export function resolveRequest(event: unknown, defaults: ReportDefaults, now: Da
     const scheduledAt = new Date(scheduled.scheduledTime);
     // A schedule time in the future would report a period that has not ended (and move
     // latest.json past the real one); Scheduler only ever sends the time it fired at.
-    if (!Number.isFinite(scheduledAt.getTime()) || scheduledAt.getTime() > now.getTime() + SCHEDULE_CLOCK_SKEW_MS) {
+    if (
+      !Number.isFinite(scheduledAt.getTime()) ||
+      scheduledAt.getTime() > now.getTime() + SCHEDULE_CLOCK_SKEW_MS
+    ) {
       throw new InputError(
         `invalid payload: scheduledTime: "${scheduled.scheduledTime}" is in the future (now ${now.toISOString()}); a schedule only reports periods that have ended`,
       );
