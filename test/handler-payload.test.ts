@@ -60,10 +60,7 @@ describe('scheduled events', () => {
       /scheduledTime: .* is in the future/,
     );
     // Five days ahead of the clock: the week before it has not ended yet.
-    rejects(
-      { source: 'schedule', period: 'weekly', scheduledTime: '2026-11-30T07:00:00Z' },
-      /in the future/,
-    );
+    rejects({ source: 'schedule', period: 'weekly', scheduledTime: '2026-11-30T07:00:00Z' }, /in the future/);
   });
 
   it('turn a date beyond the calendar into an input error, not a RangeError', () => {
