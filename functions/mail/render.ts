@@ -194,14 +194,18 @@ function monthlyAttachments(snapshot: Snapshot): DigestMessage['attachments'] {
  * send: if even the smallest digest were over the limit, it goes out as it is (Gmail then
  * offers "view entire message"), which is better than no digest at all.
  */
-export function fitToSize(snapshot: Snapshot, locale: Locale): { view: DigestView; html: string } {
+export function fitToSize(
+  snapshot: Snapshot,
+  locale: Locale,
+  maxBytes = MAX_HTML_BYTES,
+): { view: DigestView; html: string } {
   const template = snapshot.period.kind === 'monthly' ? MONTHLY_TEMPLATE : WEEKLY_TEMPLATE;
   const omit = new Set<OptionalBlockId>();
   for (let dropped = 0; ; dropped += 1) {
     const view = buildDigestView(snapshot, locale, { omit });
     const html = fillTemplate(template, slotValues(view));
     const next = OPTIONAL_BLOCKS[dropped];
-    if (Buffer.byteLength(html, 'utf8') <= MAX_HTML_BYTES || next === undefined) return { view, html };
+    if (Buffer.byteLength(html, 'utf8') <= maxBytes || next === undefined) return { view, html };
     omit.add(next);
   }
 }

@@ -23,7 +23,7 @@ export const id: Messages = {
   sections: {
     revenue: 'Pendapatan',
     customers: 'Pelanggan',
-    onboarding: 'Onboarding',
+    onboarding: 'Orientasi awal',
     engagement: 'Keterlibatan',
     voice: 'Suara pelanggan',
     support: 'Dukungan',
@@ -35,7 +35,7 @@ export const id: Messages = {
     mrr_new: 'MRR baru',
     mrr_expansion: 'MRR ekspansi',
     mrr_contraction: 'MRR kontraksi',
-    mrr_churn: 'MRR hilang (churn)',
+    mrr_churn: 'MRR hilang karena berhenti',
     mrr_reactivation: 'MRR reaktivasi',
     mrr_fx_adjustment: 'Penyesuaian kurs',
     net_new_mrr: 'MRR baru bersih',
@@ -44,17 +44,17 @@ export const id: Messages = {
     customers_churned: 'Pelanggan berhenti',
     customers_reactivated: 'Pelanggan aktif kembali',
     arpa: 'Pendapatan rata-rata per akun',
-    customer_churn_rate: 'Tingkat churn pelanggan',
+    customer_churn_rate: 'Tingkat pelanggan berhenti',
     customer_retention_rate: 'Tingkat retensi pelanggan',
-    revenue_churn_rate: 'Tingkat churn pendapatan',
+    revenue_churn_rate: 'Tingkat pendapatan hilang',
     net_revenue_retention: 'Retensi pendapatan bersih',
     gross_revenue_retention: 'Retensi pendapatan kotor',
     expansion_revenue: 'Pendapatan ekspansi',
-    quick_ratio: 'Quick ratio SaaS',
+    quick_ratio: 'Rasio cepat SaaS',
     ltv: 'Nilai seumur hidup pelanggan',
     renewal_rate: 'Tingkat perpanjangan',
     conversion_rate: 'Akun berbayar baru per akun yang dibuat',
-    avg_days_to_onboard: 'Rata-rata waktu onboarding',
+    avg_days_to_onboard: 'Rata-rata waktu orientasi awal',
     time_to_first_value_days: 'Waktu menuju nilai pertama (median)',
     first_week_engagement: 'Keterlibatan minggu pertama',
     dau: 'Pengguna aktif harian (rata-rata)',
@@ -118,8 +118,8 @@ export const id: Messages = {
     tablesAbsent: (tables) => `tidak ada data di tabel ${tables}`,
     tableNotConfigured: () => 'tidak diatur',
     tableNotConfiguredInStack: () => 'tidak diatur dalam penerapan',
-    tableNoFolder: (table) => `tidak ada folder ${table}/ di folder data`,
-    tableNotAFolder: (table, where) => `${table} bukan folder di ${where}`,
+    tableNoFolder: (table) => `tidak ada map ${table}/ di map data`,
+    tableNotAFolder: (table, where) => `${table} bukan map di ${where}`,
     tableNoFiles: (table) => `${table}/ tidak berisi berkas data`,
   },
   reasonUnknown: 'lihat berkas cuplikan untuk alasannya',
@@ -193,7 +193,7 @@ export const id: Messages = {
   byPlanTitle: 'Pergerakan MRR per paket',
   movementsNone: 'Tidak ada MRR pada periode ini.',
   movementsNote:
-    'Bertambah = baru + reaktivasi + ekspansi; berkurang = kontraksi + churn; kurs = pengaruh nilai tukar.',
+    'Bertambah = baru + reaktivasi + ekspansi; berkurang = kontraksi + berhenti; kurs = pengaruh nilai tukar.',
 
   attachmentsTitle: 'Lampiran',
   accountMovementsFile: (rows) => `Pergerakan MRR per akun (CSV, ${rows} baris)`,
@@ -219,7 +219,7 @@ export const id: Messages = {
 
   footer: (engine, when) => `Dihitung dari data Anda dengan ${engine} pada ${when}.`,
   footerNotes:
-    'Persentase memakai skala 0–100; perubahan antar persentase dinyatakan dalam poin persentase (poin). Setiap warna disertai label tertulis.',
+    'Persentase memakai skala 0–100; perubahan antar persentase dinyatakan dalam poin persentase (poin). Setiap warna disertai keterangan tertulis.',
   trendAsReported: (period) =>
     `Titik tren sebelum ${period} sesuai dengan yang dilaporkan di ringkasan sebelumnya.`,
 };

@@ -56,7 +56,7 @@ export const pl: Messages = {
     net_revenue_retention: 'Retencja przychodu netto',
     gross_revenue_retention: 'Retencja przychodu brutto',
     expansion_revenue: 'Przychód z rozszerzeń',
-    quick_ratio: 'Wskaźnik szybkości wzrostu (quick ratio)',
+    quick_ratio: 'Wskaźnik szybkości wzrostu SaaS',
     ltv: 'Wartość klienta w czasie (LTV)',
     renewal_rate: 'Wskaźnik odnowień',
     conversion_rate: 'Nowe płacące konta na założone konto',
