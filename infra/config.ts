@@ -6,6 +6,7 @@
  * bad key at once, so a `cdk synth` fails with one readable list instead of a CloudFormation
  * error twenty minutes into a deployment.
  */
+import { MIN_FUNCTION_TIMEOUT_SECONDS } from '../functions/core/delivery-timing.js';
 import { TABLE_NAMES, type TableName } from '../functions/schema/contract.js';
 import { isReportingCurrency } from '../functions/sql/compose.js';
 import { z } from 'zod';
@@ -587,7 +588,9 @@ export function resolveConfig(raw: RawConfig): DigestConfig {
     r.problem('alarmEmail', `"${alarmEmail}" is not an e-mail address`);
   }
   const lambdaMemoryMb = r.integer('lambdaMemoryMb', 128, 10240) ?? DEFAULTS.lambdaMemoryMb;
-  const lambdaTimeoutSeconds = r.integer('lambdaTimeoutSeconds', 30, 900) ?? DEFAULTS.lambdaTimeoutSeconds;
+  // The lower bound leaves room for a delivery lease (functions/core/delivery-timing.ts).
+  const lambdaTimeoutSeconds =
+    r.integer('lambdaTimeoutSeconds', MIN_FUNCTION_TIMEOUT_SECONDS, 900) ?? DEFAULTS.lambdaTimeoutSeconds;
 
   if (r.problems.length > 0) throw new ConfigError(r.problems);
 

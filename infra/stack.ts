@@ -1,3 +1,4 @@
+import { deliveryTiming } from '../functions/core/delivery-timing.js';
 import {
   CfnOutput,
   Duration,
@@ -95,16 +96,19 @@ export class CsKpiDigestStack extends Stack {
     this.snapshots.grantReadWrite(role);
     this.mail.grantSend(role);
 
+    // Lease, function timeout and retries fit together by construction (docs/runtime.md#timings).
+    const timing = deliveryTiming(config.lambdaTimeoutSeconds);
     this.schedules = new Schedules(this, 'Schedules', {
       function: this.report.function,
       timezone: config.timezone,
+      timing,
     });
 
     // Scheduler hands the event over asynchronously; a run that still fails after Lambda's own
     // retries lands in the same dead-letter queue, so one alarm covers "a digest did not go out".
     this.report.function.configureAsyncInvoke({
-      retryAttempts: 2,
-      maxEventAge: Duration.hours(1),
+      retryAttempts: timing.retryAttempts,
+      maxEventAge: Duration.seconds(timing.maxEventAgeSeconds),
       onFailure: new destinations.SqsDestination(this.schedules.deadLetterQueue),
     });
 

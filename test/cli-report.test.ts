@@ -49,14 +49,17 @@ describe('npm run report', () => {
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/monthly report 2026-10 \(2026-10-01 to 2026-10-31, UTC\), USD/);
-    expect(r.stdout).toMatch(/48 KPIs, \d+ not available; \d+ rows excluded/);
+    expect(r.stdout).toMatch(/48 KPIs, \d+ not available; (1 row|\d+ rows) excluded/);
+    // Rates change in percentage points: "12.5 % (+0.40 pp)", never "(+0.40 %)".
+    expect(r.stdout).toMatch(/customer_churn_rate\s+[\d.]+ % \([+-][\d.]+ pp\)/);
+    expect(r.stdout).not.toMatch(/ %\)/);
     const snapshot = JSON.parse(readFileSync(join(out, 'snapshots', 'monthly', '2026-10.json'), 'utf8')) as {
       period: { key: string };
     };
     expect(snapshot.period.key).toBe('2026-10');
     expect(existsSync(join(out, 'snapshots', 'monthly', 'latest.json'))).toBe(true);
-    for (const ext of ['html', 'txt', 'eml'])
-      expect(existsSync(join(out, 'emails', `monthly-2026-10.${ext}`))).toBe(true);
+    for (const file of ['html', 'txt', 'to-cs-team@example.com.eml'])
+      expect(existsSync(join(out, 'emails', `monthly-2026-10.${file}`))).toBe(true);
     // A second run does not send the same digest again.
     const again = cli('--data', data, '--out', out, '--period', 'monthly', '--date', '2026-10-15');
     expect(again.status).toBe(0);

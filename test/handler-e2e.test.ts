@@ -122,7 +122,7 @@ describe('report handler end to end', () => {
     expect(sesMessages).toHaveLength(2);
 
     const ledger = await s3.client.send(
-      new ListObjectsV2Command({ Bucket: s3.bucket, Prefix: 'e2e/deliveries/weekly/2026-W47/' }),
+      new ListObjectsV2Command({ Bucket: s3.bucket, Prefix: 'e2e/deliveries/ses/weekly/2026-W47/' }),
     );
     expect(ledger.Contents?.map((o) => o.Key)).toHaveLength(2);
   });

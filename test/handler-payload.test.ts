@@ -35,18 +35,46 @@ describe('scheduled events', () => {
 
   it('read the schedule time in the report time zone', () => {
     // 23:30 UTC on 30 November is already 1 December in Warsaw: November is complete.
+    const fired = new Date('2026-11-30T23:30:02Z');
     const late = resolveRequest(
       { source: 'schedule', period: 'monthly', scheduledTime: '2026-11-30T23:30:00Z' },
       DEFAULTS,
-      NOW,
+      fired,
     );
     expect(late.period.key).toBe('2026-11');
     const utc = resolveRequest(
       { source: 'schedule', period: 'monthly', scheduledTime: '2026-11-30T23:30:00Z' },
       { ...DEFAULTS, timezone: 'UTC' },
-      NOW,
+      fired,
     );
     expect(utc.period.key).toBe('2026-10');
+  });
+
+  it('refuse a schedule time in the future: the period it names has not ended', () => {
+    rejects(
+      { source: 'schedule', period: 'monthly', scheduledTime: '2030-06-01T07:00:00Z' },
+      /scheduledTime: "2030-06-01T07:00:00Z" is in the future/,
+    );
+    rejects(
+      { source: 'schedule', period: 'weekly', scheduledTime: '9999-12-31T07:00:00Z' },
+      /scheduledTime: .* is in the future/,
+    );
+    // Five days ahead of the clock: the week before it has not ended yet.
+    rejects({ source: 'schedule', period: 'weekly', scheduledTime: '2026-11-30T07:00:00Z' }, /in the future/);
+  });
+
+  it('turn a date beyond the calendar into an input error, not a RangeError', () => {
+    const farFuture = new Date('9999-12-31T23:00:00Z');
+    expect(() =>
+      resolveRequest(
+        { source: 'schedule', period: 'weekly', scheduledTime: '9999-12-31T07:00:00Z' },
+        DEFAULTS,
+        farFuture,
+      ),
+    ).toThrow(InputError);
+    expect(() => resolveRequest({ period: 'monthly', date: '9999-12-31' }, DEFAULTS, farFuture)).toThrow(
+      InputError,
+    );
   });
 
   it('reject a malformed schedule event', () => {

@@ -215,4 +215,35 @@ describe('report handler', () => {
     expect(mailer.countTo('ana@example.com')).toBe(1);
     expect(mailer.countTo('bo@example.org')).toBe(1);
   });
+
+  it('a run killed between claim and send is finished by the first Lambda retry, a minute later', async () => {
+    const event = { source: 'schedule', period: 'weekly', scheduledTime: '2026-11-23T07:00:00Z' };
+    // The first invocation claims ana and then never gets to the send: the process is killed
+    // there (SIGKILL, out of memory), so the invocation fails at once.
+    const hung = new RecordingMailer();
+    hung.onSend = () => new Promise<void>(() => undefined);
+    void handler({ createMailer: () => hung })(event, context('req-k', 300_000));
+    await vi.waitFor(async () => {
+      expect(await new FileStore(root).get('snapshots/weekly/2026-W47.json')).not.toBeNull();
+    });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Lambda's first retry comes a minute after the invocation failed, with the same request id.
+    const retryClock = () => new Date('2026-11-23T07:01:05Z');
+    const retry = await handler({ clock: retryClock })(event, context('req-k', 300_000));
+    expect(retry.sent).toEqual(['ana@example.com', 'bo@example.org']);
+    expect(mailer.countTo('ana@example.com')).toBe(1);
+  });
+
+  it('a retry right after the claimed send, when the claim has not run out, leaves it to the next retry', async () => {
+    const event = { source: 'schedule', period: 'weekly', scheduledTime: '2026-11-23T07:00:00Z' };
+    const hung = new RecordingMailer();
+    hung.onSend = () => new Promise<void>(() => undefined);
+    void handler({ createMailer: () => hung })(event, context('req-h', 300_000));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    // Ten seconds later the send may still be in progress: nothing is sent twice.
+    await expect(
+      handler({ clock: () => new Date('2026-11-23T07:00:15Z') })(event, context('req-h2', 300_000)),
+    ).rejects.toThrow(/still in progress in another run for ana@example.com/);
+    expect(mailer.countTo('ana@example.com')).toBe(0);
+  });
 });

@@ -178,7 +178,9 @@ describe('resolveConfig', () => {
       /^bytesScannedCutoffPerQuery: must be a whole number, got "10GB"/,
     ],
     [{ logRetentionDays: 10 }, /^logRetentionDays: 10 is not a CloudWatch Logs retention/],
-    [{ lambdaTimeoutSeconds: 901 }, /^lambdaTimeoutSeconds: must be between 30 and 900, got 901/],
+    [{ lambdaTimeoutSeconds: 901 }, /^lambdaTimeoutSeconds: must be between 60 and 900, got 901/],
+    // Shorter leaves no room for a delivery lease (functions/core/delivery-timing.ts).
+    [{ lambdaTimeoutSeconds: 45 }, /^lambdaTimeoutSeconds: must be between 60 and 900, got 45/],
     [{ lambdaMemoryMb: 64 }, /^lambdaMemoryMb: must be between 128 and 10240/],
     [{ alarmEmail: 'ops' }, /^alarmEmail: "ops" is not an e-mail address/],
     [{ partitionRangeStart: '2020-02-30' }, /^partitionRangeStart: "2020-02-30" is not a date/],

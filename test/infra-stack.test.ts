@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { ASYNC_RETRY_DELAYS_MS, deliveryTiming } from '../functions/core/delivery-timing.js';
 import { resolveConfig, type RawConfig } from '../infra/config.js';
 import { CsKpiDigestStack } from '../infra/stack.js';
 
@@ -322,6 +323,25 @@ describe('CsKpiDigestStack with a created data bucket and an address identity', 
 
     it('keeps its logs for the configured retention', () => {
       template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
+    });
+
+    it('derives retries and event age from the function timeout and the delivery lease', () => {
+      const timing = deliveryTiming(600);
+      expect(timing.leaseMs).toBeLessThan(ASYNC_RETRY_DELAYS_MS[0] ?? 0);
+      template.hasResourceProperties('AWS::Lambda::Function', { Timeout: timing.functionTimeoutMs / 1000 });
+      template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+        MaximumRetryAttempts: timing.retryAttempts,
+        MaximumEventAgeInSeconds: timing.maxEventAgeSeconds,
+      });
+      const schedules = Object.values(template.findResources('AWS::Scheduler::Schedule')) as {
+        Properties: { Target: { RetryPolicy: Json } };
+      }[];
+      for (const schedule of schedules) {
+        expect(schedule.Properties.Target.RetryPolicy).toEqual({
+          MaximumRetryAttempts: timing.retryAttempts,
+          MaximumEventAgeInSeconds: timing.maxEventAgeSeconds,
+        });
+      }
     });
 
     it('sends runs that fail after Lambda retries to the dead-letter queue', () => {

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -9,7 +10,13 @@ import {
   type JobMetricUnit,
   type JobRequest,
 } from '../functions/core/job.js';
-import { DeliveryLedger, recipientHash, type DeliveryRecord } from '../functions/core/delivery-ledger.js';
+import {
+  ConditionalWritesUnsupportedError,
+  DeliveryLedger,
+  recipientHash,
+  type DeliveryRecord,
+} from '../functions/core/delivery-ledger.js';
+import { ASYNC_RETRY_DELAYS_MS, deliveryTiming } from '../functions/core/delivery-timing.js';
 import { periodFromKey } from '../functions/core/period.js';
 import { InputError, type QueryEngine } from '../functions/engines/engine.js';
 import { FileStore } from '../functions/stores/file.js';
@@ -61,8 +68,12 @@ function request(overrides: Partial<JobRequest> = {}): JobRequest {
   };
 }
 
-async function record(s: ObjectStore, recipient: string): Promise<DeliveryRecord | null> {
-  const text = await s.get(`deliveries/weekly/2026-W47/${recipientHash(recipient)}.json`);
+async function record(
+  s: ObjectStore,
+  recipient: string,
+  prefix = 'deliveries/outbox/weekly/2026-W47',
+): Promise<DeliveryRecord | null> {
+  const text = await s.get(`${prefix}/${recipientHash(recipient)}.json`);
   return text === null ? null : (JSON.parse(text) as DeliveryRecord);
 }
 
@@ -261,6 +272,7 @@ describe('exactly-once delivery', () => {
     let clock = new Date('2026-11-23T07:00:00Z');
     const ledger = new DeliveryLedger(store, {
       period: { kind: 'weekly', key: '2026-W47' },
+      transport: 'outbox',
       runId: 'crashed',
       leaseMs: 5 * 60_000,
       clock: () => clock,
@@ -317,16 +329,19 @@ describe.each([
     const shared = open();
     const failed = new DeliveryLedger(shared, {
       period: { kind: 'weekly', key: '2026-W47' },
+      transport: 'outbox',
       runId: 'r0',
       leaseMs: 60_000,
     });
     const claim = await failed.claim(A, false);
     expect(claim.outcome).toBe('claimed');
-    await failed.markFailed(claim.record, 'boom');
+    if (claim.outcome !== 'claimed') throw new Error('expected a claim');
+    await failed.markFailed(claim, 'boom');
     const claims = await Promise.all(
       ['r1', 'r2', 'r3', 'r4'].map((runId) =>
         new DeliveryLedger(shared, {
           period: { kind: 'weekly', key: '2026-W47' },
+          transport: 'outbox',
           runId,
           leaseMs: 60_000,
         }).claim(A, false),
@@ -335,5 +350,199 @@ describe.each([
     expect(claims.filter((c) => c.outcome === 'claimed')).toHaveLength(1);
     expect(claims.filter((c) => c.outcome === 'in_flight')).toHaveLength(3);
     expect(claims.find((c) => c.outcome === 'claimed')?.record.attempt).toBe(2);
+  });
+});
+
+describe('delivery timing and takeovers', () => {
+  it('a run SIGKILLed between claim and send is finished by the first scheduled retry', async () => {
+    const started = new Date('2026-11-23T07:00:00Z');
+    const crashed = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', 'test/helpers/crash-after-claim.ts', root, 'first', started.toISOString()],
+      { encoding: 'utf8', timeout: 60_000 },
+    );
+    expect(crashed.signal).toBe('SIGKILL');
+    expect(await record(store, A, 'deliveries/ses/weekly/2026-W47')).toMatchObject({
+      state: 'sending',
+      runId: 'first',
+    });
+    // Lambda retries a failed asynchronous invocation about a minute after it ended.
+    const retryAt = new Date(started.getTime() + (ASYNC_RETRY_DELAYS_MS[0] ?? 0));
+    const ses = new RecordingMailer('ses');
+    const retry = await runDigestJob(
+      deps({ mailer: ses, clock: () => retryAt }),
+      request({ runId: 'first', recipients: [A], now: retryAt }),
+    );
+    expect(retry.sent).toEqual([A]);
+    expect(ses.countTo(A)).toBe(1);
+    expect(await record(store, A, 'deliveries/ses/weekly/2026-W47')).toMatchObject({
+      state: 'sent',
+      attempt: 2,
+    });
+  }, 60_000);
+
+  it('the lease ends before the first retry, for every function timeout the stack allows', () => {
+    for (const seconds of [60, 300, 900]) {
+      const timing = deliveryTiming(seconds);
+      expect(timing.leaseMs).toBeLessThan(ASYNC_RETRY_DELAYS_MS[0] ?? 0);
+      expect(timing.maxEventAgeSeconds * 1000).toBeGreaterThanOrEqual(timing.lastTryEndsByMs);
+    }
+    expect(() => deliveryTiming(300, 0)).toThrow(/with none, a crashed send is never retried/);
+  });
+
+  it('no send starts when the invocation has no time left for one; the retry sends it', async () => {
+    const summary = runDigestJob(
+      deps({ clock: () => NOW }),
+      request({ stopSendingAt: new Date(NOW.getTime() + 5_000) }),
+    );
+    await expect(summary).rejects.toThrow(DeliveryIncompleteError);
+    expect(mailer.sent).toHaveLength(0);
+    expect(await record(store, A)).toBeNull();
+  });
+});
+
+describe.each([
+  ['FileStore', false],
+  ['S3Store on a local S3 server', true],
+])('conditional ledger writes on %s', (_name, useS3) => {
+  let s3: LocalS3 | undefined;
+  let seq = 0;
+  beforeAll(async () => {
+    if (useS3) s3 = await startLocalS3({ likeS3: true });
+  });
+  afterAll(async () => {
+    await s3?.stop();
+  });
+  const open = (): ObjectStore =>
+    s3 ? new S3Store({ client: s3.client, bucket: s3.bucket, prefix: `w${++seq}` }) : new FileStore(root);
+
+  it('a late markFailed from a run whose lease ran out cannot reopen a sent delivery', async () => {
+    const shared = open();
+    let clock = new Date('2026-11-23T07:00:00Z');
+    const ledgerOf = (runId: string) =>
+      new DeliveryLedger(shared, {
+        period: { kind: 'weekly', key: '2026-W47' },
+        transport: 'ses',
+        runId,
+        leaseMs: 30_000,
+        clock: () => clock,
+      });
+    const slow = await ledgerOf('slow').claim(A, false);
+    if (slow.outcome !== 'claimed') throw new Error('expected a claim');
+    clock = new Date('2026-11-23T07:01:00Z');
+    const takeover = await ledgerOf('retry').claim(A, false);
+    if (takeover.outcome !== 'claimed') throw new Error('expected the takeover to claim');
+    expect(takeover.record.attempt).toBe(2);
+    expect(
+      await ledgerOf('retry').markSent(takeover, {
+        messageId: '<m1@test>',
+        transport: 'ses',
+        destination: 'eu-west-1',
+        snapshotSha256: 'x',
+      }),
+    ).toBe(true);
+    // The slow run finally gives up: its write must not land over the newer attempt.
+    expect(await ledgerOf('slow').markFailed(slow, 'timed out')).toBe(false);
+    expect(await ledgerOf('slow').read(A)).toMatchObject({ state: 'sent', attempt: 2, runId: 'retry' });
+    const third = await ledgerOf('third').claim(A, false);
+    expect(third.outcome).toBe('sent');
+  });
+});
+
+describe('a store that ignores If-None-Match (plain s3rver)', () => {
+  let plain: LocalS3;
+  let likeS3: LocalS3;
+  beforeAll(async () => {
+    [plain, likeS3] = await Promise.all([startLocalS3({ likeS3: false }), startLocalS3({ likeS3: true })]);
+  });
+  afterAll(async () => {
+    await Promise.all([plain.stop(), likeS3.stop()]);
+  });
+
+  it('is detected before the first send: four concurrent runs send nothing and say why', async () => {
+    const shared = new S3Store({ client: plain.client, bucket: plain.bucket, prefix: 'plain' });
+    const results = await Promise.allSettled(
+      ['p1', 'p2', 'p3', 'p4'].map((runId) => runDigestJob(deps({ store: shared }), request({ runId }))),
+    );
+    for (const r of results) {
+      expect(r.status).toBe('rejected');
+      if (r.status === 'rejected') {
+        expect(r.reason).toBeInstanceOf(ConditionalWritesUnsupportedError);
+        expect(String(r.reason)).toMatch(/does not honour conditional writes: .*If-None-Match ignored/);
+      }
+    }
+    expect(mailer.sent).toHaveLength(0);
+    // The snapshot is still written: a dry run or a fixed store can go on from there.
+    expect(await shared.get('snapshots/weekly/2026-W47.json')).not.toBeNull();
+  });
+
+  it('passes on a store that honours it, and four concurrent runs send one copy each', async () => {
+    const shared = new S3Store({ client: likeS3.client, bucket: likeS3.bucket, prefix: 'like' });
+    await Promise.allSettled(
+      ['q1', 'q2', 'q3', 'q4'].map((runId) => runDigestJob(deps({ store: shared }), request({ runId }))),
+    );
+    expect(mailer.countTo(A)).toBe(1);
+    expect(mailer.countTo(B)).toBe(1);
+    // The probe leaves nothing behind.
+    const probes = likeS3.requests.filter(
+      (r) => r.path.includes('/deliveries/probe/') && r.method === 'DELETE',
+    );
+    expect(probes.length).toBeGreaterThanOrEqual(4);
+  });
+});
+
+describe('deliveries per transport and per settings', () => {
+  it('an outbox preview does not block a real send, and each transport sends once', async () => {
+    const preview = await runDigestJob(deps(), request({ runId: 'preview' }));
+    expect(preview.sent).toEqual([A, B]);
+    const smtp = new RecordingMailer('smtp');
+    const real = await runDigestJob(deps({ mailer: smtp }), request({ runId: 'smtp-1' }));
+    expect(real.sent).toEqual([A, B]);
+    const again = await runDigestJob(deps({ mailer: smtp }), request({ runId: 'smtp-2' }));
+    expect(again.skipped).toEqual([A, B]);
+    expect(smtp.sent).toHaveLength(2);
+  });
+
+  it('a run in another time zone or currency keeps its snapshot, latest.json and deliveries apart', async () => {
+    const configured = { timezone: 'Europe/Warsaw', currency: 'USD' };
+    const ses = new RecordingMailer('ses');
+    const sent = await runDigestJob(deps({ mailer: ses }), request({ runId: 'scheduled', configured }));
+    expect(sent.snapshotUri).toBe(store.uri('snapshots/weekly/2026-W47.json'));
+    const stored = await store.get('snapshots/weekly/2026-W47.json');
+    const latest = await store.get('snapshots/weekly/latest.json');
+
+    const kiritimati = periodFromKey('2026-W47', 'Pacific/Kiritimati');
+    const dry = await runDigestJob(
+      deps({ mailer: null }),
+      request({ period: kiritimati, dryRun: true, configured, runId: 'manual-dry' }),
+    );
+    expect(dry.snapshotUri).toBe(store.uri('snapshots/weekly/Pacific+Kiritimati.USD/2026-W47.json'));
+    expect(dry.latestUri).toBe(store.uri('snapshots/weekly/Pacific+Kiritimati.USD/latest.json'));
+    // The configured week's snapshot and latest.json are untouched.
+    expect(await store.get('snapshots/weekly/2026-W47.json')).toBe(stored);
+    expect(await store.get('snapshots/weekly/latest.json')).toBe(latest);
+
+    // A real run in that zone is not "already sent" by the configured one, and vice versa.
+    const other = await runDigestJob(
+      deps({ mailer: ses }),
+      request({ period: kiritimati, configured, runId: 'manual-real' }),
+    );
+    expect(other.sent).toEqual([A, B]);
+    const eur = await runDigestJob(
+      deps({ mailer: ses }),
+      request({ currency: 'EUR', configured, runId: 'eur' }),
+    );
+    expect(eur.sent).toEqual([A, B]);
+    const retry = await runDigestJob(deps({ mailer: ses }), request({ runId: 'scheduled-2', configured }));
+    expect(retry.skipped).toEqual([A, B]);
+    expect(ses.countTo(A)).toBe(3);
+  });
+
+  it('refuses a period that has not ended, on every path', async () => {
+    await expect(runDigestJob(deps(), request({ now: new Date('2026-11-20T12:00:00Z') }))).rejects.toThrow(
+      /period weekly 2026-W47 has not ended yet/,
+    );
+    expect(await store.get('snapshots/weekly/2026-W47.json')).toBeNull();
+    expect(await store.get('snapshots/weekly/latest.json')).toBeNull();
   });
 });

@@ -79,8 +79,8 @@ export const fakeRenderDigest: RenderDigestFn = (snapshot, options) => ({
 
 /** A mailer that records every message; `failFor` makes sends to those addresses throw. */
 export class RecordingMailer implements Mailer {
-  readonly transport = 'outbox' as const;
   readonly sent: DigestMessage[] = [];
+  constructor(readonly transport: Mailer['transport'] = 'outbox') {}
   readonly failFor = new Set<string>();
   onSend: ((message: DigestMessage) => Promise<void> | void) | undefined;
 
@@ -90,7 +90,7 @@ export class RecordingMailer implements Mailer {
     if (this.failFor.has(to)) throw new Error(`SMTP 451 temporary failure for ${to}`);
     this.sent.push(message);
     return {
-      transport: 'outbox',
+      transport: this.transport,
       messageId: `<m${this.sent.length}@test>`,
       recipients: message.to,
       destination: '/tmp/outbox',

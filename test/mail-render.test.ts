@@ -8,7 +8,7 @@ import {
   renderDigest,
   type Locale,
 } from '../functions/mail/index.js';
-import { barChart } from '../functions/mail/chart.js';
+import { barChart, chartAxis } from '../functions/mail/chart.js';
 import { csvCell, toCsv } from '../functions/mail/csv.js';
 import { Formatter } from '../functions/mail/format.js';
 import { MESSAGES } from '../functions/mail/i18n/index.js';
@@ -119,7 +119,7 @@ describe('locales', () => {
         text === strings.pl.get(path) &&
         text === strings.id.get(path) &&
         // Names and acronyms are the same in every language.
-        !/^(MRR|ARR|NPS|CSAT|Stickiness \(DAU\/MAU\)|Onboarding|Segment|Plan|MRR .*)$/.test(text),
+        !/^(MRR|ARR|NPS|CSAT|Onboarding|Segment|Plan|MRR .*|[\d–]+)$/.test(text),
     );
     expect(same.filter(([path]) => !path.includes('kpiLabels.mrr') && !path.includes('columns.mrr'))).toEqual(
       [],
@@ -252,17 +252,19 @@ describe('renderDigest', () => {
         const m = MESSAGES[locale];
         const text = visibleText(message.html);
         expect(message.subject).toContain(`MRR ${m.notAvailableShort}`);
-        expect(text).toContain(m.notAvailable('table subscriptions is absent'));
-        expect(text).toContain(m.notAvailable('table survey_responses is absent'));
+        expect(text).toContain(m.notAvailable(m.kpiReasons.tablesAbsent('subscriptions', '')));
+        expect(text).toContain(m.notAvailable(m.kpiReasons.tablesAbsent('survey_responses', '')));
         // The data-quality note lists all 48 KPIs as not available, grouped by reason.
         expect(text).toContain(m.unavailableIntro('48', 48));
         expect(text).toContain(`${m.kpiLabels.nps}, ${m.kpiLabels.csat}, ${m.kpiLabels.ces}`);
         expect(text).toContain(m.atRiskNone);
         expect(text).toContain(m.noFreshData);
         expect(text).toContain(m.commentsNone);
-        expect(message.text).toContain(m.notAvailable('table usage_events is absent'));
+        expect(message.text).toContain(m.notAvailable(m.kpiReasons.tablesAbsent('usage_events', '')));
         expect(message.html).not.toMatch(/\b(NaN|undefined)\b/);
-        if (kind === 'monthly') expect(text).toContain(m.tableAbsent('no files under DATA/accounts/'));
+        if (kind === 'monthly') {
+          expect(text).toContain(m.tableAbsent(m.kpiReasons.tableNoFolder('accounts', '')));
+        }
       }
     }
   });
@@ -382,17 +384,38 @@ describe('trend charts', () => {
       current: i === values.length - 1,
     })),
     alt: 'MRR, last weeks: W1 10; W2 20',
+    low: 0,
+    high: 0,
+    scale: '',
     firstLabel: 'W1',
     lastLabel: `W${values.length}`,
   });
 
-  it('draws bars from zero with the latest period highlighted, and states the figures in the alt text', () => {
+  it('draws bars over their own range with the latest period highlighted, and states the figures in the alt text', () => {
     const html = barChart(trend([10, 20, 40])).toString();
     expect(html).toContain('role="img" aria-label="MRR, last weeks: W1 10; W2 20"');
     expect(html.match(/<td /g)).toHaveLength(3);
-    expect(html).toContain('border-bottom:9px solid #a9c1f0');
-    expect(html).toContain('border-bottom:18px solid #a9c1f0');
+    // The axis is a tenth of the range below the lowest value (7): 3, 13 and 33 of 33.
+    expect(chartAxis([10, 20, 40])).toBe(7);
+    expect(html).toContain('border-bottom:3px solid #a9c1f0');
+    expect(html).toContain('border-bottom:14px solid #a9c1f0');
     expect(html).toContain('height="0" style="border-bottom:36px solid #1d4ed8"');
+  });
+
+  it('makes a slow rise visible instead of twelve flat bars from zero', () => {
+    const heights = (html: string): number[] =>
+      [...html.matchAll(/border-bottom:(\d+)px/g)].map((m) => Number(m[1]));
+    const mrr = heights(barChart(trend([1_000_000, 1_010_000, 1_020_000, 1_030_000])).toString());
+    expect((mrr.at(-1) ?? 0) - (mrr[0] ?? 0)).toBeGreaterThan(20);
+    // A constant series is drawn as equal full bars, not as nothing.
+    expect(new Set(heights(barChart(trend([5, 5, 5])).toString()))).toEqual(new Set([36]));
+  });
+
+  it('states each chart’s range and its latest value under it', () => {
+    const view = buildDigestView(makeSnapshot({ kind: 'monthly' }), 'en');
+    const mrr = view.headline.find((k) => k.id === 'mrr');
+    expect(mrr?.trend?.scale).toMatch(/^Scale \$[\d.,]+[KM]? to \$[\d.,]+[KM]?; latest \$[\d.,]+[KM]?$/);
+    expect(mrr?.trend?.low).toBeLessThanOrEqual(mrr?.trend?.high ?? 0);
   });
 
   it('hangs negative values below the baseline and marks missing periods', () => {

@@ -161,4 +161,33 @@ describe('SES delivery', () => {
     );
     expect(ses.commandCalls(SendRawEmailCommand)).toHaveLength(4);
   });
+
+  it('gives up a send that SES does not answer within the send timeout, so the claim never outlives it', async () => {
+    ses.on(SendRawEmailCommand).callsFake(() => new Promise(() => undefined));
+    const slow = createMailer({
+      transport: 'ses',
+      client: new SESClient({ region: 'eu-central-1' }),
+      region: 'eu-central-1',
+      timeoutMs: 150,
+      sleep,
+    });
+    const started = Date.now();
+    await expect(slow.send(monthly)).rejects.toThrow(/SES did not answer .*within 150 ms/);
+    expect(Date.now() - started).toBeLessThan(2_000);
+  });
+
+  it('does not start a throttling retry that would end after the send timeout', async () => {
+    ses.on(SendRawEmailCommand).rejects(throttling());
+    const bounded = createMailer({
+      transport: 'ses',
+      client: new SESClient({ region: 'eu-central-1' }),
+      region: 'eu-central-1',
+      retry: { attempts: 10, baseDelayMs: 1_000, maxDelayMs: 8_000 },
+      timeoutMs: 4_000,
+      sleep,
+    });
+    await expect(bounded.send(monthly)).rejects.toThrow(/SES throttled the digest/);
+    expect(sleeps.reduce((a, b) => a + b, 0)).toBeLessThan(4_000);
+    expect(ses.commandCalls(SendRawEmailCommand).length).toBeLessThan(10);
+  });
 });

@@ -42,6 +42,38 @@ export function objectStoreContract(open: () => ObjectStore): void {
     expect(await store.get('race/claim.json')).toBe(`writer-${winner}`);
   });
 
+  it('putIfVersion replaces only the version it read', async () => {
+    const store = open();
+    expect(await store.getVersioned('ledger/r.json')).toBeNull();
+    expect(await store.putIfVersion('ledger/r.json', 'x', 'application/json', 'no-such-version')).toBe(false);
+    await store.put('ledger/r.json', 'one', 'application/json');
+    const first = await store.getVersioned('ledger/r.json');
+    expect(first?.body).toBe('one');
+    expect(await store.putIfVersion('ledger/r.json', 'two', 'application/json', first?.version ?? '')).toBe(
+      true,
+    );
+    // A writer still holding the first version has lost: its write must not land.
+    expect(await store.putIfVersion('ledger/r.json', 'late', 'application/json', first?.version ?? '')).toBe(
+      false,
+    );
+    const second = await store.getVersioned('ledger/r.json');
+    expect(second?.body).toBe('two');
+    expect(second?.version).not.toBe(first?.version);
+  });
+
+  it('lets exactly one of many concurrent putIfVersion calls on the same version win', async () => {
+    const store = open();
+    await store.put('race/cas.json', 'base', 'application/json');
+    const base = await store.getVersioned('race/cas.json');
+    const results = await Promise.all(
+      Array.from({ length: 6 }, (_, i) =>
+        store.putIfVersion('race/cas.json', `writer-${i}`, 'application/json', base?.version ?? ''),
+      ),
+    );
+    expect(results.filter(Boolean)).toHaveLength(1);
+    expect(await store.get('race/cas.json')).toBe(`writer-${results.indexOf(true)}`);
+  });
+
   it('rejects keys that escape the store or are not plain paths', async () => {
     const store = open();
     for (const key of [

@@ -1,12 +1,14 @@
 /**
  * A real S3-protocol server (s3rver) on localhost for tests, with an S3 client pointed at it.
  *
- * s3rver 3.7 differs from S3 in two ways that matter here: it ignores `If-None-Match: *` on
- * PUT (S3 has honoured it since 2024), and it writes objects in place, so a read racing a
- * write can see a partial object. With `likeS3: true` a small middleware in front of s3rver
- * handles one request per key at a time and answers a conditional PUT of an existing key
- * with 412 PreconditionFailed in S3's XML error format; with `false` the server is plain
- * s3rver. Every request's method, path and If-None-Match header is recorded either way.
+ * s3rver 3.7 differs from S3 in two ways that matter here: it ignores `If-None-Match: *` and
+ * `If-Match` on PUT (S3 has honoured both since 2024), and it writes objects in place, so a
+ * read racing a write can see a partial object. With `likeS3: true` a small middleware in
+ * front of s3rver handles one request per key at a time, answers a conditional PUT of an
+ * existing key (If-None-Match) or of a changed one (If-Match) with 412 PreconditionFailed in
+ * S3's XML error format, and an If-Match PUT of a missing key with 404 NoSuchKey; with
+ * `false` the server is plain s3rver. Every request's method, path and If-None-Match header
+ * is recorded either way.
  */
 import { createRequire } from 'node:module';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -26,7 +28,10 @@ type KoaMiddleware = (ctx: KoaContext, next: () => Promise<void>) => Promise<voi
 
 interface S3rverInstance {
   readonly middleware: KoaMiddleware[];
-  readonly store: { existsObject(bucket: string, key: string): Promise<boolean> };
+  readonly store: {
+    existsObject(bucket: string, key: string): Promise<boolean>;
+    getMetadata(bucket: string, key: string): Promise<{ etag?: string } | undefined>;
+  };
   readonly httpServer?: { closeAllConnections(): void };
   run(): Promise<{ port: number }>;
   close(): Promise<void>;
@@ -84,15 +89,36 @@ export async function startLocalS3(options: { bucket?: string; likeS3: boolean }
     keyLocks.set(lockKey, queued);
     await previous;
     try {
-      const conditional = ctx.method === 'PUT' && ifNoneMatch === '*' && !ctx.get('x-amz-copy-source');
-      if (conditional && (await server.store.existsObject(objectBucket, key))) {
+      const plainPut = ctx.method === 'PUT' && !ctx.get('x-amz-copy-source');
+      const preconditionFailed = (condition: string): void => {
         ctx.status = 412;
         ctx.type = 'application/xml';
         ctx.body =
           '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>PreconditionFailed</Code>' +
           '<Message>At least one of the pre-conditions you specified did not hold</Message>' +
-          '<Condition>If-None-Match</Condition></Error>';
+          `<Condition>${condition}</Condition></Error>`;
+      };
+      if (plainPut && ifNoneMatch === '*' && (await server.store.existsObject(objectBucket, key))) {
+        preconditionFailed('If-None-Match');
         return;
+      }
+      const ifMatch = ctx.get('if-match');
+      if (plainPut && ifMatch !== '') {
+        const metadata = (await server.store.existsObject(objectBucket, key))
+          ? await server.store.getMetadata(objectBucket, key)
+          : undefined;
+        if (metadata === undefined) {
+          ctx.status = 404;
+          ctx.type = 'application/xml';
+          ctx.body =
+            '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>NoSuchKey</Code>' +
+            '<Message>The specified key does not exist.</Message></Error>';
+          return;
+        }
+        if (metadata.etag !== ifMatch) {
+          preconditionFailed('If-Match');
+          return;
+        }
       }
       await next();
     } finally {

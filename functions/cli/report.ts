@@ -64,12 +64,12 @@ async function main(argv: readonly string[]): Promise<number> {
     for (const id of HEADLINE_KPIS) {
       const k = snapshot.kpis[id];
       const value = k.value === null ? `n/a (${k.reason ?? 'no value'})` : formatValue(k.value, k.unit);
-      const delta = k.delta === null ? '' : ` (${k.delta >= 0 ? '+' : ''}${formatValue(k.delta, k.unit)})`;
+      const delta = k.delta === null ? '' : ` (${k.delta >= 0 ? '+' : ''}${formatChange(k.delta, k.unit)})`;
       console.log(`  ${id.padEnd(26)} ${value}${delta}`);
     }
     const nulls = Object.values(snapshot.kpis).filter((k) => k.value === null).length;
     console.log(
-      `  ${Object.keys(snapshot.kpis).length} KPIs, ${nulls} not available; ${snapshot.dataQuality.totalExcluded} rows excluded by data-quality checks`,
+      `  ${Object.keys(snapshot.kpis).length} KPIs, ${nulls} not available; ${plural(snapshot.dataQuality.totalExcluded, 'row', 'rows')} excluded by data-quality checks`,
     );
     console.log(`Snapshot: ${summary.snapshotUri}`);
     if (summary.dryRun) console.log('Dry run: no digest sent.');
@@ -89,9 +89,21 @@ async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
+function fixedFigure(v: number): string {
+  return Number.isInteger(v) || Math.abs(v) >= 100 ? v.toFixed(0) : v.toFixed(2);
+}
+
 function formatValue(v: number, unit: string): string {
-  const fixed = Number.isInteger(v) || Math.abs(v) >= 100 ? v.toFixed(0) : v.toFixed(2);
-  return unit === 'percent' ? `${fixed} %` : fixed;
+  return unit === 'percent' ? `${fixedFigure(v)} %` : fixedFigure(v);
+}
+
+/** A change between two rates is in percentage points, never in per cent of the rate. */
+function formatChange(delta: number, unit: string): string {
+  return unit === 'percent' ? `${fixedFigure(delta)} pp` : fixedFigure(delta);
+}
+
+function plural(n: number, one: string, other: string): string {
+  return `${n} ${n === 1 ? one : other}`;
 }
 
 main(process.argv.slice(2)).then(

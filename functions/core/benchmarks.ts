@@ -64,7 +64,8 @@ export function benchmarkFor(
       const scale = Number(kpi.detail?.scale_max ?? 5);
       const limit = scale === 7 ? b.ces.sevenPoint : b.ces.fivePoint;
       const target = `≤ ${limit} / ${scale}`;
-      return v <= limit ? status('good', 'good', target) : status('below', 'bad', target);
+      // Lower effort is better: a score over the limit is above the target, and that is bad.
+      return v <= limit ? status('good', 'good', target) : status('above', 'bad', target);
     }
     case 'customer_churn_rate': {
       // The catalog's range is for monthly churn; a weekly rate is not comparable.

@@ -2,13 +2,17 @@
  * The delivery ledger: one record per period and recipient that makes sending a digest
  * exactly-once across scheduler retries, Lambda retries and repeated invocations.
  *
- * `deliveries/<kind>/<key>/<sha256(recipient)>.json` holds the latest state of a recipient's
- * delivery. The first attempt claims it by creating that record (an atomic create-if-absent);
- * a later attempt (after a failure, an expired lease or with `force`) claims attempt n by
+ * `deliveries/<transport>/<kind>/[<variant>/]<key>/<sha256(recipient)>.json` holds the latest
+ * state of a recipient's delivery by one transport (an outbox preview never blocks a real
+ * send). The first attempt claims it by creating that record (an atomic create-if-absent); a
+ * later attempt (after a failure, an expired lease or with `force`) claims attempt n by
  * creating `<sha256>.attempt-<n>.json`, so of two retries racing for the same attempt only
- * one wins. docs/runtime.md walks through the crash windows.
+ * one wins. Every later write of the record is conditional on the version its writer read
+ * (S3 `If-Match`), so a run whose lease ran out cannot overwrite a newer attempt.
+ * docs/runtime.md walks through the crash windows.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { LEASE_MS } from './delivery-timing.js';
 import type { PeriodKind } from './period.js';
 import type { ObjectStore } from '../stores/store.js';
 
@@ -35,8 +39,14 @@ export interface DeliveryRecord {
   readonly error?: string;
 }
 
+/** A claim this run holds: the record and the version of the main record it wrote. */
+export interface DeliveryClaim {
+  readonly record: DeliveryRecord;
+  readonly version: string;
+}
+
 export type ClaimResult =
-  | { readonly outcome: 'claimed'; readonly record: DeliveryRecord }
+  | ({ readonly outcome: 'claimed' } & DeliveryClaim)
   /** Already delivered: nothing to do (unless forced by another run). */
   | { readonly outcome: 'sent'; readonly record: DeliveryRecord }
   /** Another run holds a live claim: it may be sending right now. */
@@ -44,14 +54,18 @@ export type ClaimResult =
 
 export interface DeliveryLedgerOptions {
   readonly period: { readonly kind: PeriodKind; readonly key: string };
+  /** The transport the digest goes out by: each keeps its own deliveries. */
+  readonly transport: string;
+  /** A key segment for a report made with other settings than the deployment's (time zone, currency). */
+  readonly variant?: string | null;
   readonly runId: string;
   /** How long a claim protects a send in progress. */
   readonly leaseMs: number;
   readonly clock?: () => Date;
 }
 
-/** Long enough to outlive any Lambda invocation (15 minutes at most). */
-export const DEFAULT_LEASE_MS = 15 * 60_000;
+/** One send and a margin (functions/core/delivery-timing.ts). */
+export const DEFAULT_LEASE_MS = LEASE_MS;
 const JSON_TYPE = 'application/json';
 /** Each round either decides or learns of a newer attempt; a handful is plenty. */
 const MAX_CLAIM_ROUNDS = 10;
@@ -95,7 +109,8 @@ export class DeliveryLedger {
 
   recordKey(recipient: string): string {
     const { kind, key } = this.#options.period;
-    return `deliveries/${kind}/${key}/${recipientHash(recipient)}.json`;
+    const variant = this.#options.variant ? `${this.#options.variant}/` : '';
+    return `deliveries/${this.#options.transport}/${kind}/${variant}${key}/${recipientHash(recipient)}.json`;
   }
 
   attemptKey(recipient: string, attempt: number): string {
@@ -105,8 +120,15 @@ export class DeliveryLedger {
   }
 
   async read(recipient: string): Promise<DeliveryRecord | null> {
+    return (await this.#readVersioned(recipient))?.record ?? null;
+  }
+
+  async #readVersioned(recipient: string): Promise<DeliveryClaim | null> {
     const key = this.recordKey(recipient);
-    return parseRecord(await this.#store.get(key), key);
+    const object = await this.#store.getVersioned(key);
+    if (object === null) return null;
+    const record = parseRecord(object.body, key);
+    return record === null ? null : { record, version: object.version };
   }
 
   /**
@@ -114,7 +136,8 @@ export class DeliveryLedger {
    * With `force`, a digest already sent by another run is claimed again.
    */
   async claim(recipient: string, force: boolean): Promise<ClaimResult> {
-    let known = await this.read(recipient);
+    let main = await this.#readVersioned(recipient);
+    let known = main?.record ?? null;
     for (let round = 0; round < MAX_CLAIM_ROUNDS; round += 1) {
       if (known) {
         const decision = this.#decide(known, force);
@@ -123,13 +146,15 @@ export class DeliveryLedger {
       const attempt = (known?.attempt ?? 0) + 1;
       const record = this.#claimRecord(recipient, attempt);
       const key = this.attemptKey(recipient, attempt);
-      if (await this.#store.putIfAbsent(key, JSON.stringify(record), JSON_TYPE)) {
-        // A takeover also publishes its claim in the main record, where readers look first.
-        if (attempt > 1) await this.#write(recipient, record);
-        return { outcome: 'claimed', record };
+      const body = JSON.stringify(record);
+      if (await this.#store.putIfAbsent(key, body, JSON_TYPE)) {
+        const published = await this.#publish(recipient, record, body, attempt === 1 ? null : main);
+        if (published) return { outcome: 'claimed', record, version: published };
       }
-      // Someone else claimed this attempt first: learn what they did and decide again.
-      const latest = await this.read(recipient);
+      // Someone else claimed this attempt (or published a newer one) first: learn what they
+      // did and decide again.
+      main = await this.#readVersioned(recipient);
+      const latest = main?.record ?? null;
       if (latest && latest.attempt >= attempt) {
         known = latest;
         continue;
@@ -141,24 +166,67 @@ export class DeliveryLedger {
     throw new Error(`could not claim the delivery to ${recipient}: too many concurrent attempts`);
   }
 
+  /**
+   * Makes the main record show this claim and returns its version, or null when a newer
+   * attempt got there first. Attempt 1 created the main record itself; a takeover replaces
+   * the version it decided on, and retries while only older attempts' writes are in its way.
+   */
+  async #publish(
+    recipient: string,
+    record: DeliveryRecord,
+    body: string,
+    decidedOn: DeliveryClaim | null,
+  ): Promise<string | null> {
+    let base = decidedOn;
+    for (let round = 0; round < MAX_CLAIM_ROUNDS; round += 1) {
+      if (base === null) {
+        const created = await this.#readVersioned(recipient);
+        if (created === null) return null;
+        if (created.record.attempt === record.attempt && created.record.runId === record.runId) {
+          if (created.record.claimedAt === record.claimedAt) return created.version;
+        }
+        if (created.record.attempt >= record.attempt) return null;
+        base = created;
+        continue;
+      }
+      if (base.record.attempt >= record.attempt) return null;
+      if (await this.#store.putIfVersion(this.recordKey(recipient), body, JSON_TYPE, base.version)) {
+        const written = await this.#readVersioned(recipient);
+        return written !== null &&
+          written.record.claimedAt === record.claimedAt &&
+          written.record.attempt === record.attempt
+          ? written.version
+          : null;
+      }
+      base = await this.#readVersioned(recipient);
+      if (base === null) return null;
+    }
+    return null;
+  }
+
+  /** Records the send; false when the claim was lost (a newer attempt owns the record). */
   async markSent(
-    claim: DeliveryRecord,
+    claim: DeliveryClaim,
     result: { messageId: string; transport: string; destination: string; snapshotSha256: string },
-  ): Promise<DeliveryRecord> {
+  ): Promise<boolean> {
     const record: DeliveryRecord = {
-      ...claim,
+      ...claim.record,
       state: 'sent',
       sentAt: this.#clock().toISOString(),
       ...result,
     };
-    await this.#write(claim.recipient, record);
-    return record;
+    return this.#write(claim, record);
   }
 
-  async markFailed(claim: DeliveryRecord, error: string): Promise<DeliveryRecord> {
-    const record: DeliveryRecord = { ...claim, state: 'failed', error: error.slice(0, 1000) };
-    await this.#write(claim.recipient, record);
-    return record;
+  /** Records the failure; false when the claim was lost, and then nothing is written. */
+  async markFailed(claim: DeliveryClaim, error: string): Promise<boolean> {
+    const record: DeliveryRecord = { ...claim.record, state: 'failed', error: error.slice(0, 1000) };
+    return this.#write(claim, record);
+  }
+
+  /** True while this claim's lease leaves room for one more send (with a margin). */
+  leaseCovers(claim: DeliveryClaim, durationMs: number): boolean {
+    return Date.parse(claim.record.leaseUntil) - this.#clock().getTime() > durationMs;
   }
 
   /** What an existing record means for this run; undefined: claim the next attempt. */
@@ -188,7 +256,49 @@ export class DeliveryLedger {
     };
   }
 
-  async #write(recipient: string, record: DeliveryRecord): Promise<void> {
-    await this.#store.put(this.recordKey(recipient), JSON.stringify(record), JSON_TYPE);
+  async #write(claim: DeliveryClaim, record: DeliveryRecord): Promise<boolean> {
+    return this.#store.putIfVersion(
+      this.recordKey(claim.record.recipient),
+      JSON.stringify(record),
+      JSON_TYPE,
+      claim.version,
+    );
+  }
+}
+
+/** The store ignores conditional writes: exactly-once delivery cannot be kept on it. */
+export class ConditionalWritesUnsupportedError extends Error {
+  override readonly name = 'ConditionalWritesUnsupportedError';
+}
+
+/**
+ * Checks, with a throwaway object, that the store refuses a create over an existing object
+ * (If-None-Match) and a replace of a changed one (If-Match). Five small requests per run,
+ * before the first send: without both, concurrent runs would each send a copy.
+ */
+export async function assertConditionalWrites(store: ObjectStore): Promise<void> {
+  const key = `deliveries/probe/${randomBytes(8).toString('hex')}.json`;
+  const problems: string[] = [];
+  try {
+    if (!(await store.putIfAbsent(key, '{"probe":1}', JSON_TYPE)))
+      problems.push('a fresh create was refused');
+    if (await store.putIfAbsent(key, '{"probe":2}', JSON_TYPE)) {
+      problems.push('a create over an existing object succeeded (If-None-Match ignored)');
+    }
+    const current = await store.getVersioned(key);
+    if (current === null) problems.push('the probe object cannot be read back');
+    else {
+      if (await store.putIfVersion(key, '{"probe":3}', JSON_TYPE, `"stale-${current.version}"`)) {
+        problems.push('a replace of a changed object succeeded (If-Match ignored)');
+      }
+    }
+  } finally {
+    await store.delete(key).catch(() => undefined);
+  }
+  if (problems.length > 0) {
+    throw new ConditionalWritesUnsupportedError(
+      `the store at ${store.location} does not honour conditional writes: ${problems.join('; ')}; ` +
+        'nothing was sent, because exactly-once delivery depends on them',
+    );
   }
 }

@@ -10,8 +10,9 @@
  * leaves it in place and a retry only has to finish the deliveries.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { DEFAULT_LEASE_MS, DeliveryLedger } from './delivery-ledger.js';
-import { previousPeriod, type Period } from './period.js';
+import { assertConditionalWrites, DEFAULT_LEASE_MS, DeliveryLedger } from './delivery-ledger.js';
+import { SEND_TIMEOUT_MS } from './delivery-timing.js';
+import { isComplete, previousPeriod, type Period } from './period.js';
 import { isSnapshotLike } from './trend-history.js';
 import type { Snapshot } from './snapshot.js';
 import { InputError, type QueryEngine } from '../engines/engine.js';
@@ -84,8 +85,19 @@ export interface JobRequest {
   readonly now: Date;
   /** Identifies this run in the delivery ledger: the Lambda request id, kept by its retries. */
   readonly runId?: string;
-  /** How long a delivery claim protects a send in progress (default 15 minutes). */
+  /** How long a delivery claim protects a send in progress (default: functions/core/delivery-timing.ts). */
   readonly leaseMs?: number;
+  /**
+   * No send is started after this instant (the invocation's deadline less one send): the
+   * recipients left are reported in flight and a retry sends to them.
+   */
+  readonly stopSendingAt?: Date;
+  /**
+   * The deployment's own settings. A run with another time zone or currency keeps its
+   * snapshots, latest.json and deliveries apart (functions/core/job.ts `settingsVariant`), so it
+   * never overwrites, or is blocked by, the configured ones. Absent: every run is the configured one.
+   */
+  readonly configured?: { readonly timezone: string; readonly currency: string };
 }
 
 export interface JobSummary {
@@ -134,12 +146,25 @@ export class DeliveryIncompleteError extends Error {
 const EMAIL_RE = /^[^\s@<>,;"]+@[^\s@<>,;"]+\.[^\s@<>,;"]+$/;
 const JSON_TYPE = 'application/json';
 
-export function snapshotKey(period: Pick<Period, 'kind' | 'key'>): string {
-  return `snapshots/${period.kind}/${period.key}.json`;
+/**
+ * The key segment of a report made with other settings than the configured ones, e.g.
+ * `Pacific+Kiritimati.EUR`; null for the configured settings (their keys stay as they were).
+ */
+export function settingsVariant(
+  settings: { readonly timezone: string; readonly currency: string },
+  configured: { readonly timezone: string; readonly currency: string } | undefined,
+): string | null {
+  if (!configured) return null;
+  if (settings.timezone === configured.timezone && settings.currency === configured.currency) return null;
+  return `${settings.timezone.replaceAll('/', '+')}.${settings.currency}`;
 }
 
-export function latestKey(kind: Period['kind']): string {
-  return `snapshots/${kind}/latest.json`;
+export function snapshotKey(period: Pick<Period, 'kind' | 'key'>, variant: string | null = null): string {
+  return `snapshots/${period.kind}/${variant ? `${variant}/` : ''}${period.key}.json`;
+}
+
+export function latestKey(kind: Period['kind'], variant: string | null = null): string {
+  return `snapshots/${kind}/${variant ? `${variant}/` : ''}latest.json`;
 }
 
 function hasScanTotals(engine: QueryEngine): engine is QueryEngine & ScanTotalsSource {
@@ -183,8 +208,9 @@ export async function readStoredSnapshot(
   store: ObjectStore,
   period: Period,
   logger?: JobLogger,
+  variant: string | null = null,
 ): Promise<Snapshot | null> {
-  const key = snapshotKey(period);
+  const key = snapshotKey(period, variant);
   const body = await store.get(key);
   if (body === null) return null;
   try {
@@ -203,8 +229,9 @@ async function writeLatest(
   kind: Period['kind'],
   snapshot: Snapshot,
   body: string,
+  variant: string | null,
 ): Promise<string | null> {
-  const key = latestKey(kind);
+  const key = latestKey(kind, variant);
   const current = await store.get(key);
   if (current !== null) {
     try {
@@ -223,6 +250,16 @@ export async function runDigestJob(deps: JobDeps, request: JobRequest): Promise<
   const { engine, store, mailer, logger, metrics } = deps;
   const period = request.period;
   const recipients = normaliseRecipients(request.recipients);
+  // Whatever the trigger: a period that has not ended would be reported (and sent) incomplete.
+  if (!isComplete(period, request.now)) {
+    throw new InputError(
+      `period ${period.kind} ${period.key} has not ended yet (it ends ${period.endUtc}); only ended periods are reported`,
+    );
+  }
+  const variant = settingsVariant(
+    { timezone: period.timezone, currency: request.currency },
+    request.configured,
+  );
   if (!request.dryRun) {
     if (!mailer)
       throw new InputError('no mail transport is configured (use a dry run to only write the snapshot)');
@@ -234,7 +271,7 @@ export async function runDigestJob(deps: JobDeps, request: JobRequest): Promise<
   // Trend points 2 … 11 come from the previous period's snapshot unless a recomputation is asked for.
   const previous = request.recomputeTrend
     ? undefined
-    : await readStoredSnapshot(store, previousPeriod(period), logger);
+    : await readStoredSnapshot(store, previousPeriod(period), logger, variant);
   logger?.info('building snapshot', {
     period: period.key,
     periodKind: period.kind,
@@ -263,8 +300,8 @@ export async function runDigestJob(deps: JobDeps, request: JobRequest): Promise<
   const estimatedCostUsd = snapshot.stats.estimatedCostUsd ?? 0;
 
   const body = `${JSON.stringify(snapshot, null, 2)}\n`;
-  const snapshotUri = await store.put(snapshotKey(period), body, JSON_TYPE);
-  const latestUri = await writeLatest(store, period.kind, snapshot, body);
+  const snapshotUri = await store.put(snapshotKey(period, variant), body, JSON_TYPE);
+  const latestUri = await writeLatest(store, period.kind, snapshot, body, variant);
   const kpis = Object.values(snapshot.kpis);
   const nullKpis = kpis.filter((k) => k.value === null).length;
   logger?.info('snapshot written', {
@@ -292,13 +329,24 @@ export async function runDigestJob(deps: JobDeps, request: JobRequest): Promise<
       to: recipients,
     });
     const snapshotSha256 = createHash('sha256').update(body).digest('hex');
+    // Exactly-once rests on conditional writes: a store that ignores them is refused before any send.
+    await assertConditionalWrites(store);
     const ledger = new DeliveryLedger(store, {
       period: { kind: period.kind, key: period.key },
+      transport: mailer.transport,
+      variant,
       runId: request.runId ?? randomUUID(),
       leaseMs: request.leaseMs ?? DEFAULT_LEASE_MS,
       ...(deps.clock ? { clock: deps.clock } : {}),
     });
+    const clock = deps.clock ?? (() => new Date());
     for (const recipient of recipients) {
+      if (request.stopSendingAt && clock().getTime() + SEND_TIMEOUT_MS > request.stopSendingAt.getTime()) {
+        // Too close to the deadline to finish a send: leave it to the retry rather than be killed mid-send.
+        inFlight.push(recipient);
+        logger?.warn('no time left for another send; a retry sends it', { period: period.key, recipient });
+        continue;
+      }
       const claim = await ledger.claim(recipient, request.force);
       if (claim.outcome === 'sent') {
         skipped.push(recipient);
@@ -329,22 +377,34 @@ export async function runDigestJob(deps: JobDeps, request: JobRequest): Promise<
       } catch (error) {
         failed.push({ recipient, error: describe(error) });
         logger?.error('sending the digest failed', { period: period.key, recipient, error: describe(error) });
-        await ledger.markFailed(claim.record, describe(error)).catch((markError: unknown) => {
-          // The claim then expires with its lease and a later run resends.
-          logger?.error('could not record the failed delivery', { recipient, error: describe(markError) });
-        });
+        await ledger
+          .markFailed(claim, describe(error))
+          .then((written) => {
+            // A newer attempt owns the record (this run's lease ran out): it is left as it is.
+            if (!written) logger?.warn('delivery claim lost; the failure is not recorded', { recipient });
+          })
+          .catch((markError: unknown) => {
+            // The claim then expires with its lease and a later run resends.
+            logger?.error('could not record the failed delivery', { recipient, error: describe(markError) });
+          });
         continue;
       }
       sent.push(recipient);
       destination = result.destination;
       logger?.info('digest sent', { period: period.key, recipient, messageId: result.messageId });
       try {
-        await ledger.markSent(claim.record, {
+        const written = await ledger.markSent(claim, {
           messageId: result.messageId,
           transport: result.transport,
           destination: result.destination,
           snapshotSha256,
         });
+        if (!written) {
+          logger?.error('digest sent but a newer delivery attempt owns the record', {
+            period: period.key,
+            recipient,
+          });
+        }
       } catch (error) {
         // The message is out; failing the run would only make a retry resend it later.
         logger?.error('digest sent but the delivery record could not be updated', {

@@ -4,7 +4,9 @@
  */
 import { addDays, type Period } from './period.js';
 import { benchmarkFor, DEFAULT_BENCHMARKS, type Benchmarks } from './benchmarks.js';
+import nodePath from 'node:path';
 import { KPI_META } from './kpi-meta.js';
+import { DECIMALS, roundFigure, roundTo } from './precision.js';
 import {
   HEADLINE_KPIS,
   KPI_IDS,
@@ -61,6 +63,24 @@ export function dtRangeOf(period: Period): { fromDt: string; toDt: string } {
   return { fromDt: addDays(period.firstDay, -1), toDt: addDays(period.lastDay, 1) };
 }
 
+/** The local folder a DuckDB report reads (null for Athena, whose files are S3 objects). */
+function localDataFolder(engine: QueryEngine): string | null {
+  const match = /^duckdb:(.*?)(#|$)/.exec(engine.dataSource);
+  return engine.kind === 'duckdb' && match?.[1] ? match[1] : null;
+}
+
+/**
+ * A file named in the snapshot, relative to the data folder (`invoices/2026-11.csv`, with
+ * forward slashes): the snapshot is shared, and absolute local paths say nothing to its readers.
+ */
+export function dataRelativePath(file: string, dataFolder: string | null): string {
+  if (dataFolder === null || /^[a-z][a-z0-9+.-]*:\/\//i.test(file)) return file;
+  const relative = nodePath.relative(dataFolder, file);
+  if (relative === '' || relative.startsWith('..') || nodePath.isAbsolute(relative))
+    return nodePath.basename(file);
+  return relative.split(nodePath.sep).join('/');
+}
+
 interface QualityResult {
   readonly tables: TableQuality[];
   readonly excluded: ExclusionCount[];
@@ -76,6 +96,7 @@ async function checkTable(
   stats: QueryStats[],
 ): Promise<{ quality: TableQuality; excluded: ExclusionCount[] }> {
   const source = sources.find((s) => s.table === table);
+  const dataFolder = localDataFolder(engine);
   const request = dataQualityQuery(table, { sources, currency, periods }, dtRangeOf(period));
   if (!source || source.relation === null || request === null) {
     const reason = source?.absentReason ?? 'not configured';
@@ -118,7 +139,7 @@ async function checkTable(
       continue;
     }
     const why = String(reason) as DataQualityReason;
-    const example = typeof row.example === 'string' ? exampleOf(row.example, why) : {};
+    const example = typeof row.example === 'string' ? exampleOf(row.example, why, dataFolder) : {};
     excluded.push({
       table,
       reason: why,
@@ -135,12 +156,16 @@ async function checkTable(
 }
 
 /** The parts of a data-quality example (see dataQualityQuery) that say something. */
-function exampleOf(text: string, reason: DataQualityReason): NonNullable<ExclusionCount['example']> {
+function exampleOf(
+  text: string,
+  reason: DataQualityReason,
+  dataFolder: string | null,
+): NonNullable<ExclusionCount['example']> {
   const [file = '', line = '', field = '', problem = '', ...key] = text.split(EXAMPLE_SEPARATOR);
   const lineNumber = Number(line);
   const keyText = key.join(EXAMPLE_SEPARATOR);
   return {
-    ...(file !== '' ? { file } : {}),
+    ...(file !== '' ? { file: dataRelativePath(file, dataFolder) } : {}),
     ...(lineNumber > 0 ? { line: lineNumber } : {}),
     ...(keyText !== '' ? { key: keyText } : {}),
     ...(field !== '' && (reason === 'invalid_value' || reason === 'malformed_row') ? { field } : {}),
@@ -214,15 +239,16 @@ function assemble(
   const meta = KPI_META[id];
   const current = values?.[0] ?? { value: null, reason: fallbackReason };
   const previous = values?.[1] ?? { value: null };
-  const value = finite(current.value);
-  const prev = finite(previous.value);
+  // Stored at the snapshot's precision (functions/core/precision.ts); the change is of the stored figures.
+  const value = roundFigure(finite(current.value), meta.unit);
+  const prev = roundFigure(finite(previous.value), meta.unit);
   const kpi: KpiValue = {
     value,
     previous: prev,
-    delta: value !== null && prev !== null ? value - prev : null,
+    delta: value !== null && prev !== null ? roundFigure(value - prev, meta.unit) : null,
     unit: meta.unit,
     ...(value === null ? { reason: current.reason ?? fallbackReason } : {}),
-    ...(current.detail ? { detail: current.detail } : {}),
+    ...(current.detail ? { detail: roundDetail(current.detail, meta.unit) } : {}),
   };
   const benchmark = benchmarkFor(id, kpi, periods[0]?.kind ?? 'weekly', benchmarks);
   const trend = HEADLINE_KPIS.includes(id)
@@ -230,14 +256,27 @@ function assemble(
         .slice(0, TREND_PERIODS)
         .map((p, i) => ({
           key: p.key,
-          value:
+          value: roundFigure(
             stored && i >= STORED_FROM_INDEX
               ? finite(stored.get(id)?.get(p.key) ?? null)
               : finite(values?.[i]?.value ?? null),
+            meta.unit,
+          ),
         }))
         .reverse()
     : undefined;
   return { ...kpi, ...(benchmark ? { benchmark } : {}), ...(trend ? { trend } : {}) };
+}
+
+/** Detail figures share their KPI's unit, except counts (integers anyway) and shares. */
+function roundDetail(detail: NonNullable<KpiValue['detail']>, unit: KpiValue['unit']): KpiValue['detail'] {
+  const decimals = Math.max(DECIMALS[unit], DECIMALS.ratio);
+  return Object.fromEntries(
+    Object.entries(detail).map(([k, v]) => [
+      k,
+      typeof v === 'number' && Number.isFinite(v) ? roundTo(v, decimals) : v,
+    ]),
+  );
 }
 
 function finite(v: number | null): number | null {

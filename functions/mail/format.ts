@@ -198,8 +198,13 @@ export class Formatter {
   }
 
   /** Relative change, e.g. +2.1 %, or null when there is nothing to compare with. */
+  /**
+   * The change in per cent of the previous value, or null when that means nothing: from zero,
+   * or across zero (−15,293 against +17,000 is not "−189.8 %"). Then only the absolute change is shown.
+   */
   relativeChange(value: number, previous: number): string | null {
     if (previous === 0 || !Number.isFinite(previous) || !Number.isFinite(value)) return null;
+    if (value !== 0 && Math.sign(value) !== Math.sign(previous)) return null;
     return this.percent(((value - previous) / Math.abs(previous)) * 100, true);
   }
 

@@ -1,8 +1,8 @@
 /**
  * The local transport: writes the digest as files under OUT/emails/ instead of sending it:
- * `<period>-<key>.html`, `.txt` and the complete `.eml` (e.g. weekly-2026-W47.eml), plus the
- * attachments beside them. Sending the same digest to several recipients rewrites the same
- * files; the .eml keeps the last copy (the copies differ only in their To header).
+ * `<period>-<key>.html` and `.txt` (the same for every recipient), one complete `.eml` per
+ * recipient (`weekly-2026-W47.to-ana@example.com.eml`: each copy differs in its To header),
+ * plus the attachments beside them.
  */
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -26,6 +26,20 @@ export function outboxBaseName(message: DigestMessage): string {
     );
   }
   return `${match[1]}-${match[2]}`;
+}
+
+/** `weekly-2026-W47.to-ana@example.com.eml`: the recipients' plain addresses, made safe for a file name. */
+export function outboxEmlName(base: string, to: readonly string[]): string {
+  const who = to
+    .map((entry) => /<([^<>]+)>\s*$/.exec(entry)?.[1] ?? entry)
+    .map((address) =>
+      address
+        .trim()
+        .toLowerCase()
+        .replace(/[^\w.@+-]+/g, '_'),
+    )
+    .join('+');
+  return `${base}.to-${who.slice(0, 150) || 'unknown'}.eml`;
 }
 
 /** A file name without any directory part or characters that are unsafe on common file systems. */
@@ -68,7 +82,7 @@ export class OutboxMailer implements Mailer {
       }
       await writeAtomically(path.join(this.dir, `${base}.html`), html);
       await writeAtomically(path.join(this.dir, `${base}.txt`), message.text);
-      const eml = path.join(this.dir, `${base}.eml`);
+      const eml = path.join(this.dir, outboxEmlName(base, message.to));
       await writeAtomically(eml, raw);
       return { transport: 'outbox', messageId, recipients: [...message.to], destination: eml };
     } catch (error) {

@@ -61,11 +61,11 @@ const CELL_RULE = `border-top:1px solid ${COLORS.rule}`;
 /** One headline KPI: label, value, change, benchmark; its 12-period trend on the right. */
 function headlineRow(k: KpiView): SafeHtml {
   const chart = k.trend
-    ? h`<td width="${chartWidth(k.trend.bars.length)}" align="right" valign="bottom" style="padding:12px 0 10px 8px;${CELL_RULE}">${barChart(k.trend)}<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0"><tr><td style="font-size:10px;line-height:14px;color:${COLORS.faint}">${k.trend.firstLabel}</td><td align="right" style="font-size:10px;line-height:14px;color:${COLORS.faint}">${k.trend.lastLabel}</td></tr></table></td>`
+    ? h`<td width="${chartWidth(k.trend.bars.length)}" align="right" valign="bottom" style="padding:12px 0 10px 8px;${CELL_RULE}">${barChart(k.trend)}<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0"><tr><td style="font-size:10px;line-height:14px;color:${COLORS.faint}">${k.trend.firstLabel}</td><td align="right" style="font-size:10px;line-height:14px;color:${COLORS.faint}">${k.trend.lastLabel}</td></tr><tr><td colspan="2" align="right" style="font-size:10px;line-height:14px;color:${COLORS.muted}">${k.trend.scale}</td></tr></table></td>`
     : null;
   return h`<tr><td valign="top" style="padding:12px 0 10px;${CELL_RULE}"><div style="font-size:13px;line-height:18px;color:${COLORS.muted}">${k.label}</div><div class="kpi-value" style="font-size:22px;line-height:28px;font-weight:700;color:${COLORS.ink}">${k.value}</div>${
     k.available ? changeLine(k.change, k.noChange, 12) : note(k.note ?? '')
-  }${k.benchmark ? badge(k.benchmark) : null}</td>${chart}</tr>`;
+  }${k.remark ? note(k.remark) : null}${k.benchmark ? badge(k.benchmark) : null}</td>${chart}</tr>`;
 }
 
 export function headlineHtml(view: DigestView): SafeHtml {
@@ -75,7 +75,7 @@ export function headlineHtml(view: DigestView): SafeHtml {
 function kpiRow(k: KpiView): SafeHtml {
   return h`<tr><td valign="top" style="padding:7px 8px 7px 0;${CELL_RULE}">${k.label}${
     k.available ? null : note(k.note ?? '')
-  }${k.benchmark ? h`<br>${badge(k.benchmark)}` : null}</td><td valign="top" align="right" style="padding:7px 0;${CELL_RULE}"><b>${k.value}</b>${
+  }${k.remark ? note(k.remark) : null}${k.benchmark ? h`<br>${badge(k.benchmark)}` : null}</td><td valign="top" align="right" style="padding:7px 0;${CELL_RULE}"><b>${k.value}</b>${
     k.available ? changeLine(k.change, k.noChange, 12) : null
   }</td></tr>`;
 }
@@ -166,7 +166,7 @@ export function sectionHtml(s: SectionView): SafeHtml {
 export function contextHtml(view: DigestView): SafeHtml {
   const line = (text: string) =>
     h`<div style="font-size:13px;line-height:19px;color:${COLORS.text}">${text}</div>`;
-  return h`${line(view.freshnessLine)}${join(view.staleLines.map((s) => h`<div style="font-size:13px;line-height:19px;color:${TONE_TEXT.bad}">! ${s}</div>`))}${line(view.generatedLine)}<div style="margin-top:8px;padding:8px 10px;border-radius:6px;font-size:13px;line-height:18px;color:${TONE_TEXT[view.dataQualityTone]};background:${TONE_BG[view.dataQualityTone]}">${TONE_MARK[view.dataQualityTone]} ${view.dataQualitySummary}</div>`;
+  return h`${line(view.freshnessLine)}${join(view.staleLines.map((s) => h`<div style="font-size:13px;line-height:19px;color:${TONE_TEXT.bad}">! ${s}</div>`))}${view.sizeNote ? h`<div style="font-size:13px;line-height:19px;color:${TONE_TEXT.neutral}">i ${view.sizeNote}</div>` : null}${line(view.generatedLine)}<div style="margin-top:8px;padding:8px 10px;border-radius:6px;font-size:13px;line-height:18px;color:${TONE_TEXT[view.dataQualityTone]};background:${TONE_BG[view.dataQualityTone]}">${TONE_MARK[view.dataQualityTone]} ${view.dataQualitySummary}</div>`;
 }
 
 export function dataQualityHtml(view: DigestView): SafeHtml {

@@ -22,6 +22,7 @@ function kpiLines(k: KpiView, withTrend: boolean): string[] {
   else if (k.change) {
     lines.push(`  ${ARROWS[k.change.direction]} ${changeWords(k.change)}`);
   } else if (k.noChange) lines.push(`  ${k.noChange}`);
+  if (k.remark) lines.push(`  ${k.remark}`);
   if (k.benchmark) lines.push(`  ${k.benchmark.text}`);
   if (withTrend && k.trend) lines.push(`  ${k.trend.alt}`);
   return lines;
@@ -73,6 +74,7 @@ export function renderText(view: DigestView): string {
     view.timeZoneLine,
     view.freshnessLine,
     ...view.staleLines.map((s) => `! ${s}`),
+    ...(view.sizeNote ? [`i ${view.sizeNote}`] : []),
     view.generatedLine,
     view.dataQualitySummary,
   ];

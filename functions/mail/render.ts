@@ -16,7 +16,13 @@ import { renderText } from './render-text.js';
 import type { SafeHtml } from './safe-html.js';
 import { fillTemplate } from './template.js';
 import { oneLine } from './text.js';
-import { buildDigestView, type DigestView } from './view.js';
+import {
+  buildDigestView,
+  OPTIONAL_BLOCKS,
+  TABLE_ROW_LIMIT,
+  type DigestView,
+  type OptionalBlockId,
+} from './view.js';
 import { assertRenderableSnapshot } from './validate.js';
 
 /** Gmail clips a message whose HTML is larger than about 102 KB; stay safely below. */
@@ -123,7 +129,56 @@ function monthlyAttachments(snapshot: Snapshot): DigestMessage['attachments'] {
       a.components.supportBilling,
     ]),
   );
+  // A plan or segment table cut to its largest rows points at these for the rest.
+  const movementRows = (rows: Snapshot['details']['mrrMovements']['byPlan']) =>
+    [...rows]
+      .sort((a, b) => b.mrrEnd - a.mrrEnd || a.name.localeCompare(b.name))
+      .map((r) => [
+        r.name,
+        r.mrrStart,
+        r.new,
+        r.reactivation,
+        r.expansion,
+        r.contraction,
+        r.churn,
+        r.fxAdjustment,
+        r.mrrEnd,
+        snapshot.currency,
+      ]);
+  const movementHeader = (first: string) => [
+    first,
+    'mrr_start',
+    'new',
+    'reactivation',
+    'expansion',
+    'contraction',
+    'churn',
+    'fx_adjustment',
+    'mrr_end',
+    'currency',
+  ];
+  const byGroup: DigestMessage['attachments'] = [
+    ...(snapshot.details.mrrMovements.byPlan.length > TABLE_ROW_LIMIT
+      ? [
+          {
+            filename: `mrr-movements-by-plan-${key}.csv`,
+            contentType: 'text/csv; charset=utf-8',
+            content: toCsv(movementHeader('plan'), movementRows(snapshot.details.mrrMovements.byPlan)),
+          },
+        ]
+      : []),
+    ...(snapshot.details.mrrMovements.bySegment.length > TABLE_ROW_LIMIT
+      ? [
+          {
+            filename: `mrr-movements-by-segment-${key}.csv`,
+            contentType: 'text/csv; charset=utf-8',
+            content: toCsv(movementHeader('segment'), movementRows(snapshot.details.mrrMovements.bySegment)),
+          },
+        ]
+      : []),
+  ];
   return [
+    ...byGroup,
     {
       filename: `mrr-movements-by-account-${key}.csv`,
       contentType: 'text/csv; charset=utf-8',
@@ -131,6 +186,28 @@ function monthlyAttachments(snapshot: Snapshot): DigestMessage['attachments'] {
     },
     { filename: `accounts-at-risk-${key}.csv`, contentType: 'text/csv; charset=utf-8', content: atRiskCsv },
   ];
+}
+
+/**
+ * The digest with as many optional blocks as fit under MAX_HTML_BYTES: the least important
+ * go first (view.ts OPTIONAL_BLOCKS), each named in a note at the top. Size never fails a
+ * send: if even the smallest digest were over the limit, it goes out as it is (Gmail then
+ * offers "view entire message"), which is better than no digest at all.
+ */
+export function fitToSize(
+  snapshot: Snapshot,
+  locale: Locale,
+  maxBytes = MAX_HTML_BYTES,
+): { view: DigestView; html: string } {
+  const template = snapshot.period.kind === 'monthly' ? MONTHLY_TEMPLATE : WEEKLY_TEMPLATE;
+  const omit = new Set<OptionalBlockId>();
+  for (let dropped = 0; ; dropped += 1) {
+    const view = buildDigestView(snapshot, locale, { omit });
+    const html = fillTemplate(template, slotValues(view));
+    const next = OPTIONAL_BLOCKS[dropped];
+    if (Buffer.byteLength(html, 'utf8') <= maxBytes || next === undefined) return { view, html };
+    omit.add(next);
+  }
 }
 
 export async function renderDigest(snapshot: Snapshot, options: RenderDigestOptions): Promise<DigestMessage> {
@@ -145,15 +222,7 @@ export async function renderDigest(snapshot: Snapshot, options: RenderDigestOpti
     for (const to of options.to) assertAddress(to, 'recipient');
     assertRenderableSnapshot(snapshot);
 
-    const view = buildDigestView(snapshot, options.locale);
-    const template = view.kind === 'monthly' ? MONTHLY_TEMPLATE : WEEKLY_TEMPLATE;
-    const html = fillTemplate(template, slotValues(view));
-    const bytes = Buffer.byteLength(html, 'utf8');
-    if (bytes > MAX_HTML_BYTES) {
-      throw new DigestRenderError(
-        `the HTML is ${bytes} bytes, over the ${MAX_HTML_BYTES}-byte limit above which Gmail clips a message`,
-      );
-    }
+    const { view, html } = fitToSize(snapshot, options.locale);
     const text = renderText(view);
     return {
       from: options.from,

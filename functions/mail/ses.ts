@@ -13,6 +13,7 @@ import {
   transientKind,
   type RetryPolicy,
 } from '../aws/retry.js';
+import { SEND_TIMEOUT_MS } from '../core/delivery-timing.js';
 import { MailDeliveryError } from './errors.js';
 import type { DigestMessage, Mailer, SendResult } from './mailer.js';
 import { buildMime } from './mime.js';
@@ -27,6 +28,11 @@ export interface SesConfig {
     readonly baseDelayMs?: number;
     readonly maxDelayMs?: number;
   };
+  /**
+   * Longest a send (its retries included) may take, default SEND_TIMEOUT_MS: the delivery
+   * claim lasts only that long (functions/core/delivery-timing.ts).
+   */
+  readonly timeoutMs?: number;
   /** Injectable for tests. */
   readonly sleep?: (ms: number) => Promise<void>;
 }
@@ -51,6 +57,7 @@ export class SesMailer implements Mailer {
   private readonly client: SESClient;
   private readonly policy: RetryPolicy;
   private readonly sleep: (ms: number) => Promise<void>;
+  private readonly timeoutMs: number;
 
   constructor(private readonly config: SesConfig = {}) {
     // Our own loop retries (visibly, with a clear final error); the SDK's retries would
@@ -67,6 +74,24 @@ export class SesMailer implements Mailer {
       maxDelayMs: config.retry?.maxDelayMs ?? SES_RETRY.maxDelayMs,
     };
     this.sleep = config.sleep ?? defaultSleep;
+    this.timeoutMs = config.timeoutMs ?? SEND_TIMEOUT_MS;
+  }
+
+  /** One SendRawEmail call, abandoned (and its request aborted) after `ms`. */
+  private async call(command: SendRawEmailCommand, ms: number): Promise<{ MessageId?: string | undefined }> {
+    const abort = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        abort.abort();
+        reject(Object.assign(new Error(`no answer from SES within ${ms} ms`), { name: 'SendTimeout' }));
+      }, ms);
+    });
+    try {
+      return await Promise.race([this.client.send(command, { abortSignal: abort.signal }), timedOut]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   private async region(): Promise<string> {
@@ -88,9 +113,20 @@ export class SesMailer implements Mailer {
     });
     const who = destinations.join(', ');
     let waited = 0;
+    const started = Date.now();
+    // Real time, or the (injected) waits when they are faster than real time.
+    const spent = (): number => Math.max(Date.now() - started, waited);
     for (let attempt = 1; ; attempt++) {
       try {
-        const out = await this.client.send(command);
+        const left = this.timeoutMs - spent();
+        if (left <= 0) {
+          throw new MailDeliveryError(
+            `SES did not accept the digest to ${who} within ${this.timeoutMs} ms (${attempt - 1} attempts); a retry sends it`,
+            'ses',
+            { retryable: true },
+          );
+        }
+        const out = await this.call(command, left);
         if (!out.MessageId)
           throw new MailDeliveryError(`SES accepted the digest to ${who} but returned no MessageId`, 'ses');
         return {
@@ -114,17 +150,24 @@ export class SesMailer implements Mailer {
         }
         // A network error may come after SES accepted the message: retrying it could send twice.
         const transient = kind === 'throttled' || kind === 'server-fault';
-        if (transient && attempt < this.policy.attempts) {
-          // Full jitter: spread the retries of concurrent senders.
-          const cap = backoffCeilingMs(this.policy, attempt);
-          const delay = Math.round(cap / 2 + (Math.random() * cap) / 2);
+        if (e.name === 'SendTimeout') {
+          throw new MailDeliveryError(`SES did not answer for the digest to ${who}: ${reason}`, 'ses', {
+            cause: error,
+            retryable: true,
+          });
+        }
+        // Full jitter: spread the retries of concurrent senders.
+        const cap = backoffCeilingMs(this.policy, attempt);
+        const delay = Math.round(cap / 2 + (Math.random() * cap) / 2);
+        // A retry that would end after the send's time is up is not started: the claim would run out.
+        if (transient && attempt < this.policy.attempts && spent() + delay < this.timeoutMs) {
           waited += delay;
           await this.sleep(delay);
           continue;
         }
         if (kind === 'throttled') {
           throw new MailDeliveryError(
-            `SES throttled the digest to ${who} on all ${this.policy.attempts} attempts over ${(waited / 1000).toFixed(1)} s: ${reason}${requestId}. The sending rate of the account is exceeded; retry later or ask AWS for a higher rate`,
+            `SES throttled the digest to ${who} on ${attempt === this.policy.attempts ? `all ${attempt}` : attempt} attempts over ${(waited / 1000).toFixed(1)} s: ${reason}${requestId}. The sending rate of the account is exceeded; retry later or ask AWS for a higher rate`,
             'ses',
             { cause: error, retryable: true },
           );

@@ -21,6 +21,7 @@ import {
 import { Formatter, parseInstant } from './format.js';
 import { MESSAGES, type Messages } from './i18n/index.js';
 import type { Locale } from './locale.js';
+import { matchReason } from './reasons.js';
 import { cleanText } from './text.js';
 
 export type Tone = 'good' | 'neutral' | 'bad';
@@ -49,6 +50,11 @@ export interface TrendBarView {
 
 export interface TrendView {
   readonly bars: readonly TrendBarView[];
+  /** The value range the bars are drawn over (each chart its own), e.g. 0.9 … 1.2 M. */
+  readonly low: number;
+  readonly high: number;
+  /** "Scale $1.02M to $1.10M; latest $1.10M": under the chart. */
+  readonly scale: string;
   /** States every figure: the chart's alternative text and its plain-text form. */
   readonly alt: string;
   readonly firstLabel: string;
@@ -66,6 +72,8 @@ export interface KpiView {
   /** Shown instead of a change when there is no previous value. */
   readonly noChange?: string;
   readonly benchmark?: BenchmarkView;
+  /** A remark under the value (e.g. why a rate exceeds 100 %). */
+  readonly remark?: string;
   readonly trend?: TrendView;
 }
 
@@ -83,6 +91,8 @@ export interface CellView {
 
 export interface TableBlock {
   readonly kind: 'table';
+  /** Names the block for the size budget (render.ts drops optional blocks by this id). */
+  readonly id?: OptionalBlockId;
   readonly title: string;
   readonly intro?: string;
   readonly columns: readonly { readonly label: string; readonly align: 'left' | 'right' }[];
@@ -96,6 +106,7 @@ export interface TableBlock {
 
 export interface CommentsBlock {
   readonly kind: 'comments';
+  readonly id?: OptionalBlockId;
   readonly title: string;
   readonly intro?: string;
   readonly comments: readonly { readonly text: string; readonly meta: string }[];
@@ -104,6 +115,7 @@ export interface CommentsBlock {
 
 export interface FactsBlock {
   readonly kind: 'facts';
+  readonly id?: OptionalBlockId;
   readonly title: string;
   readonly items: readonly { readonly label: string; readonly value: string; readonly fromData?: boolean }[];
 }
@@ -134,6 +146,8 @@ export interface DigestView {
   readonly timeZoneLine: string;
   readonly freshnessLine: string;
   readonly staleLines: readonly string[];
+  /** What was left out to keep the e-mail under the size limit (null: nothing). */
+  readonly sizeNote: string | null;
   readonly generatedLine: string;
   readonly dataQualitySummary: string;
   readonly dataQualityTone: Tone;
@@ -148,6 +162,30 @@ export interface DigestView {
   readonly footer: string;
   readonly footerNotes: string;
 }
+
+/**
+ * Blocks the digest can do without, least important first: when the HTML would be over the
+ * size at which Gmail clips a message, render.ts leaves them out in this order, with a note.
+ */
+export const OPTIONAL_BLOCKS = [
+  'promoterTerms',
+  'features',
+  'byPlan',
+  'bySegment',
+  'comments',
+  'dataQualityTables',
+] as const;
+export type OptionalBlockId = (typeof OPTIONAL_BLOCKS)[number];
+
+export interface ViewOptions {
+  /** Blocks to leave out (to keep the HTML under the size limit). */
+  readonly omit?: ReadonlySet<OptionalBlockId>;
+}
+
+/** Rows a long table shows; the rest are in the attached CSV. */
+export const TABLE_ROW_LIMIT = 15;
+/** Names from the data are cut to this many characters in tables (the CSV has them whole). */
+export const MAX_TABLE_NAME = 60;
 
 export const SECTION_ORDER: readonly KpiSection[] = [
   'revenue',
@@ -202,6 +240,7 @@ class ViewBuilder {
   constructor(
     readonly snapshot: Snapshot,
     readonly locale: Locale,
+    readonly options: ViewOptions = {},
   ) {
     this.m = MESSAGES[locale];
     this.f = new Formatter(locale, snapshot.currency, snapshot.period.timezone);
@@ -218,7 +257,7 @@ class ViewBuilder {
         label,
         value: this.m.notAvailableShort,
         available: false,
-        note: this.m.notAvailable(cleanText(k.reason ?? '', 240)),
+        note: this.m.notAvailable(this.reason(k.reason)),
         ...(withTrend && k.trend ? { trend: this.trend(id, k) } : {}),
       };
     }
@@ -228,17 +267,31 @@ class ViewBuilder {
       value: this.f.value(k.value, unit),
       available: true,
       ...(this.change(id, k) ?? { noChange: this.m.noPrevious }),
-      ...(k.benchmark
-        ? {
-            benchmark: {
-              text: `${this.m.benchmarkLevels[k.benchmark.level]} · ${this.m.benchmark(cleanText(k.benchmark.target, 40))}`,
-              tone: k.benchmark.tone,
-            },
-          }
-        : {}),
+      ...(k.benchmark ? { benchmark: this.benchmark(id, k.benchmark) } : {}),
+      // The catalog's conversion counts accounts that start paying in the period over those
+      // created in it: the first group may include older accounts, so it can pass 100 %.
+      ...(id === 'conversion_rate' && k.value > 100 ? { remark: this.m.conversionOver100 } : {}),
       ...(withTrend && k.trend ? { trend: this.trend(id, k) } : {}),
     };
     return view;
+  }
+
+  /** The report's reason in the reader's language (functions/mail/reasons.ts). */
+  reason(raw: string | undefined): string {
+    const match = matchReason(raw ?? '');
+    if (!match) return this.m.reasonUnknown;
+    const [a = '', b = ''] = match.args.map((arg) => cleanText(arg, 120));
+    return this.m.kpiReasons[match.key](a, b);
+  }
+
+  /** "Above target (lower is better) · target ≤ 2 / 5": above and below in the reader's terms. */
+  benchmark(id: KpiId, b: NonNullable<KpiValue['benchmark']>): BenchmarkView {
+    const level = this.m.benchmarkLevels[b.level];
+    const direction =
+      KPI_META[id].higherIsBetter === false && (b.level === 'above' || b.level === 'below')
+        ? ` (${this.m.lowerIsBetter})`
+        : '';
+    return { text: `${level}${direction} · ${this.m.benchmark(cleanText(b.target, 40))}`, tone: b.tone };
   }
 
   change(id: KpiId, k: KpiValue): { change: ChangeView } | null {
@@ -281,19 +334,35 @@ class ViewBuilder {
     if (values.length > 1) {
       alt += ` ${this.m.trendRange(this.f.value(Math.min(...values), k.unit), this.f.value(Math.max(...values), k.unit))}`;
     }
-    return { bars, alt, firstLabel: bars[0]?.label ?? '', lastLabel: bars[bars.length - 1]?.label ?? '' };
+    const low = values.length > 0 ? Math.min(...values) : 0;
+    const high = values.length > 0 ? Math.max(...values) : 0;
+    const last = bars[bars.length - 1]?.display ?? this.m.noData;
+    return {
+      bars,
+      low,
+      high,
+      scale: this.m.trendScale(this.f.value(low, k.unit), this.f.value(high, k.unit), last),
+      alt,
+      firstLabel: bars[0]?.label ?? '',
+      lastLabel: bars[bars.length - 1]?.label ?? '',
+    };
   }
 
-  name(text: string | null, fallback: string): string {
-    const cleaned = text === null ? '' : cleanText(text, MAX_NAME);
+  name(text: string | null, fallback: string, max = MAX_NAME): string {
+    const cleaned = text === null ? '' : cleanText(text, max);
     return cleaned === '' ? fallback : cleaned;
   }
 
-  movementName(text: string): string {
-    return text === '(none)' ? this.m.noneName : this.name(text, this.m.noneName);
+  movementName(text: string, max = MAX_NAME): string {
+    return text === '(none)' ? this.m.noneName : this.name(text, this.m.noneName, max);
   }
 
-  movementsTable(title: string, rows: readonly MrrMovementRow[], firstColumn: string): TableBlock {
+  movementsTable(
+    id: 'byPlan' | 'bySegment',
+    title: string,
+    rows: readonly MrrMovementRow[],
+    firstColumn: string,
+  ): TableBlock {
     // Six columns must fit a phone: short amounts, the currency once in the title.
     const amount = (v: number, signed = false): string => this.f.compactAmount(v, signed);
     const showFx = rows.some((r) => Math.abs(r.fxAdjustment) >= 0.005);
@@ -306,15 +375,20 @@ class ViewBuilder {
       { label: this.m.columns.end, align: 'right' as const },
     ];
     const sorted = [...rows].sort((a, b) => b.mrrEnd - a.mrrEnd || a.name.localeCompare(b.name));
+    // The largest rows by MRR; the attached CSV has them all.
+    const shown = sorted.slice(0, TABLE_ROW_LIMIT);
+    const more = sorted.length - shown.length;
+    const file = id === 'byPlan' ? this.m.byPlanFile : this.m.bySegmentFile;
     return {
       kind: 'table',
+      id,
       title: `${title} (${this.snapshot.currency})`,
       columns,
-      rows: sorted.map((r) => {
+      rows: shown.map((r) => {
         const gained = r.new + r.reactivation + r.expansion;
         const lost = r.contraction + r.churn;
         return [
-          { text: this.movementName(r.name), align: 'left', fromData: true },
+          { text: this.movementName(r.name, MAX_TABLE_NAME), align: 'left', fromData: true },
           { text: amount(r.mrrStart), align: 'right' },
           { text: amount(gained, true), align: 'right' },
           { text: amount(-lost, true), align: 'right' },
@@ -323,7 +397,10 @@ class ViewBuilder {
         ];
       }),
       empty: this.m.movementsNone,
-      note: this.m.movementsNote,
+      note:
+        more > 0
+          ? `${this.m.tableMore(this.f.count(more), more, file)} ${this.m.movementsNote}`
+          : this.m.movementsNote,
       leadRow: true,
     };
   }
@@ -331,12 +408,20 @@ class ViewBuilder {
   atRiskTable(limit: number): TableBlock {
     const all = this.snapshot.details.accountsAtRisk;
     const shown = all.slice(0, limit);
+    // The snapshot keeps only the largest critical accounts; the KPI counts them all.
+    const kpiTotal = this.snapshot.kpis.accounts_at_risk.value;
+    const total = kpiTotal === null ? all.length : Math.max(kpiTotal, all.length);
+    const more = total - shown.length;
     const band = (a: AtRiskAccount): Tone =>
       a.band === 'critical' ? 'bad' : a.band === 'at_risk' ? 'neutral' : 'good';
     return {
       kind: 'table',
       title: this.m.atRiskTitle,
-      ...(shown.length > 0 ? { intro: this.m.atRiskIntro(this.f.count(shown.length), shown.length) } : {}),
+      ...(shown.length > 0
+        ? {
+            intro: this.m.atRiskIntro(this.f.count(shown.length), shown.length, this.f.count(total), total),
+          }
+        : {}),
       columns: [
         { label: this.m.columns.account, align: 'left' },
         { label: this.m.columns.mrr, align: 'right' },
@@ -344,8 +429,11 @@ class ViewBuilder {
       ],
       rows: shown.map((a) => [
         {
-          text: this.name(a.accountName, this.m.unnamedAccount),
-          sub: [this.name(a.segment, this.m.noSegment), this.name(a.csmOwner, this.m.noOwner)].join(' · '),
+          text: this.name(a.accountName, this.m.unnamedAccount, MAX_TABLE_NAME),
+          sub: [
+            this.name(a.segment, this.m.noSegment, MAX_TABLE_NAME),
+            this.name(a.csmOwner, this.m.noOwner, MAX_TABLE_NAME),
+          ].join(' · '),
           align: 'left',
           fromData: true,
           strong: true,
@@ -360,9 +448,7 @@ class ViewBuilder {
         },
       ]),
       empty: this.m.atRiskNone,
-      ...(all.length > shown.length
-        ? { note: this.m.atRiskMore(this.f.count(all.length - shown.length), all.length - shown.length) }
-        : {}),
+      ...(more > 0 ? { note: this.m.atRiskMore(this.f.count(more), more) } : {}),
     };
   }
 
@@ -370,6 +456,7 @@ class ViewBuilder {
     const feedback = this.snapshot.details.feedback;
     return {
       kind: 'comments',
+      id: 'comments',
       title: this.m.commentsTitle,
       ...(withCount
         ? { intro: this.m.commentCount(this.f.count(feedback.commentCount), feedback.commentCount) }
@@ -402,8 +489,13 @@ class ViewBuilder {
       case 'revenue':
         return monthly
           ? [
-              this.movementsTable(this.m.bySegmentTitle, d.mrrMovements.bySegment, this.m.columns.segment),
-              this.movementsTable(this.m.byPlanTitle, d.mrrMovements.byPlan, this.m.columns.plan),
+              this.movementsTable(
+                'bySegment',
+                this.m.bySegmentTitle,
+                d.mrrMovements.bySegment,
+                this.m.columns.segment,
+              ),
+              this.movementsTable('byPlan', this.m.byPlanTitle, d.mrrMovements.byPlan, this.m.columns.plan),
             ]
           : [];
       case 'customers': {
@@ -412,11 +504,17 @@ class ViewBuilder {
           blocks.push({
             kind: 'facts',
             title: this.m.healthBandsTitle,
-            items: [
-              { label: this.m.bands.healthy, value: this.f.count(d.healthBands.healthy) },
-              { label: this.m.bands.at_risk, value: this.f.count(d.healthBands.atRisk) },
-              { label: this.m.bands.critical, value: this.f.count(d.healthBands.critical) },
-            ],
+            // Each band with its score range (the catalog's): "Critical (below 40)" is the KPI above.
+            items: (['healthy', 'at_risk', 'critical'] as const).map((band) => ({
+              label: `${this.m.bands[band]} (${this.m.bandRanges[band]})`,
+              value: this.f.count(
+                band === 'healthy'
+                  ? d.healthBands.healthy
+                  : band === 'at_risk'
+                    ? d.healthBands.atRisk
+                    : d.healthBands.critical,
+              ),
+            })),
           });
         }
         blocks.push(this.atRiskTable(limits.atRisk));
@@ -427,6 +525,7 @@ class ViewBuilder {
           ? [
               {
                 kind: 'table',
+                id: 'features',
                 title: this.m.featuresTitle,
                 columns: [
                   { label: this.m.columns.feature, align: 'left' },
@@ -434,7 +533,11 @@ class ViewBuilder {
                   { label: this.m.columns.adoption, align: 'right' },
                 ],
                 rows: d.topFeatures.slice(0, 10).map((feature) => [
-                  { text: this.name(feature.eventName, this.m.noneName), align: 'left', fromData: true },
+                  {
+                    text: this.name(feature.eventName, this.m.noneName, MAX_TABLE_NAME),
+                    align: 'left',
+                    fromData: true,
+                  },
                   { text: this.f.count(feature.users), align: 'right' },
                   { text: this.f.percent(feature.adoptionPct), align: 'right' },
                 ]),
@@ -447,6 +550,7 @@ class ViewBuilder {
         if (monthly) {
           blocks.push({
             kind: 'facts',
+            id: 'promoterTerms',
             title: '',
             items: [
               {
@@ -469,6 +573,35 @@ class ViewBuilder {
     }
   }
 
+  /** A block stays unless the size budget dropped it. */
+  kept(block: BlockView): boolean {
+    return block.kind === 'list' || block.id === undefined || !(this.options.omit?.has(block.id) ?? false);
+  }
+
+  omittedTitle(id: OptionalBlockId): string {
+    switch (id) {
+      case 'promoterTerms':
+        return `${this.m.detractorTermsTitle}, ${this.m.promoterTermsTitle}`;
+      case 'features':
+        return this.m.featuresTitle;
+      case 'byPlan':
+        return this.m.byPlanTitle;
+      case 'bySegment':
+        return this.m.bySegmentTitle;
+      case 'comments':
+        return this.m.commentsTitle;
+      case 'dataQualityTables':
+        return `${this.m.dataQualityTitle} (${this.m.columns.table})`;
+    }
+  }
+
+  sizeNote(): string | null {
+    const omitted = OPTIONAL_BLOCKS.filter((id) => this.options.omit?.has(id) ?? false);
+    return omitted.length === 0
+      ? null
+      : this.m.sizeDropped(omitted.map((id) => this.omittedTitle(id)).join('; '));
+  }
+
   sections(): SectionView[] {
     return SECTION_ORDER.map((section) => {
       const ids =
@@ -479,7 +612,7 @@ class ViewBuilder {
         id: section,
         title: this.m.sections[section],
         kpis: ids.map((id) => this.kpi(id, false)),
-        blocks: this.sectionBlocks(section),
+        blocks: this.sectionBlocks(section).filter((b) => this.kept(b)),
       };
     });
   }
@@ -534,7 +667,7 @@ class ViewBuilder {
       // One line per reason: 48 unavailable KPIs usually share a handful of causes.
       const byReason = new Map<string, string[]>();
       for (const id of unavailable) {
-        const reason = cleanText(this.snapshot.kpis[id].reason ?? '', 240);
+        const reason = this.reason(this.snapshot.kpis[id].reason);
         byReason.set(reason, [...(byReason.get(reason) ?? []), this.m.kpiLabels[id]]);
       }
       blocks.push({
@@ -550,6 +683,7 @@ class ViewBuilder {
       const tables = this.kind === 'monthly' ? dq.tables : dq.tables.filter((t) => !t.present);
       blocks.push({
         kind: 'table',
+        ...(this.kind === 'monthly' ? { id: 'dataQualityTables' as const } : {}),
         title: '',
         columns: [
           { label: this.m.columns.table, align: 'left' },
@@ -565,7 +699,7 @@ class ViewBuilder {
                 wrap: true,
               }
             : {
-                text: this.m.tableAbsent(cleanText(t.reason ?? '', 160)),
+                text: this.m.tableAbsent(this.reason(t.reason)),
                 align: 'left',
                 tone: 'bad',
                 wrap: true,
@@ -590,6 +724,17 @@ class ViewBuilder {
           d.mrrMovements.byAccount.length,
         ),
         this.m.atRiskFile(this.f.count(d.accountsAtRisk.length), d.accountsAtRisk.length),
+        ...(d.mrrMovements.byPlan.length > TABLE_ROW_LIMIT
+          ? [this.m.plansFile(this.f.count(d.mrrMovements.byPlan.length), d.mrrMovements.byPlan.length)]
+          : []),
+        ...(d.mrrMovements.bySegment.length > TABLE_ROW_LIMIT
+          ? [
+              this.m.segmentsFile(
+                this.f.count(d.mrrMovements.bySegment.length),
+                d.mrrMovements.bySegment.length,
+              ),
+            ]
+          : []),
       ],
     };
   }
@@ -648,6 +793,7 @@ class ViewBuilder {
       timeZoneLine: this.m.timeZoneLine(s.period.timezone),
       freshnessLine: freshness.line,
       staleLines: freshness.stale,
+      sizeNote: this.sizeNote(),
       generatedLine: this.m.generatedAt(this.f.dateOrInstant(s.generatedAt)),
       dataQualitySummary: clean ? this.m.dataQualityClean : this.dataQualitySummary(unavailable),
       dataQualityTone: clean ? 'good' : 'neutral',
@@ -658,7 +804,7 @@ class ViewBuilder {
       sections: this.sections(),
       attachments: this.attachments(),
       dataQualityTitle: this.m.dataQualityTitle,
-      dataQuality: this.dataQualityBlocks(),
+      dataQuality: this.dataQualityBlocks().filter((b) => this.kept(b)),
       footer: this.m.footer(ENGINE_NAMES[s.stats.engine], this.f.dateOrInstant(s.generatedAt)),
       footerNotes: [
         this.m.footerNotes,
@@ -669,6 +815,6 @@ class ViewBuilder {
 }
 
 /** Every string of the digest for `snapshot` in `locale`. Pure: same input, same view. */
-export function buildDigestView(snapshot: Snapshot, locale: Locale): DigestView {
-  return new ViewBuilder(snapshot, locale).build();
+export function buildDigestView(snapshot: Snapshot, locale: Locale, options: ViewOptions = {}): DigestView {
+  return new ViewBuilder(snapshot, locale, options).build();
 }

@@ -90,6 +90,29 @@ export interface ResolvedRequest {
   readonly recomputeTrend: boolean;
 }
 
+/** Scheduler fires on time; a few seconds of clock difference between it and Lambda are normal. */
+const SCHEDULE_CLOCK_SKEW_MS = 5 * 60_000;
+
+/** Dates near the end of the calendar (9999-12-31) overflow the period arithmetic: an input error, not a crash. */
+function resolvePeriod(make: () => Period): Period {
+  try {
+    return make();
+  } catch (error) {
+    if (error instanceof RangeError) {
+      throw new InputError(`invalid payload: the date is outside the supported calendar (${error.message})`);
+    }
+    throw error;
+  }
+}
+
+function refuseUnfinished(period: Period, now: Date, field: 'date' | 'scheduledTime'): void {
+  if (!isComplete(period, now)) {
+    throw new InputError(
+      `invalid payload: ${field}: period ${period.key} has not ended yet (it ends ${period.endUtc}); pick a date in a past period`,
+    );
+  }
+}
+
 function fail(error: z.ZodError): never {
   const problems = error.issues.map((i) => {
     const field = i.path
@@ -116,9 +139,24 @@ export function resolveRequest(event: unknown, defaults: ReportDefaults, now: Da
     const parsed = scheduledEventSchema.safeParse(event);
     if (!parsed.success) fail(parsed.error);
     const scheduled = parsed.data;
+    const scheduledAt = new Date(scheduled.scheduledTime);
+    // A schedule time in the future would report a period that has not ended (and move
+    // latest.json past the real one); Scheduler only ever sends the time it fired at.
+    if (
+      !Number.isFinite(scheduledAt.getTime()) ||
+      scheduledAt.getTime() > now.getTime() + SCHEDULE_CLOCK_SKEW_MS
+    ) {
+      throw new InputError(
+        `invalid payload: scheduledTime: "${scheduled.scheduledTime}" is in the future (now ${now.toISOString()}); a schedule only reports periods that have ended`,
+      );
+    }
+    const period = resolvePeriod(() =>
+      previousCompletePeriod(scheduled.period, scheduledAt, defaults.timezone),
+    );
+    refuseUnfinished(period, now, 'scheduledTime');
     return {
       trigger: 'schedule',
-      period: previousCompletePeriod(scheduled.period, new Date(scheduled.scheduledTime), defaults.timezone),
+      period,
       locale: defaults.locale,
       recipients: defaults.recipients,
       dryRun: false,
@@ -130,14 +168,12 @@ export function resolveRequest(event: unknown, defaults: ReportDefaults, now: Da
   if (!parsed.success) fail(parsed.error);
   const manual = parsed.data;
   const timezone = manual.timezone ?? defaults.timezone;
-  const period = manual.date
-    ? periodContaining(manual.period, manual.date, timezone)
-    : previousCompletePeriod(manual.period, now, timezone);
-  if (!isComplete(period, now)) {
-    throw new InputError(
-      `invalid payload: date: period ${period.key} has not ended yet (it ends ${period.endUtc}); pick a date in a past period`,
-    );
-  }
+  const period = resolvePeriod(() =>
+    manual.date
+      ? periodContaining(manual.period, manual.date, timezone)
+      : previousCompletePeriod(manual.period, now, timezone),
+  );
+  refuseUnfinished(period, now, 'date');
   return {
     trigger: 'manual',
     period,

@@ -14,7 +14,7 @@ import {
   type JobSummary,
   type RenderDigestFn,
 } from '../core/job.js';
-import { DEFAULT_LEASE_MS } from '../core/delivery-ledger.js';
+import { LEASE_MS, SEND_TIMEOUT_MS } from '../core/delivery-timing.js';
 import type { QueryEngine } from '../engines/engine.js';
 import type { Snapshot } from '../core/snapshot.js';
 import type { ObjectStore } from '../stores/store.js';
@@ -75,8 +75,6 @@ export type ReportHandler = (event: unknown, context: LambdaContext) => Promise<
 /** Time kept back from the invocation's deadline so a stuck query is stopped before the function is. */
 const DEADLINE_MARGIN_MS = 20_000;
 const MIN_QUERY_TIMEOUT_MS = 10_000;
-/** A claim outlives its invocation by this much: by then the invocation is certainly gone. */
-const LEASE_MARGIN_MS = 60_000;
 
 function jobLogger(logger: Logger): JobLogger {
   const at =
@@ -191,7 +189,12 @@ export function createReportHandler(deps: ReportHandlerDeps): ReportHandler {
             recomputeTrend: request.recomputeTrend,
             now,
             runId: context.awsRequestId,
-            leaseMs: remaining === undefined ? DEFAULT_LEASE_MS : remaining + LEASE_MARGIN_MS,
+            // One send's lease, shorter than the first retry's delay (functions/core/delivery-timing.ts).
+            leaseMs: LEASE_MS,
+            ...(remaining === undefined
+              ? {}
+              : { stopSendingAt: new Date(clock().getTime() + remaining - SEND_TIMEOUT_MS) }),
+            configured: { timezone: config.report.timezone, currency: config.report.currency },
           },
         );
         const response = toResponse(summary, request.trigger, context.awsRequestId);

@@ -1,9 +1,9 @@
 /** The object store on the local file system: one file per key under a root folder. */
-import { randomBytes } from 'node:crypto';
-import { link, mkdir, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
+import { createHash, randomBytes } from 'node:crypto';
+import { link, mkdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { InputError } from '../engines/engine.js';
-import type { ObjectStore } from './store.js';
+import type { ObjectStore, VersionedObject } from './store.js';
 
 const SEGMENT_RE = /^[A-Za-z0-9._@=+-]+$/;
 
@@ -17,6 +17,14 @@ export function assertValidKey(key: string): void {
   if (key.length === 0 || key.length > 900 || bad !== undefined) {
     throw new InputError(`"${key}" is not a valid object key (relative path of plain names, no "..")`);
   }
+}
+
+const LOCK_STALE_MS = 10_000;
+const LOCK_ROUNDS = 1_000;
+
+/** The file store's version of an object: a hash of its content, so it changes with every new content. */
+function contentVersion(body: string): string {
+  return createHash('sha256').update(body).digest('hex');
 }
 
 function isErrno(error: unknown, code: string): boolean {
@@ -68,8 +76,53 @@ export class FileStore implements ObjectStore {
     }
   }
 
+  async getVersioned(key: string): Promise<VersionedObject | null> {
+    const body = await this.get(key);
+    return body === null ? null : { body, version: contentVersion(body) };
+  }
+
+  async putIfVersion(
+    key: string,
+    body: string | Uint8Array,
+    _contentType: string,
+    version: string,
+  ): Promise<boolean> {
+    const target = this.uri(key);
+    const temp = await this.#writeTemp(target, body);
+    const lock = `${target}.lock`;
+    try {
+      await this.#lock(lock);
+      try {
+        const current = await this.get(key);
+        if (current === null || contentVersion(current) !== version) return false;
+        await rename(temp, target);
+        return true;
+      } finally {
+        await unlink(lock).catch(() => undefined);
+      }
+    } finally {
+      await unlink(temp).catch(() => undefined);
+    }
+  }
+
   async delete(key: string): Promise<void> {
     await rm(this.uri(key), { force: true });
+  }
+
+  /** An exclusive lock file; one left behind by a crashed process is broken after LOCK_STALE_MS. */
+  async #lock(lock: string): Promise<void> {
+    for (let round = 0; ; round += 1) {
+      try {
+        await writeFile(lock, String(process.pid), { flag: 'wx' });
+        return;
+      } catch (error) {
+        if (!isErrno(error, 'EEXIST')) throw error;
+      }
+      const held = await stat(lock).catch(() => null);
+      if (held && Date.now() - held.mtimeMs > LOCK_STALE_MS) await unlink(lock).catch(() => undefined);
+      if (round > LOCK_ROUNDS) throw new Error(`${lock} stays locked; another process is writing it`);
+      await new Promise((resolve) => setTimeout(resolve, 5 + Math.floor(Math.random() * 20)));
+    }
   }
 
   async #writeTemp(target: string, body: string | Uint8Array): Promise<string> {

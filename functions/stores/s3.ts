@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { InputError } from '../engines/engine.js';
 import { assertValidKey } from './file.js';
-import type { ObjectStore } from './store.js';
+import type { ObjectStore, VersionedObject } from './store.js';
 
 export interface S3StoreConfig {
   readonly client?: S3Client;
@@ -77,8 +77,35 @@ export class S3Store implements ObjectStore {
     }
   }
 
+  async getVersioned(key: string): Promise<VersionedObject | null> {
+    try {
+      const out = await this.#client.send(
+        new GetObjectCommand({ Bucket: this.#bucket, Key: this.#objectKey(key) }),
+      );
+      const body = out.Body ? await out.Body.transformToString('utf-8') : '';
+      if (!out.ETag) throw new Error(`S3 returned ${this.uri(key)} without an ETag`);
+      return { body, version: out.ETag };
+    } catch (error) {
+      const { name, status } = awsError(error);
+      if (name === 'NoSuchKey' || name === 'NotFound' || status === 404) return null;
+      throw error;
+    }
+  }
+
   async putIfAbsent(key: string, body: string | Uint8Array, contentType: string): Promise<boolean> {
-    const input: PutObjectCommandInput = { ...this.#putInput(key, body, contentType), IfNoneMatch: '*' };
+    return this.#conditionalPut({ ...this.#putInput(key, body, contentType), IfNoneMatch: '*' });
+  }
+
+  async putIfVersion(
+    key: string,
+    body: string | Uint8Array,
+    contentType: string,
+    version: string,
+  ): Promise<boolean> {
+    return this.#conditionalPut({ ...this.#putInput(key, body, contentType), IfMatch: version });
+  }
+
+  async #conditionalPut(input: PutObjectCommandInput): Promise<boolean> {
     for (let attempt = 1; ; attempt += 1) {
       try {
         await this.#client.send(new PutObjectCommand(input));
@@ -86,6 +113,8 @@ export class S3Store implements ObjectStore {
       } catch (error) {
         const { name, status } = awsError(error);
         if (name === 'PreconditionFailed' || status === 412) return false;
+        // If-Match on a key that no longer exists.
+        if (input.IfMatch !== undefined && (name === 'NoSuchKey' || status === 404)) return false;
         // S3 answers 409 while another conditional write to the key is in flight; the retry
         // then sees the winner's object and gets 412.
         if ((name === 'ConditionalRequestConflict' || status === 409) && attempt < 5) {

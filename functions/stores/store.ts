@@ -2,6 +2,12 @@
  * A small object store: local files or S3. Keys are relative paths such as
  * `snapshots/weekly/2026-W47.json`.
  */
+export interface VersionedObject {
+  readonly body: string;
+  /** Opaque: changes whenever the object is written. */
+  readonly version: string;
+}
+
 export interface ObjectStore {
   /** Where the store lives, for messages (a folder path or `s3://bucket/prefix`). */
   readonly location: string;
@@ -14,6 +20,18 @@ export interface ObjectStore {
    * `If-None-Match: *`, or an exclusive file create). Returns false when it already existed.
    */
   putIfAbsent(key: string, body: string | Uint8Array, contentType: string): Promise<boolean>;
+  /** Reads an object with its version (S3: the ETag), or null when it does not exist. */
+  getVersioned(key: string): Promise<VersionedObject | null>;
+  /**
+   * Replaces an object only if it still has `version` (S3 `If-Match`, or a compare-and-swap on
+   * the file). Returns false when it changed since, or no longer exists.
+   */
+  putIfVersion(
+    key: string,
+    body: string | Uint8Array,
+    contentType: string,
+    version: string,
+  ): Promise<boolean>;
   delete(key: string): Promise<void>;
   /** URI of a key, without touching the store. */
   uri(key: string): string;

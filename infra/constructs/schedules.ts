@@ -10,6 +10,7 @@ import {
   aws_sqs as sqs,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import type { DeliveryTiming } from '../../functions/core/delivery-timing.js';
 import type { PeriodKind } from '../../functions/core/period.js';
 import { acknowledgeWildcardResources } from '../nag.js';
 
@@ -17,6 +18,8 @@ export interface SchedulesProps {
   readonly function: lambda.IFunction;
   /** IANA time zone the 07:00 is meant in. */
   readonly timezone: string;
+  /** Retries and event age, derived with the function timeout and the delivery lease. */
+  readonly timing: DeliveryTiming;
 }
 
 /** When each digest goes out: Mondays 07:00 for the week before, the 1st 07:00 for the month before. */
@@ -25,8 +28,10 @@ export const SCHEDULE_CRON: Readonly<Record<PeriodKind, scheduler.CronOptionsWit
   monthly: { minute: '0', hour: '7', day: '1' },
 };
 
-/** How often EventBridge Scheduler retries an invocation that failed, and for how long. */
-export const SCHEDULE_RETRY = { retryAttempts: 2, maxEventAge: Duration.hours(1) } as const;
+/** How often EventBridge Scheduler retries an invocation it could not hand over, and for how long. */
+export function scheduleRetry(timing: DeliveryTiming): { retryAttempts: number; maxEventAge: Duration } {
+  return { retryAttempts: timing.retryAttempts, maxEventAge: Duration.seconds(timing.maxEventAgeSeconds) };
+}
 
 /**
  * EventBridge Scheduler: one schedule per period kind, in the configured time zone (so 07:00
@@ -78,7 +83,7 @@ export class Schedules extends Construct {
         target: new targets.LambdaInvoke(props.function, {
           role: this.role,
           deadLetterQueue: this.deadLetterQueue,
-          ...SCHEDULE_RETRY,
+          ...scheduleRetry(props.timing),
           // The handler reads exactly this shape; the scheduled time fixes which period is reported.
           input: scheduler.ScheduleTargetInput.fromObject({
             source: 'schedule',

@@ -6,6 +6,7 @@
 import type { PeriodKind } from '../../core/period.js';
 import type { BenchmarkStatus, KpiId, KpiSection } from '../../core/snapshot.js';
 import type { DataQualityReason } from '../../schema/contract.js';
+import type { ReasonKey } from '../reasons.js';
 
 export type HealthBand = 'healthy' | 'at_risk' | 'critical';
 
@@ -36,6 +37,24 @@ export interface Messages {
   /** Short "not available", in the value's place. */
   readonly notAvailableShort: string;
   notAvailable(reason: string): string;
+  /** Why a KPI or a table is not available (functions/mail/reasons.ts); `a`, `b`: its values. */
+  readonly kpiReasons: Readonly<Record<ReasonKey, (a: string, b: string) => string>>;
+  /** A reason the digest has no words for: never shown in English. */
+  readonly reasonUnknown: string;
+  /** Said after "above/below target" on KPIs where a lower value is better. */
+  readonly lowerIsBetter: string;
+  /** Under a conversion rate over 100 %: what it divides, and why it can exceed 100. */
+  readonly conversionOver100: string;
+  /** The range a trend chart is drawn over, and its last value. */
+  trendScale(low: string, high: string, last: string): string;
+  /** A long table cut to its first rows. */
+  tableMore(more: string, n: number, file: string): string;
+  /** Sections left out so the e-mail stays under the size at which Gmail clips it. */
+  sizeDropped(titles: string): string;
+  readonly byPlanFile: string;
+  readonly bySegmentFile: string;
+  plansFile(rows: string, n: number): string;
+  segmentsFile(rows: string, n: number): string;
   readonly benchmarkLevels: Readonly<Record<BenchmarkStatus['level'], string>>;
   benchmark(target: string): string;
   /** Unit of a change between two percentages. */
@@ -45,8 +64,10 @@ export interface Messages {
   readonly noData: string;
 
   readonly atRiskTitle: string;
-  atRiskIntro(shown: string, shownCount: number): string;
+  /** The list shows the `shown` largest of `total` critical accounts. */
+  atRiskIntro(shown: string, shownCount: number, total: string, totalCount: number): string;
   readonly atRiskNone: string;
+  /** Critical accounts the list leaves out (the total is the KPI, not the list's length). */
   atRiskMore(more: string, moreCount: number): string;
   readonly columns: {
     readonly account: string;
@@ -67,6 +88,8 @@ export interface Messages {
     readonly excluded: string;
   };
   readonly bands: Readonly<Record<HealthBand, string>>;
+  /** The score range of each band, as the KPI catalog defines them. */
+  readonly bandRanges: Readonly<Record<HealthBand, string>>;
   readonly healthBandsTitle: string;
   readonly unnamedAccount: string;
   readonly noSegment: string;
