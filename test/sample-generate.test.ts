@@ -200,7 +200,11 @@ async function contractViolations(dir: string): Promise<Counts> {
       await scalar(`SELECT count(*) - count(DISTINCT ${key}) FROM ${from} WHERE NOT (${keyNull})`),
     );
     for (const rule of spec.rules) {
-      await db.run(`CREATE OR REPLACE TEMP VIEW rule_source AS SELECT * FROM ${from}`);
+      // Partition rules compare with dt, the folder the file is in.
+      const ruleFrom = spec.partitionedBy
+        ? from.replace('hive_partitioning = false', 'hive_partitioning = true')
+        : from;
+      await db.run(`CREATE OR REPLACE TEMP VIEW rule_source AS SELECT * FROM ${ruleFrom}`);
       add(rule.reason, await scalar(`SELECT count(*) FROM rule_source WHERE (${rule.violation}) IS TRUE`));
     }
   }
