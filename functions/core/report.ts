@@ -6,10 +6,10 @@ import { addDays, type Period } from './period.js';
 import { benchmarkFor, DEFAULT_BENCHMARKS, type Benchmarks } from './benchmarks.js';
 import { KPI_META } from './kpi-meta.js';
 import {
-  HEADLINE_KPIS,
   KPI_IDS,
   SCHEMA_VERSION,
   TREND_PERIODS,
+  TRENDED_KPIS,
   type ExclusionCount,
   type KpiId,
   type KpiValue,
@@ -203,7 +203,7 @@ function assemble(
     ...(current.detail ? { detail: current.detail } : {}),
   };
   const benchmark = benchmarkFor(id, kpi, periods[0]?.kind ?? 'weekly', benchmarks);
-  const trend = HEADLINE_KPIS.includes(id)
+  const trend = TRENDED_KPIS.includes(id)
     ? periods
         .slice(0, TREND_PERIODS)
         .map((p, i) => ({
