@@ -241,7 +241,7 @@ export interface SocialPlatformStats {
 }
 
 export interface WebDetails {
-  /** Top 10 pages by page views. */
+  /** Top 50 pages by page views (the digest shows 10; the monthly CSV all). */
   readonly topPages: readonly WebPageStats[];
   /** The catalog's `top_exit_pages`: top 10 pages by exits, with their exit rate. */
   readonly topExitPages: readonly WebPageStats[];

@@ -16,7 +16,7 @@
 --              account_id) and anonymous sessions (`known` = 0)
 --   'visitors' period 0: visitors of periods 0 and 1 together (new visitors of period 0 are
 --              those not seen in period 1: this count minus period 1's visitors)
---   'page'     period 0: the top 10 pages by views and the top 10 by exits
+--   'page'     period 0: the top 50 pages by views and the top 10 by exits
 WITH computed_periods AS (
   SELECT period_index, start_ts, end_ts
   FROM report_periods
@@ -152,5 +152,5 @@ FROM ranked
 WHERE (grain = 'period' AND period_index IS NOT NULL)
   OR (grain = 'segment' AND period_index = 0)
   OR grain = 'visitors'
-  OR (grain = 'page' AND (views_rank <= 10 OR exits_rank <= 10))
+  OR (grain = 'page' AND (views_rank <= 50 OR exits_rank <= 10))
 ORDER BY grain, period_index, known, page

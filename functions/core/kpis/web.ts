@@ -38,7 +38,9 @@ import {
 import type { Period } from '../period.js';
 
 const DAY_MS = 86_400_000;
-const TOP_PAGES = 10;
+/** Top pages kept in the snapshot (the monthly CSV); the digest shows the first 10. */
+const TOP_PAGES = 50;
+const TOP_EXIT_PAGES = 10;
 
 export const WEB_KPIS = [
   'page_views',
@@ -129,7 +131,7 @@ export interface WebActivity {
   readonly anonymous: WebCounts;
   /** Distinct visitors of periods 0 and 1 together. */
   readonly visitorsOfPeriods01: number;
-  /** Pages of period 0 among the top 10 by views or by exits. */
+  /** Pages of period 0 among the top 50 by views or the top 10 by exits. */
   readonly pages: readonly (WebCounts & { readonly page: string })[];
 }
 
@@ -226,7 +228,7 @@ export function topExitPages(activity: WebActivity): WebPageStats[] {
   return activity.pages
     .filter((p) => p.exits > 0)
     .sort((a, b) => b.exits - a.exits || byText(a.page, b.page))
-    .slice(0, TOP_PAGES)
+    .slice(0, TOP_EXIT_PAGES)
     .map(pageStats);
 }
 
