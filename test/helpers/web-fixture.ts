@@ -123,7 +123,8 @@ function dtOf(row: FixtureRow): string {
   return Number.isNaN(at) ? '2026-11-12' : new Date(at).toISOString().slice(0, 10);
 }
 
-const jsonLines = (rows: readonly FixtureRow[]): string => rows.map((r) => JSON.stringify(r)).join('\n') + '\n';
+const jsonLines = (rows: readonly FixtureRow[]): string =>
+  rows.map((r) => JSON.stringify(r)).join('\n') + '\n';
 
 /** Writes the fixture (optionally without one of its tables) into a new temporary folder. */
 export function writeWebFixture(
