@@ -194,8 +194,9 @@ const WEB_SECTION_TABLES: readonly { readonly table: TableName; readonly kpis: r
   { table: 'social_posts', kpis: ['social_engagement_rate'] },
 ];
 
-/** Pages the monthly digest lists (the snapshot and the CSV attachment may hold more). */
+/** Pages the monthly digest lists (the snapshot and the CSV attachment hold more). */
 const PAGES_SHOWN = 10;
+const EXIT_PAGES_SHOWN = 5;
 
 const LIMITS = {
   weekly: { atRisk: 5, comments: 3 },
@@ -717,7 +718,7 @@ class ViewBuilder {
           { label: w.columns.exits, align: 'right' },
           { label: w.columns.exitRate, align: 'right' },
         ],
-        rows: d.topExitPages.slice(0, PAGES_SHOWN).map((p) => [
+        rows: d.topExitPages.slice(0, EXIT_PAGES_SHOWN).map((p) => [
           pageCell(p),
           { text: this.f.count(p.exits), align: 'right' },
           { text: this.f.percent(p.exitRate), align: 'right' },
