@@ -49,7 +49,7 @@ describe('npm run report', () => {
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/monthly report 2026-10 \(2026-10-01 to 2026-10-31, UTC\), USD/);
-    expect(r.stdout).toMatch(/48 KPIs, \d+ not available; \d+ rows excluded/);
+    expect(r.stdout).toMatch(/56 KPIs, \d+ not available; \d+ rows excluded/);
     const snapshot = JSON.parse(readFileSync(join(out, 'snapshots', 'monthly', '2026-10.json'), 'utf8')) as {
       period: { key: string };
     };
