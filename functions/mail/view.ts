@@ -562,7 +562,7 @@ class ViewBuilder {
     }
     const unavailable = this.unavailableKpis();
     if (unavailable.length > 0) {
-      // One line per reason: 48 unavailable KPIs usually share a handful of causes.
+      // One line per reason: dozens of unavailable KPIs usually share a handful of causes.
       const byReason = new Map<string, string[]>();
       for (const id of unavailable) {
         const reason = cleanText(this.snapshot.kpis[id].reason ?? '', 240);
