@@ -7,7 +7,17 @@ import { isValidDay, isValidTimeZone } from '../core/period.js';
 import { KPI_IDS, SCHEMA_VERSION, type Snapshot } from '../core/snapshot.js';
 import { DigestRenderError } from './errors.js';
 
-const UNITS = new Set(['currency', 'percent', 'count', 'ratio', 'score', 'days', 'hours', 'minutes', 'seconds']);
+const UNITS = new Set([
+  'currency',
+  'percent',
+  'count',
+  'ratio',
+  'score',
+  'days',
+  'hours',
+  'minutes',
+  'seconds',
+]);
 const TONES = new Set(['good', 'neutral', 'bad']);
 const LEVELS = new Set(['excellent', 'great', 'good', 'healthy', 'below', 'above', 'poor']);
 

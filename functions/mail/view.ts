@@ -688,7 +688,10 @@ class ViewBuilder {
       { text: this.f.count(s.visitors), align: 'right' },
       { text: this.f.count(s.pageViews), align: 'right' },
       { text: optionalPercent(s.bounceRate), align: 'right' },
-      { text: s.pagesPerSession === null ? this.m.noData : this.f.number(s.pagesPerSession, 2), align: 'right' },
+      {
+        text: s.pagesPerSession === null ? this.m.noData : this.f.number(s.pagesPerSession, 2),
+        align: 'right',
+      },
       { text: seconds(s.avgTimeOnPageSeconds), align: 'right' },
     ];
     return [
@@ -701,12 +704,14 @@ class ViewBuilder {
           { label: w.columns.exitRate, align: 'right' },
           { label: w.columns.timeOnPage, align: 'right' },
         ],
-        rows: d.topPages.slice(0, PAGES_SHOWN).map((p) => [
-          pageCell(p),
-          { text: this.f.count(p.views), align: 'right' },
-          { text: this.f.percent(p.exitRate), align: 'right' },
-          { text: seconds(p.avgTimeOnPageSeconds), align: 'right' },
-        ]),
+        rows: d.topPages
+          .slice(0, PAGES_SHOWN)
+          .map((p) => [
+            pageCell(p),
+            { text: this.f.count(p.views), align: 'right' },
+            { text: this.f.percent(p.exitRate), align: 'right' },
+            { text: seconds(p.avgTimeOnPageSeconds), align: 'right' },
+          ]),
         empty: w.topPagesNone,
         leadRow: true,
       },
@@ -718,11 +723,13 @@ class ViewBuilder {
           { label: w.columns.exits, align: 'right' },
           { label: w.columns.exitRate, align: 'right' },
         ],
-        rows: d.topExitPages.slice(0, EXIT_PAGES_SHOWN).map((p) => [
-          pageCell(p),
-          { text: this.f.count(p.exits), align: 'right' },
-          { text: this.f.percent(p.exitRate), align: 'right' },
-        ]),
+        rows: d.topExitPages
+          .slice(0, EXIT_PAGES_SHOWN)
+          .map((p) => [
+            pageCell(p),
+            { text: this.f.count(p.exits), align: 'right' },
+            { text: this.f.percent(p.exitRate), align: 'right' },
+          ]),
         empty: w.topExitPagesNone,
       },
       {
@@ -772,7 +779,10 @@ class ViewBuilder {
         { text: this.name(s.platform, this.m.noneName), align: 'left', fromData: true },
         { text: this.f.count(s.posts), align: 'right' },
         { text: this.f.count(s.impressions), align: 'right' },
-        { text: s.engagementRate === null ? this.m.noData : this.f.percent(s.engagementRate), align: 'right' },
+        {
+          text: s.engagementRate === null ? this.m.noData : this.f.percent(s.engagementRate),
+          align: 'right',
+        },
       ]),
       empty: w.socialNone,
     };

@@ -25,7 +25,14 @@
  *   kinds of sessions counts among the visitors of each.
  * - Duplicate event ids are one event.
  */
-import { num, ratio, type KpiGroup, type KpiGroupContext, type KpiGroupResult, type PeriodValue } from './group.js';
+import {
+  num,
+  ratio,
+  type KpiGroup,
+  type KpiGroupContext,
+  type KpiGroupResult,
+  type PeriodValue,
+} from './group.js';
 import type { Row, SqlParam } from '../../engines/engine.js';
 import {
   TREND_PERIODS,
