@@ -676,24 +676,25 @@ class ViewBuilder {
 
   websiteBlocks(d: WebDetails): BlockView[] {
     const w = this.m.web;
-    const seconds = (v: number | null): string => (v === null ? this.m.noData : this.f.value(v, 'seconds'));
+    // Table cells give seconds with the SI symbol: "61 s" keeps the columns of a phone narrow.
+    const seconds = (v: number | null): string =>
+      v === null ? this.m.noData : `${this.f.number(v, 0)}\u00a0s`;
     const pageCell = (p: WebPageStats): CellView => ({
       text: this.name(p.page, this.m.noneName),
       align: 'left',
       fromData: true,
     });
     const optionalPercent = (v: number | null): string => (v === null ? this.m.noData : this.f.percent(v));
-    const segmentRow = (label: string, s: WebSegmentStats): CellView[] => [
-      { text: label, align: 'left', strong: true },
-      { text: this.f.count(s.visitors), align: 'right' },
-      { text: this.f.count(s.pageViews), align: 'right' },
-      { text: optionalPercent(s.bounceRate), align: 'right' },
-      {
-        text: s.pagesPerSession === null ? this.m.noData : this.f.number(s.pagesPerSession, 2),
-        align: 'right',
-      },
-      { text: seconds(s.avgTimeOnPageSeconds), align: 'right' },
+    // Known customers against anonymous visitors: one row per figure, so that two figure
+    // columns fit a phone.
+    const known = d.knownCustomers;
+    const anonymous = d.anonymous;
+    const figure = (label: string, of: (s: WebSegmentStats) => string): CellView[] => [
+      { text: label, align: 'left', wrap: true },
+      { text: of(known), align: 'right' },
+      { text: of(anonymous), align: 'right' },
     ];
+    const ratio = (v: number | null): string => (v === null ? this.m.noData : this.f.number(v, 2));
     return [
       {
         kind: 'table',
@@ -731,15 +732,13 @@ class ViewBuilder {
             { text: this.f.percent(p.exitRate), align: 'right' },
           ]),
         empty: w.topExitPagesNone,
+        leadRow: true,
       },
       {
         kind: 'facts',
         title: w.visitorsTitle,
         items: [
-          {
-            label: this.m.kpiLabels.unique_visitors,
-            value: this.f.count(d.visitors),
-          },
+          { label: this.m.kpiLabels.unique_visitors, value: this.f.count(d.visitors) },
           {
             label: w.newVisitors,
             value: `${this.f.count(d.newVisitors)} (${optionalPercent(d.newVisitorShare)})`,
@@ -751,15 +750,17 @@ class ViewBuilder {
         title: w.segmentsTitle,
         columns: [
           { label: '', align: 'left' },
-          { label: w.columns.visitors, align: 'right' },
-          { label: w.columns.views, align: 'right' },
-          { label: w.columns.bounceRate, align: 'right' },
-          { label: w.columns.pagesPerSession, align: 'right' },
-          { label: w.columns.timeOnPage, align: 'right' },
+          { label: w.known, align: 'right' },
+          { label: w.anonymous, align: 'right' },
         ],
-        rows: [segmentRow(w.known, d.knownCustomers), segmentRow(w.anonymous, d.anonymous)],
+        rows: [
+          figure(w.columns.visitors, (s) => this.f.count(s.visitors)),
+          figure(w.columns.views, (s) => this.f.count(s.pageViews)),
+          figure(w.columns.bounceRate, (s) => optionalPercent(s.bounceRate)),
+          figure(w.columns.pagesPerSession, (s) => ratio(s.pagesPerSession)),
+          figure(w.columns.timeOnPage, (s) => seconds(s.avgTimeOnPageSeconds)),
+        ],
         empty: this.m.noRows,
-        leadRow: true,
       },
     ];
   }
