@@ -5,6 +5,10 @@
  *   window   the clean usage rows of the days periods 0 and 1 need (their 30-day windows)
  *   report   the report; FILE: the previous period's stored snapshot, if any
  *   previous writes the previous period's snapshot (all trend points computed) to FILE
+ *   webscan  the bare scan of web events: count(*) and count(DISTINCT visitor_id) over the
+ *            period's partitions (± 1 day, as the usage scan)
+ *   web      the web section's queries (web_engagement, social_engagement); FILE: `stored`
+ *            (periods 0 and 1, as with trend points 2–11 stored) or `full` (all 12 periods)
  * Prints one JSON line: { ms, maxRssMb, queries }.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -16,6 +20,9 @@ import { activityDays } from '../functions/core/kpis/engagement.js';
 import { isSnapshotLike } from '../functions/core/trend-history.js';
 import { violationCase } from '../functions/sql/compose.js';
 import { tableSpec } from '../functions/schema/contract.js';
+import { createKpiContext } from '../functions/core/context.js';
+import { webGroup } from '../functions/core/kpis/web.js';
+import { STORED_FROM_INDEX } from '../functions/core/trend-history.js';
 import type { Snapshot } from '../functions/core/snapshot.js';
 
 const [mode, dataDir, kind, date, file] = process.argv.slice(2);
@@ -74,6 +81,22 @@ if (mode === 'report') {
           WHERE dt BETWEEN ? AND ? AND (${clean}) IS NULL`,
     params: [varchar(addDays(days.from, -1)), varchar(addDays(days.to, 1))],
   });
+} else if (mode === 'webscan') {
+  const { fromDt, toDt } = dtRangeOf(period);
+  await engine.query({
+    name: 'web_bare_scan',
+    sql: 'SELECT count(*) AS events, count(DISTINCT visitor_id) AS visitors FROM src_web_events WHERE dt BETWEEN ? AND ?',
+    params: [varchar(fromDt), varchar(toDt)],
+  });
+} else if (mode === 'web') {
+  const runtime = await createKpiContext(engine, {
+    period,
+    currency: 'USD',
+    ...(file === 'full' ? {} : { calendarLength: STORED_FROM_INDEX + 1 }),
+  });
+  await webGroup.compute(runtime.context);
+  queries = runtime.stats.length;
+  await runtime.release();
 } else {
   throw new Error(`unknown mode ${mode}`);
 }

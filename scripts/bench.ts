@@ -6,13 +6,17 @@
  * report must read of usage_events (the clean rows of the 30-day windows of periods 0 and 1).
  * Each figure is the median of RUNS runs (env BENCH_RUNS, default 3), each in a fresh process.
  * Data is generated once into bench-data/ (git-ignored) and reused.
- * Env: BENCH_SCALES=1m,50m (default both).
+ * The web scale (`web20m`: 20M web events, 18 months, generated in SQL by
+ * scripts/bench-web-data.ts) times the web section's queries against a bare scan of the
+ * period's web events, with periods 0 and 1 computed (trend points 2–11 stored) and with all 12.
+ * Env: BENCH_SCALES=1m,50m,web20m (default all three).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { generateSampleData } from '../functions/sample/generate.js';
+import { ensureWebBenchData } from './bench-web-data.js';
 
 interface Scale {
   readonly name: string;
@@ -25,7 +29,8 @@ const SCALES: readonly Scale[] = [
 ];
 const END_DATE = '2026-11-22';
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
-const wanted = (process.env.BENCH_SCALES ?? '1m,50m').split(',');
+const wanted = (process.env.BENCH_SCALES ?? '1m,50m,web20m').split(',');
+const WEB_SCALE = { name: 'web20m', webEvents: 20_000_000 } as const;
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -95,11 +100,49 @@ for (const scale of SCALES.filter((s) => wanted.includes(s.name))) {
     console.error(rows[rows.length - 1]);
   }
 }
+const webRows: string[] = [];
+if (wanted.includes(WEB_SCALE.name)) {
+  const started = performance.now();
+  const data = await ensureWebBenchData(resolve('bench-data', WEB_SCALE.name), WEB_SCALE.webEvents, END_DATE);
+  console.error(
+    `web data: ${data.webEvents} web events in ${data.partitions} partitions (${Math.round((performance.now() - started) / 1000)} s)`,
+  );
+  for (const [kind, date] of [
+    ['weekly', '2026-11-18'],
+    ['monthly', '2026-10-15'],
+  ] as const) {
+    const scans: Run[] = [];
+    const stored: Run[] = [];
+    const full: Run[] = [];
+    for (let i = 0; i < RUNS; i += 1) {
+      scans.push(child(['webscan', data.dir, kind, date]));
+      stored.push(child(['web', data.dir, kind, date, 'stored']));
+      full.push(child(['web', data.dir, kind, date, 'full']));
+    }
+    const ratio = (runs: readonly Run[]): string =>
+      `${median(runs.map((r, i) => r.ms / (scans[i]?.ms ?? r.ms))).toFixed(2)}×`;
+    const ms = (runs: readonly Run[]): number => median(runs.map((r) => r.ms));
+    webRows.push(
+      `| ${data.webEvents.toLocaleString('en-US')} | ${kind} | ${ms(scans)} | ${ms(stored)} (${ratio(stored)}) | ${ms(full)} (${ratio(full)}) | ${Math.max(...stored.map((r) => r.maxRssMb), ...full.map((r) => r.maxRssMb))} |`,
+    );
+    console.error(webRows[webRows.length - 1]);
+  }
+}
+
 console.log(
   `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}; median of ${RUNS} runs each\n`,
 );
-console.log(
-  '| usage events | period | bare scan (ms) | usage window (ms, × scan) | report, all trend points computed (ms, × scan) | report, trend points 2–11 stored (ms, × scan) | peak RSS (MB) |',
-);
-console.log('|---|---|---|---|---|---|---|');
-for (const r of rows) console.log(r);
+if (rows.length > 0) {
+  console.log(
+    '| usage events | period | bare scan (ms) | usage window (ms, × scan) | report, all trend points computed (ms, × scan) | report, trend points 2–11 stored (ms, × scan) | peak RSS (MB) |',
+  );
+  console.log('|---|---|---|---|---|---|---|');
+  for (const r of rows) console.log(r);
+}
+if (webRows.length > 0) {
+  console.log(
+    '\n| web events | period | bare scan (ms) | web queries, periods 0 and 1 (ms, × scan) | web queries, 12 periods (ms, × scan) | peak RSS (MB) |',
+  );
+  console.log('|---|---|---|---|---|---|');
+  for (const r of webRows) console.log(r);
+}

@@ -67,7 +67,7 @@ function tableSection(t: TableSpec): string {
   facts.push(`- Freshness: the latest ${code(t.freshnessColumn)} tells how recent the table is.`);
   facts.push(
     t.optional
-      ? '- Optional: the digest does not read it yet; it is part of the contract for the web and social KPIs.'
+      ? '- Optional: without it, the digest leaves out its website and social figures with one line saying why; the rest of the report is unchanged.'
       : '- Read by the digest. Without it, the KPIs that need it show as not available, with the reason.',
   );
   lines.push(...facts, '');

@@ -49,7 +49,7 @@ describe('npm run report', () => {
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/monthly report 2026-10 \(2026-10-01 to 2026-10-31, UTC\), USD/);
-    expect(r.stdout).toMatch(/48 KPIs, \d+ not available; (1 row|\d+ rows) excluded/);
+    expect(r.stdout).toMatch(/56 KPIs, \d+ not available; (1 row|\d+ rows) excluded/);
     // Rates change in percentage points: "12.5 % (+0.40 pp)", never "(+0.40 %)".
     expect(r.stdout).toMatch(/customer_churn_rate\s+[\d.]+ % \([+-][\d.]+ pp\)/);
     expect(r.stdout).not.toMatch(/ %\)/);

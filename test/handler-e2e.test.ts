@@ -91,7 +91,7 @@ describe('report handler end to end', () => {
       period: { kind: 'weekly', key: '2026-W47', firstDay: '2026-11-16', lastDay: '2026-11-22' },
       snapshotUri: `s3://${s3.bucket}/e2e/snapshots/weekly/2026-W47.json`,
       latestUri: `s3://${s3.bucket}/e2e/snapshots/weekly/latest.json`,
-      kpiCount: 48,
+      kpiCount: 56,
       dryRun: false,
       messagesSent: 2,
       sent: RECIPIENTS,

@@ -111,7 +111,7 @@ describe('report handler', () => {
       },
       snapshotUri: path.join(root, 'snapshots', 'monthly', '2026-10.json'),
       latestUri: path.join(root, 'snapshots', 'monthly', 'latest.json'),
-      kpiCount: 48,
+      kpiCount: 56,
       nullKpis: 2,
       rowsExcluded: 3,
       bytesScanned: 0,

@@ -93,7 +93,7 @@ describe('runDigestJob', () => {
       snapshotUri: path.join(root, 'snapshots', 'weekly', '2026-W47.json'),
       latestUri: path.join(root, 'snapshots', 'weekly', 'latest.json'),
       period: { kind: 'weekly', key: '2026-W47', timezone: 'Europe/Warsaw' },
-      kpiCount: 48,
+      kpiCount: 56,
       nullKpis: 2,
       rowsExcluded: 3,
       bytesScanned: 0,

@@ -107,7 +107,10 @@ describe.skipIf(!HAVE_CHROMIUM && !process.env.CI)('digest in Chromium', () => {
           // The first headline figure is on the first screen of a phone.
           expect((await values.first().boundingBox())?.y ?? 9999).toBeLessThan(900);
 
-          const withTrend = view.headline.filter((k) => k.trend);
+          // The headline's charts, then the web section's trend bars.
+          const withTrend = [...view.headline, ...view.sections.flatMap((s) => s.kpis)].filter(
+            (k) => k.trend,
+          );
           expect(layout.charts).toEqual(withTrend.map((k) => k.trend?.alt));
           if (c.snapshot.hostileStrings) {
             expect(layout.text).toContain(HOSTILE.script);

@@ -33,6 +33,7 @@ describe('outbox', () => {
     expect((await readdir(dir)).sort()).toEqual([
       'monthly-2026-11-accounts-at-risk-2026-11.csv',
       'monthly-2026-11-mrr-movements-by-account-2026-11.csv',
+      'monthly-2026-11-top-pages-2026-11.csv',
       'monthly-2026-11.html',
       'monthly-2026-11.to-lead@example.com.eml',
       'monthly-2026-11.txt',
@@ -45,7 +46,7 @@ describe('outbox', () => {
     expect(parsed.messageId).toBe(result.messageId);
     expect(parsed.subject).toBe(message.subject);
     expect(parsed.html).toBe(message.html);
-    expect(parsed.attachments).toHaveLength(2);
+    expect(parsed.attachments).toHaveLength(3);
   });
 
   it('keeps one .eml per recipient, each addressed to that recipient', async () => {

@@ -241,6 +241,7 @@ describe('renderDigest', () => {
     expect(monthly.attachments.map((a) => a.filename)).toEqual([
       'mrr-movements-by-account-2026-11.csv',
       'accounts-at-risk-2026-11.csv',
+      'top-pages-2026-11.csv',
     ]);
   });
 

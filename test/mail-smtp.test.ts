@@ -121,6 +121,7 @@ describe('SMTP delivery', () => {
     expect(csv.map((a) => a.name)).toEqual([
       'mrr-movements-by-account-2026-11.csv',
       'accounts-at-risk-2026-11.csv',
+      'top-pages-2026-11.csv',
     ]);
     expect(csv.every((a) => a.type === 'text/csv')).toBe(true);
     expect(csv[0]?.body).toBe(String(message.attachments[0]?.content));

@@ -15,6 +15,12 @@ export interface Benchmarks {
   readonly stickiness: number;
   readonly activeAccountRate: number;
   readonly featureAdoption: number;
+  /** Website and social (catalog: 1.7–4 pages, 20–55 % bounce, 6–7 % CTR strong, 1–5 % social, ≥ 52 s). */
+  readonly pagesPerSession: { readonly low: number; readonly high: number };
+  readonly bounceRate: { readonly low: number; readonly high: number };
+  readonly clickThroughRate: number;
+  readonly socialEngagementRate: { readonly low: number; readonly high: number };
+  readonly timeOnPageSeconds: number;
 }
 
 export const DEFAULT_BENCHMARKS: Benchmarks = {
@@ -25,6 +31,11 @@ export const DEFAULT_BENCHMARKS: Benchmarks = {
   stickiness: 13,
   activeAccountRate: 20,
   featureAdoption: 28,
+  pagesPerSession: { low: 1.7, high: 4 },
+  bounceRate: { low: 20, high: 55 },
+  clickThroughRate: 6,
+  socialEngagementRate: { low: 1, high: 5 },
+  timeOnPageSeconds: 52,
 };
 
 const status = (
@@ -87,6 +98,34 @@ export function benchmarkFor(
       return v >= b.featureAdoption
         ? status('good', 'good', `≥ ${b.featureAdoption} %`)
         : status('below', 'bad', `≥ ${b.featureAdoption} %`);
+    case 'pages_per_session': {
+      // More pages than the range is not bad news, only outside the usual band: neutral.
+      const target = `${b.pagesPerSession.low}–${b.pagesPerSession.high}`;
+      if (v < b.pagesPerSession.low) return status('below', 'bad', target);
+      if (v > b.pagesPerSession.high) return status('above', 'neutral', target);
+      return status('good', 'good', target);
+    }
+    case 'bounce_rate': {
+      // Lower is better, but a bounce rate under the range usually means double-counted events.
+      const target = `${b.bounceRate.low}–${b.bounceRate.high} %`;
+      if (v < b.bounceRate.low) return status('below', 'neutral', target);
+      if (v > b.bounceRate.high) return status('above', 'bad', target);
+      return status('good', 'good', target);
+    }
+    case 'click_through_rate':
+      return v >= b.clickThroughRate
+        ? status('good', 'good', `≥ ${b.clickThroughRate} %`)
+        : status('below', 'bad', `≥ ${b.clickThroughRate} %`);
+    case 'social_engagement_rate': {
+      const target = `${b.socialEngagementRate.low}–${b.socialEngagementRate.high} %`;
+      if (v < b.socialEngagementRate.low) return status('below', 'bad', target);
+      if (v > b.socialEngagementRate.high) return status('above', 'good', target);
+      return status('good', 'good', target);
+    }
+    case 'avg_time_on_page_seconds':
+      return v >= b.timeOnPageSeconds
+        ? status('good', 'good', `≥ ${b.timeOnPageSeconds} s`)
+        : status('below', 'bad', `≥ ${b.timeOnPageSeconds} s`);
     default:
       return undefined;
   }

@@ -63,4 +63,12 @@ export const KPI_META: Readonly<Record<KpiId, KpiMeta>> = {
   late_payment_rate: m('percent', 'billing', false),
   overdue_amount: m('currency', 'billing', false),
   customer_retention_cost: m('currency', 'billing', false),
+  page_views: m('count', 'web', true),
+  unique_visitors: m('count', 'web', true),
+  pages_per_session: m('ratio', 'web', true),
+  bounce_rate: m('percent', 'web', false),
+  avg_time_on_page_seconds: m('seconds', 'web', true),
+  click_through_rate: m('percent', 'web', true),
+  avg_scroll_depth: m('percent', 'web', true),
+  social_engagement_rate: m('percent', 'web', true),
 };

@@ -16,6 +16,7 @@ export const DECIMALS: Readonly<Record<KpiUnit, number>> = {
   days: 4,
   hours: 4,
   minutes: 4,
+  seconds: 4,
 };
 
 /** `value` rounded half away from zero to `decimals` places (null stays null). */

@@ -8,10 +8,10 @@ import nodePath from 'node:path';
 import { KPI_META } from './kpi-meta.js';
 import { DECIMALS, roundFigure, roundTo } from './precision.js';
 import {
-  HEADLINE_KPIS,
   KPI_IDS,
   SCHEMA_VERSION,
   TREND_PERIODS,
+  TRENDED_KPIS,
   type ExclusionCount,
   type KpiId,
   type KpiValue,
@@ -251,7 +251,7 @@ function assemble(
     ...(current.detail ? { detail: roundDetail(current.detail, meta.unit) } : {}),
   };
   const benchmark = benchmarkFor(id, kpi, periods[0]?.kind ?? 'weekly', benchmarks);
-  const trend = HEADLINE_KPIS.includes(id)
+  const trend = TRENDED_KPIS.includes(id)
     ? periods
         .slice(0, TREND_PERIODS)
         .map((p, i) => ({

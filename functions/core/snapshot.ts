@@ -62,6 +62,15 @@ export const KPI_IDS = [
   'late_payment_rate',
   'overdue_amount',
   'customer_retention_cost',
+  // Website and social (optional tables web_events, social_posts)
+  'page_views',
+  'unique_visitors',
+  'pages_per_session',
+  'bounce_rate',
+  'avg_time_on_page_seconds',
+  'click_through_rate',
+  'avg_scroll_depth',
+  'social_engagement_rate',
 ] as const;
 
 export type KpiId = (typeof KPI_IDS)[number];
@@ -82,6 +91,12 @@ export const HEADLINE_KPIS: readonly KpiId[] = [
   'first_contact_resolution',
 ];
 
+/** KPIs outside the headline that also carry a 12-period trend (the web section's trend bars). */
+export const SECTION_TREND_KPIS: readonly KpiId[] = ['page_views', 'unique_visitors', 'bounce_rate'];
+
+/** Every KPI reported with a 12-period trend. */
+export const TRENDED_KPIS: readonly KpiId[] = [...HEADLINE_KPIS, ...SECTION_TREND_KPIS];
+
 export type KpiUnit =
   | 'currency' // in the report's currency
   | 'percent' // 0-100
@@ -90,10 +105,11 @@ export type KpiUnit =
   | 'score' // nps (-100..100), ces (its own scale), health (0-100)
   | 'days'
   | 'hours'
-  | 'minutes';
+  | 'minutes'
+  | 'seconds';
 
 export type KpiSection =
-  'revenue' | 'customers' | 'onboarding' | 'engagement' | 'voice' | 'support' | 'billing';
+  'revenue' | 'customers' | 'onboarding' | 'engagement' | 'voice' | 'support' | 'billing' | 'web';
 
 /** Where the value stands against the catalog's benchmark; `tone` never travels alone: `level` is its label. */
 export interface BenchmarkStatus {
@@ -190,6 +206,57 @@ export interface FeedbackComment {
   readonly comment: string;
 }
 
+/** One page of the website in the report's period (web_events). */
+export interface WebPageStats {
+  /** Path of the page (untrusted text). */
+  readonly page: string;
+  readonly views: number;
+  /** Page views that were the last page view of their session. */
+  readonly exits: number;
+  /** exits / views × 100. */
+  readonly exitRate: number;
+  /** Mean seconds to the next page view of the session; null when every view was the last. */
+  readonly avgTimeOnPageSeconds: number | null;
+}
+
+/** The web figures of one kind of visitor in the report's period. */
+export interface WebSegmentStats {
+  readonly visitors: number;
+  readonly pageViews: number;
+  readonly sessions: number;
+  /** Percentages and means: null when their denominator is zero. */
+  readonly bounceRate: number | null;
+  readonly pagesPerSession: number | null;
+  readonly avgTimeOnPageSeconds: number | null;
+}
+
+export interface SocialPlatformStats {
+  /** Platform name (untrusted text). */
+  readonly platform: string;
+  readonly posts: number;
+  readonly impressions: number;
+  readonly engagements: number;
+  /** engagements / impressions × 100; null without impressions. */
+  readonly engagementRate: number | null;
+}
+
+export interface WebDetails {
+  /** Top 50 pages by page views (the digest shows 10; the monthly CSV all). */
+  readonly topPages: readonly WebPageStats[];
+  /** The catalog's `top_exit_pages`: top 10 pages by exits, with their exit rate. */
+  readonly topExitPages: readonly WebPageStats[];
+  readonly visitors: number;
+  /** Visitors of the period not seen in the previous period. */
+  readonly newVisitors: number;
+  /** newVisitors / visitors × 100; null without visitors. */
+  readonly newVisitorShare: number | null;
+  /** Sessions in which an event carries an account_id (a known customer) against the others. */
+  readonly knownCustomers: WebSegmentStats;
+  readonly anonymous: WebSegmentStats;
+  /** Social engagement per platform (social_posts); empty when the table is absent. */
+  readonly socialByPlatform: readonly SocialPlatformStats[];
+}
+
 export interface SnapshotDetails {
   readonly mrrMovements: {
     readonly bySegment: readonly MrrMovementRow[];
@@ -209,6 +276,8 @@ export interface SnapshotDetails {
     /** The five latest detractor comments with their account. */
     readonly latestDetractorComments: readonly FeedbackComment[];
   };
+  /** Website and social details; absent when neither web_events nor social_posts is present. */
+  readonly web?: WebDetails;
 }
 
 export interface TableQuality {

@@ -11,9 +11,9 @@
  * with like. A rerun with `recomputeTrend` ignores stored snapshots.
  */
 import {
-  HEADLINE_KPIS,
   SCHEMA_VERSION,
   TREND_PERIODS,
+  TRENDED_KPIS,
   type KpiId,
   type KpiValue,
   type Snapshot,
@@ -21,7 +21,7 @@ import {
 import type { Period } from './period.js';
 import type { TableName } from '../schema/contract.js';
 
-/** Headline KPI → trend point value by period key. */
+/** Trended KPI (headline and web section) → trend point value by period key. */
 export type StoredTrend = ReadonlyMap<KpiId, ReadonlyMap<string, number | null>>;
 
 export type TrendHistoryResult =
@@ -80,7 +80,7 @@ export function storedTrendFrom(previous: Snapshot | null, report: TrendHistoryC
   // Parsed from a file: a KPI may be missing.
   const kpis: Partial<Record<KpiId, KpiValue>> = previous.kpis;
   const trend = new Map<KpiId, Map<string, number | null>>();
-  for (const id of HEADLINE_KPIS) {
+  for (const id of TRENDED_KPIS) {
     const points = new Map<string, number | null>();
     for (const point of kpis[id]?.trend ?? []) {
       if (typeof point.value === 'number' || point.value === null) points.set(point.key, point.value);

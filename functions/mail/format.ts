@@ -10,7 +10,12 @@ const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 const WEEK_KEY = /^(\d{4})-W(\d{2})$/;
 const MONTH_KEY = /^(\d{4})-(\d{2})$/;
 
-const DURATION_UNITS: Partial<Record<KpiUnit, string>> = { days: 'day', hours: 'hour', minutes: 'minute' };
+const DURATION_UNITS: Partial<Record<KpiUnit, string>> = {
+  days: 'day',
+  hours: 'hour',
+  minutes: 'minute',
+  seconds: 'second',
+};
 
 export class FormatError extends Error {
   override readonly name = 'FormatError';

@@ -72,12 +72,18 @@ export function headlineHtml(view: DigestView): SafeHtml {
   return table(join(view.headline.map(headlineRow)));
 }
 
+/** A section KPI's trend (web section): the same bars as the headline, under the value. */
+function sectionTrend(k: KpiView): SafeHtml | null {
+  if (!k.trend) return null;
+  return h`<table role="presentation" align="right" width="${chartWidth(k.trend.bars.length)}" cellpadding="0" cellspacing="0" border="0" style="margin-top:4px"><tr><td align="right">${barChart(k.trend)}</td></tr><tr><td><table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0"><tr><td style="font-size:10px;line-height:14px;color:${COLORS.faint}">${k.trend.firstLabel}</td><td align="right" style="font-size:10px;line-height:14px;color:${COLORS.faint}">${k.trend.lastLabel}</td></tr></table></td></tr></table>`;
+}
+
 function kpiRow(k: KpiView): SafeHtml {
   return h`<tr><td valign="top" style="padding:7px 8px 7px 0;${CELL_RULE}">${k.label}${
     k.available ? null : note(k.note ?? '')
   }${k.remark ? note(k.remark) : null}${k.benchmark ? h`<br>${badge(k.benchmark)}` : null}</td><td valign="top" align="right" style="padding:7px 0;${CELL_RULE}"><b>${k.value}</b>${
     k.available ? changeLine(k.change, k.noChange, 12) : null
-  }</td></tr>`;
+  }${sectionTrend(k)}</td></tr>`;
 }
 
 function blockTitle(title: string): SafeHtml | null {

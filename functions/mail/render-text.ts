@@ -82,7 +82,8 @@ export function renderText(view: DigestView): string {
   for (const k of view.headline) lines.push(...kpiLines(k, true));
   for (const section of view.sections) {
     lines.push(...heading(section.title));
-    for (const k of section.kpis) lines.push(...kpiLines(k, false));
+    // Section KPIs carry a trend only where the section shows one (the web section's bars).
+    for (const k of section.kpis) lines.push(...kpiLines(k, k.trend !== undefined));
     for (const b of section.blocks) lines.push(...blockLines(b));
   }
   if (view.attachments) {

@@ -75,7 +75,7 @@ function slotValues(view: DigestView): { text: Record<string, string>; html: Rec
   return { text, html };
 }
 
-/** The monthly attachments: MRR movements by account and the accounts at risk. */
+/** The monthly attachments: MRR movements by account, the accounts at risk and the top pages. */
 function monthlyAttachments(snapshot: Snapshot): DigestMessage['attachments'] {
   const key = snapshot.period.key;
   const movements = [...snapshot.details.mrrMovements.byAccount].sort(
@@ -177,6 +177,21 @@ function monthlyAttachments(snapshot: Snapshot): DigestMessage['attachments'] {
         ]
       : []),
   ];
+  const web = snapshot.details.web;
+  const webPresent = snapshot.dataQuality.tables.some((t) => t.table === 'web_events' && t.present);
+  const topPages =
+    web && webPresent
+      ? [
+          {
+            filename: `top-pages-${key}.csv`,
+            contentType: 'text/csv; charset=utf-8',
+            content: toCsv(
+              ['page', 'page_views', 'exits', 'exit_rate_pct', 'avg_time_on_page_seconds'],
+              web.topPages.map((p) => [p.page, p.views, p.exits, p.exitRate, p.avgTimeOnPageSeconds]),
+            ),
+          },
+        ]
+      : [];
   return [
     ...byGroup,
     {
@@ -185,6 +200,7 @@ function monthlyAttachments(snapshot: Snapshot): DigestMessage['attachments'] {
       content: movementsCsv,
     },
     { filename: `accounts-at-risk-${key}.csv`, contentType: 'text/csv; charset=utf-8', content: atRiskCsv },
+    ...topPages,
   ];
 }
 

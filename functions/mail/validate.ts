@@ -7,7 +7,17 @@ import { isValidDay, isValidTimeZone } from '../core/period.js';
 import { KPI_IDS, SCHEMA_VERSION, type Snapshot } from '../core/snapshot.js';
 import { DigestRenderError } from './errors.js';
 
-const UNITS = new Set(['currency', 'percent', 'count', 'ratio', 'score', 'days', 'hours', 'minutes']);
+const UNITS = new Set([
+  'currency',
+  'percent',
+  'count',
+  'ratio',
+  'score',
+  'days',
+  'hours',
+  'minutes',
+  'seconds',
+]);
 const TONES = new Set(['good', 'neutral', 'bad']);
 const LEVELS = new Set(['excellent', 'great', 'good', 'healthy', 'below', 'above', 'poor']);
 
@@ -187,6 +197,8 @@ export function assertRenderableSnapshot(snapshot: Snapshot): void {
     c.string(r.comment, `${path}.comment`);
   });
 
+  if (details.web !== undefined) checkWebDetails(c, details.web);
+
   const dq = c.record(root.dataQuality, 'dataQuality');
   c.array(dq.tables, 'dataQuality.tables').forEach((row, i) => {
     const r = c.record(row, `dataQuality.tables[${i}]`);
@@ -219,4 +231,34 @@ export function assertRenderableSnapshot(snapshot: Snapshot): void {
   if (c.problems.length > 0) {
     throw new DigestRenderError(`the snapshot is incomplete or invalid: ${c.problems.join('; ')}`);
   }
+}
+
+/** details.web (optional: absent in snapshots without web_events and social_posts). */
+function checkWebDetails(c: Checker, value: Json): void {
+  const web = c.record(value, 'details.web');
+  for (const list of ['topPages', 'topExitPages'] as const) {
+    c.array(web[list], `details.web.${list}`).forEach((row, i) => {
+      const path = `details.web.${list}[${i}]`;
+      const r = c.record(row, path);
+      c.string(r.page, `${path}.page`);
+      for (const f of ['views', 'exits', 'exitRate']) c.number(r[f], `${path}.${f}`);
+      c.nullableNumber(r.avgTimeOnPageSeconds, `${path}.avgTimeOnPageSeconds`);
+    });
+  }
+  c.number(web.visitors, 'details.web.visitors');
+  c.number(web.newVisitors, 'details.web.newVisitors');
+  c.nullableNumber(web.newVisitorShare, 'details.web.newVisitorShare');
+  for (const group of ['knownCustomers', 'anonymous'] as const) {
+    const s = c.record(web[group], `details.web.${group}`);
+    for (const f of ['visitors', 'pageViews', 'sessions']) c.number(s[f], `details.web.${group}.${f}`);
+    for (const f of ['bounceRate', 'pagesPerSession', 'avgTimeOnPageSeconds'])
+      c.nullableNumber(s[f], `details.web.${group}.${f}`);
+  }
+  c.array(web.socialByPlatform, 'details.web.socialByPlatform').forEach((row, i) => {
+    const path = `details.web.socialByPlatform[${i}]`;
+    const r = c.record(row, path);
+    c.string(r.platform, `${path}.platform`);
+    for (const f of ['posts', 'impressions', 'engagements']) c.number(r[f], `${path}.${f}`);
+    c.nullableNumber(r.engagementRate, `${path}.engagementRate`);
+  });
 }

@@ -9,6 +9,7 @@ import { KPI_META } from '../core/kpi-meta.js';
 import {
   HEADLINE_KPIS,
   KPI_IDS,
+  SECTION_TREND_KPIS,
   type AtRiskAccount,
   type KpiId,
   type KpiSection,
@@ -17,7 +18,11 @@ import {
   type MrrMovementRow,
   type Snapshot,
   type TermCount,
+  type WebDetails,
+  type WebPageStats,
+  type WebSegmentStats,
 } from '../core/snapshot.js';
+import type { TableName } from '../schema/contract.js';
 import { Formatter, parseInstant } from './format.js';
 import { MESSAGES, type Messages } from './i18n/index.js';
 import type { Locale } from './locale.js';
@@ -195,6 +200,7 @@ export const SECTION_ORDER: readonly KpiSection[] = [
   'voice',
   'support',
   'billing',
+  'web',
 ];
 
 /** The weekly digest's key figures per section (the monthly one shows every KPI). */
@@ -206,7 +212,29 @@ export const WEEKLY_SECTION_KPIS: Readonly<Record<KpiSection, readonly KpiId[]>>
   voice: ['ces', 'survey_responses'],
   support: ['avg_first_response_hours', 'tickets_opened'],
   billing: ['late_payment_rate', 'overdue_amount'],
+  web: ['page_views', 'unique_visitors', 'bounce_rate', 'social_engagement_rate'],
 };
+
+/** The optional tables of the web section and the KPIs each one feeds. */
+const WEB_SECTION_TABLES: readonly { readonly table: TableName; readonly kpis: readonly KpiId[] }[] = [
+  {
+    table: 'web_events',
+    kpis: [
+      'page_views',
+      'unique_visitors',
+      'pages_per_session',
+      'bounce_rate',
+      'avg_time_on_page_seconds',
+      'click_through_rate',
+      'avg_scroll_depth',
+    ],
+  },
+  { table: 'social_posts', kpis: ['social_engagement_rate'] },
+];
+
+/** Pages the monthly digest lists (the snapshot and the CSV attachment hold more). */
+const PAGES_SHOWN = 10;
+const EXIT_PAGES_SHOWN = 5;
 
 const LIMITS = {
   weekly: { atRisk: 5, comments: 3 },
@@ -223,6 +251,7 @@ const FLAT_BELOW: Readonly<Record<KpiUnit, number>> = {
   days: 0.05,
   hours: 0.05,
   minutes: 0.05,
+  seconds: 0.05,
 };
 
 /** Tables whose rows apply forward in time: an old newest row is normal for them. */
@@ -611,8 +640,12 @@ class ViewBuilder {
       return {
         id: section,
         title: this.m.sections[section],
-        kpis: ids.map((id) => this.kpi(id, false)),
-        blocks: this.sectionBlocks(section).filter((b) => this.kept(b)),
+        kpis: ids
+          .filter((id) => !this.absentOptionalKpis().has(id))
+          .map((id) => this.kpi(id, SECTION_TREND_KPIS.includes(id))),
+        blocks: (section === 'web' ? this.webBlocks() : this.sectionBlocks(section)).filter((b) =>
+          this.kept(b),
+        ),
       };
     });
   }
@@ -662,9 +695,9 @@ class ViewBuilder {
     } else {
       blocks.push({ kind: 'list', title: '', intro: this.m.noExclusions, items: [] });
     }
-    const unavailable = KPI_IDS.filter((id) => this.snapshot.kpis[id].value === null);
+    const unavailable = this.unavailableKpis();
     if (unavailable.length > 0) {
-      // One line per reason: 48 unavailable KPIs usually share a handful of causes.
+      // One line per reason: dozens of unavailable KPIs usually share a handful of causes.
       const byReason = new Map<string, string[]>();
       for (const id of unavailable) {
         const reason = this.reason(this.snapshot.kpis[id].reason);
@@ -679,8 +712,10 @@ class ViewBuilder {
     } else {
       blocks.push({ kind: 'list', title: '', intro: this.m.allAvailable, items: [] });
     }
-    if (this.kind === 'monthly' || dq.tables.some((t) => !t.present)) {
-      const tables = this.kind === 'monthly' ? dq.tables : dq.tables.filter((t) => !t.present);
+    // An absent optional table is not a problem of the data: the web section says why it is out.
+    const listed = dq.tables.filter((t) => t.present || !this.isOptionalTable(t.table));
+    if (this.kind === 'monthly' || listed.some((t) => !t.present)) {
+      const tables = this.kind === 'monthly' ? listed : listed.filter((t) => !t.present);
       blocks.push({
         kind: 'table',
         ...(this.kind === 'monthly' ? { id: 'dataQualityTables' as const } : {}),
@@ -735,7 +770,169 @@ class ViewBuilder {
               ),
             ]
           : []),
+        ...(d.web && this.tablePresent('web_events')
+          ? [this.m.web.topPagesFile(this.f.count(d.web.topPages.length), d.web.topPages.length)]
+          : []),
       ],
+    };
+  }
+
+  tablePresent(table: TableName): boolean {
+    return this.snapshot.dataQuality.tables.some((t) => t.table === table && t.present);
+  }
+
+  isOptionalTable(table: TableName): boolean {
+    return WEB_SECTION_TABLES.some((t) => t.table === table);
+  }
+
+  /** Why an optional table is absent, as the data-quality check recorded it. */
+  absentReason(table: TableName): string {
+    const recorded = this.snapshot.dataQuality.tables.find((t) => t.table === table)?.reason;
+    return cleanText(recorded ?? `no ${table} table`, 160);
+  }
+
+  /** KPIs of the web section whose optional table is absent: the section says why, once. */
+  absentOptionalKpis(): ReadonlySet<KpiId> {
+    return new Set(WEB_SECTION_TABLES.filter((t) => !this.tablePresent(t.table)).flatMap((t) => t.kpis));
+  }
+
+  /** KPIs without a value, other than those of absent optional tables. */
+  unavailableKpis(): KpiId[] {
+    const optional = this.absentOptionalKpis();
+    return KPI_IDS.filter((id) => this.snapshot.kpis[id].value === null && !optional.has(id));
+  }
+
+  webBlocks(): BlockView[] {
+    const w = this.m.web;
+    const hasWeb = this.tablePresent('web_events');
+    const hasSocial = this.tablePresent('social_posts');
+    const line = (text: string): ListBlock => ({ kind: 'list', title: '', intro: text, items: [] });
+    if (!hasWeb && !hasSocial) {
+      const reasons = [this.absentReason('web_events'), this.absentReason('social_posts')].join('; ');
+      return [line(w.sectionUnavailable(reasons))];
+    }
+    const blocks: BlockView[] = [];
+    if (!hasWeb) blocks.push(line(w.websiteUnavailable(this.absentReason('web_events'))));
+    if (!hasSocial) blocks.push(line(w.socialUnavailable(this.absentReason('social_posts'))));
+    const d = this.snapshot.details.web;
+    if (this.kind !== 'monthly' || !d) return blocks;
+    if (hasWeb) blocks.push(...this.websiteBlocks(d));
+    if (hasSocial) blocks.push(this.socialTable(d));
+    return blocks;
+  }
+
+  websiteBlocks(d: WebDetails): BlockView[] {
+    const w = this.m.web;
+    // Table cells give seconds with the SI symbol: "61 s" keeps the columns of a phone narrow.
+    const seconds = (v: number | null): string =>
+      v === null ? this.m.noData : `${this.f.number(v, 0)}\u00a0s`;
+    const pageCell = (p: WebPageStats): CellView => ({
+      text: this.name(p.page, this.m.noneName),
+      align: 'left',
+      fromData: true,
+    });
+    const optionalPercent = (v: number | null): string => (v === null ? this.m.noData : this.f.percent(v));
+    // Known customers against anonymous visitors: one row per figure, so that two figure
+    // columns fit a phone.
+    const known = d.knownCustomers;
+    const anonymous = d.anonymous;
+    const figure = (label: string, of: (s: WebSegmentStats) => string): CellView[] => [
+      { text: label, align: 'left', wrap: true },
+      { text: of(known), align: 'right' },
+      { text: of(anonymous), align: 'right' },
+    ];
+    const ratio = (v: number | null): string => (v === null ? this.m.noData : this.f.number(v, 2));
+    return [
+      {
+        kind: 'table',
+        title: w.topPagesTitle,
+        columns: [
+          { label: w.columns.page, align: 'left' },
+          { label: w.columns.views, align: 'right' },
+          { label: w.columns.exitRate, align: 'right' },
+          { label: w.columns.timeOnPage, align: 'right' },
+        ],
+        rows: d.topPages
+          .slice(0, PAGES_SHOWN)
+          .map((p) => [
+            pageCell(p),
+            { text: this.f.count(p.views), align: 'right' },
+            { text: this.f.percent(p.exitRate), align: 'right' },
+            { text: seconds(p.avgTimeOnPageSeconds), align: 'right' },
+          ]),
+        empty: w.topPagesNone,
+        leadRow: true,
+      },
+      {
+        kind: 'table',
+        title: w.topExitPagesTitle,
+        columns: [
+          { label: w.columns.page, align: 'left' },
+          { label: w.columns.exits, align: 'right' },
+          { label: w.columns.exitRate, align: 'right' },
+        ],
+        rows: d.topExitPages
+          .slice(0, EXIT_PAGES_SHOWN)
+          .map((p) => [
+            pageCell(p),
+            { text: this.f.count(p.exits), align: 'right' },
+            { text: this.f.percent(p.exitRate), align: 'right' },
+          ]),
+        empty: w.topExitPagesNone,
+        leadRow: true,
+      },
+      {
+        kind: 'facts',
+        title: w.visitorsTitle,
+        items: [
+          { label: this.m.kpiLabels.unique_visitors, value: this.f.count(d.visitors) },
+          {
+            label: w.newVisitors,
+            value: `${this.f.count(d.newVisitors)} (${optionalPercent(d.newVisitorShare)})`,
+          },
+        ],
+      },
+      {
+        kind: 'table',
+        title: w.segmentsTitle,
+        columns: [
+          { label: '', align: 'left' },
+          { label: w.known, align: 'right' },
+          { label: w.anonymous, align: 'right' },
+        ],
+        rows: [
+          figure(w.columns.visitors, (s) => this.f.count(s.visitors)),
+          figure(w.columns.views, (s) => this.f.count(s.pageViews)),
+          figure(w.columns.bounceRate, (s) => optionalPercent(s.bounceRate)),
+          figure(w.columns.pagesPerSession, (s) => ratio(s.pagesPerSession)),
+          figure(w.columns.timeOnPage, (s) => seconds(s.avgTimeOnPageSeconds)),
+        ],
+        empty: this.m.noRows,
+      },
+    ];
+  }
+
+  socialTable(d: WebDetails): TableBlock {
+    const w = this.m.web;
+    return {
+      kind: 'table',
+      title: w.socialTitle,
+      columns: [
+        { label: w.columns.platform, align: 'left' },
+        { label: w.columns.posts, align: 'right' },
+        { label: w.columns.impressions, align: 'right' },
+        { label: w.columns.engagementRate, align: 'right' },
+      ],
+      rows: d.socialByPlatform.map((s) => [
+        { text: this.name(s.platform, this.m.noneName), align: 'left', fromData: true },
+        { text: this.f.count(s.posts), align: 'right' },
+        { text: this.f.count(s.impressions), align: 'right' },
+        {
+          text: s.engagementRate === null ? this.m.noData : this.f.percent(s.engagementRate),
+          align: 'right',
+        },
+      ]),
+      empty: w.socialNone,
     };
   }
 
@@ -780,7 +977,7 @@ class ViewBuilder {
     const s = this.snapshot;
     const headline = HEADLINE_KPIS.map((id) => this.kpi(id, true));
     const periodName = this.periodName();
-    const unavailable = KPI_IDS.filter((id) => s.kpis[id].value === null).length;
+    const unavailable = this.unavailableKpis().length;
     const clean = s.dataQuality.totalExcluded === 0 && unavailable === 0;
     const freshness = this.freshness();
     return {

@@ -72,7 +72,11 @@ export interface TableSpec {
   /** Hive partition column (`dt=YYYY-MM-DD`, the UTC date of `occurred_at`). */
   readonly partitionedBy?: 'dt';
   readonly rules: readonly RowRule[];
-  /** Tables the product reads but no KPI of the digest needs yet. */
+  /**
+   * Tables many companies do not have (website analytics, social posts): when absent, only
+   * their own digest section is left out, with one line saying why, and the rest of the
+   * report is as without them (no "not available" lines, no absent-table row).
+   */
   readonly optional?: boolean;
   /** The column whose maximum tells how fresh the table is. */
   readonly freshnessColumn: string;
@@ -361,6 +365,13 @@ export const CONTRACT: readonly TableSpec[] = [
     rules: [
       partitionRule,
       {
+        reason: 'invalid_value',
+        description:
+          "event_type is not one of 'page_view', 'impression', 'click', 'scroll', or a scroll event has no scroll_pct",
+        violation:
+          "event_type NOT IN ('page_view', 'impression', 'click', 'scroll') OR (event_type = 'scroll' AND scroll_pct IS NULL)",
+      },
+      {
         reason: 'score_out_of_scale',
         description: 'scroll_pct outside 0-100',
         violation: 'scroll_pct < 0 OR scroll_pct > 100',
@@ -397,8 +408,11 @@ export function tableSpec(name: TableName): TableSpec {
   return spec;
 }
 
-/** Tables the KPI report reads (the web-engagement tables are not part of the digest yet). */
-export const REPORT_TABLES: readonly TableName[] = CONTRACT.filter((t) => !t.optional).map((t) => t.name);
+/** Tables the KPI report reads (checked for data quality, recorded as present or absent). */
+export const REPORT_TABLES: readonly TableName[] = CONTRACT.map((t) => t.name);
+
+/** Tables whose absence only leaves out their own digest section (see TableSpec.optional). */
+export const OPTIONAL_TABLES: readonly TableName[] = CONTRACT.filter((t) => t.optional).map((t) => t.name);
 
 /** Type names as Glue/Athena (Hive DDL) spells them. */
 export function glueType(type: ColumnType): string {

@@ -5,6 +5,7 @@ import { engagementGroup, healthGroup, onboardingGroup } from './engagement.js';
 import { voiceGroup } from './voice.js';
 import { supportGroup } from './support.js';
 import { billingGroup } from './billing.js';
+import { webGroup } from './web.js';
 
 export const ALL_GROUPS: readonly KpiGroup[] = [
   revenueGroup,
@@ -14,4 +15,5 @@ export const ALL_GROUPS: readonly KpiGroup[] = [
   voiceGroup,
   supportGroup,
   billingGroup,
+  webGroup,
 ];

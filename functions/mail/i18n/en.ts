@@ -1,4 +1,5 @@
 import { pluralise, type Messages } from './messages.js';
+import { WEB_MESSAGES } from './web.js';
 
 const rules = new Intl.PluralRules('en-US');
 const p = (n: number, one: string, other: string): string => pluralise(rules, n, { one, other });
@@ -27,6 +28,7 @@ export const en: Messages = {
     voice: 'Voice of the customer',
     support: 'Support',
     billing: 'Billing',
+    web: 'Website and social',
   },
   kpiLabels: {
     mrr: 'MRR',
@@ -77,6 +79,14 @@ export const en: Messages = {
     late_payment_rate: 'Late payment rate',
     overdue_amount: 'Overdue amount',
     customer_retention_cost: 'Retention cost per customer',
+    page_views: 'Page views',
+    unique_visitors: 'Unique visitors',
+    pages_per_session: 'Pages per session',
+    bounce_rate: 'Bounce rate',
+    avg_time_on_page_seconds: 'Average time on page',
+    click_through_rate: 'Click-through rate',
+    avg_scroll_depth: 'Average scroll depth',
+    social_engagement_rate: 'Social engagement rate',
   },
   vsPrevious: { weekly: 'vs previous week', monthly: 'vs previous month' },
   assessment: { better: 'better', worse: 'worse', unchanged: 'no change' },
@@ -222,4 +232,5 @@ export const en: Messages = {
   footerNotes:
     'Percentages are on a 0–100 scale; a change between percentages is in percentage points (pp). Every colour repeats a written label.',
   trendAsReported: (period) => `Trend points before ${period} are as reported in earlier digests.`,
+  web: WEB_MESSAGES.en,
 };

@@ -1,4 +1,5 @@
 import type { Messages } from './messages.js';
+import { WEB_MESSAGES } from './web.js';
 
 // Indonesian has no grammatical plural: counts never change the noun.
 export const id: Messages = {
@@ -28,6 +29,7 @@ export const id: Messages = {
     voice: 'Suara pelanggan',
     support: 'Dukungan',
     billing: 'Penagihan',
+    web: 'Situs web dan media sosial',
   },
   kpiLabels: {
     mrr: 'MRR',
@@ -78,6 +80,14 @@ export const id: Messages = {
     late_payment_rate: 'Tingkat pembayaran terlambat',
     overdue_amount: 'Tagihan lewat jatuh tempo',
     customer_retention_cost: 'Biaya retensi per pelanggan',
+    page_views: 'Tampilan halaman',
+    unique_visitors: 'Pengunjung unik',
+    pages_per_session: 'Halaman per sesi',
+    bounce_rate: 'Rasio pentalan',
+    avg_time_on_page_seconds: 'Rata-rata waktu di halaman',
+    click_through_rate: 'Rasio klik-tayang',
+    avg_scroll_depth: 'Rata-rata kedalaman gulir',
+    social_engagement_rate: 'Rasio keterlibatan media sosial',
   },
   vsPrevious: { weekly: 'dibanding minggu lalu', monthly: 'dibanding bulan lalu' },
   assessment: { better: 'lebih baik', worse: 'lebih buruk', unchanged: 'tidak berubah' },
@@ -224,4 +234,5 @@ export const id: Messages = {
     'Persentase memakai skala 0–100; perubahan antar persentase dinyatakan dalam poin persentase (poin). Setiap warna disertai keterangan tertulis.',
   trendAsReported: (period) =>
     `Titik tren sebelum ${period} sesuai dengan yang dilaporkan di ringkasan sebelumnya.`,
+  web: WEB_MESSAGES.id,
 };

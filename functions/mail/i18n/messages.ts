@@ -7,6 +7,7 @@ import type { PeriodKind } from '../../core/period.js';
 import type { BenchmarkStatus, KpiId, KpiSection } from '../../core/snapshot.js';
 import type { DataQualityReason } from '../../schema/contract.js';
 import type { ReasonKey } from '../reasons.js';
+import type { WebMessages } from './web.js';
 
 export type HealthBand = 'healthy' | 'at_risk' | 'critical';
 
@@ -128,6 +129,8 @@ export interface Messages {
   readonly footerNotes: string;
   /** Trend points 2–11 came from the stored snapshot of `period`. */
   trendAsReported(period: string): string;
+  /** The "Website and social" section. */
+  readonly web: WebMessages;
 }
 
 /** Picks a plural form with the locale's rules (Polish has one, few, many). */

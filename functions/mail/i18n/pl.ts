@@ -1,4 +1,5 @@
 import { pluralise, type Messages } from './messages.js';
+import { WEB_MESSAGES } from './web.js';
 
 const rules = new Intl.PluralRules('pl-PL');
 /** Polish forms: one (1), few (2–4, 22–24, …), many (5–21, …); fractions take `other`. */
@@ -34,6 +35,7 @@ export const pl: Messages = {
     voice: 'Głos klienta',
     support: 'Wsparcie',
     billing: 'Płatności',
+    web: 'Strona internetowa i media społecznościowe',
   },
   kpiLabels: {
     mrr: 'MRR',
@@ -84,6 +86,14 @@ export const pl: Messages = {
     late_payment_rate: 'Odsetek spóźnionych płatności',
     overdue_amount: 'Zaległe należności',
     customer_retention_cost: 'Koszt utrzymania na klienta',
+    page_views: 'Odsłony',
+    unique_visitors: 'Unikalni odwiedzający',
+    pages_per_session: 'Strony na sesję',
+    bounce_rate: 'Współczynnik odrzuceń',
+    avg_time_on_page_seconds: 'Średni czas na stronie',
+    click_through_rate: 'Współczynnik klikalności (CTR)',
+    avg_scroll_depth: 'Średnia głębokość przewinięcia',
+    social_engagement_rate: 'Zaangażowanie w mediach społecznościowych',
   },
   vsPrevious: { weekly: 'wobec poprzedniego tygodnia', monthly: 'wobec poprzedniego miesiąca' },
   assessment: { better: 'lepiej', worse: 'gorzej', unchanged: 'bez zmian' },
@@ -236,4 +246,5 @@ export const pl: Messages = {
     'Odsetki są w skali 0–100; zmiana między odsetkami jest podana w punktach procentowych (p.p.). Każdy kolor powtarza opis słowny.',
   trendAsReported: (period) =>
     `Punkty trendu sprzed ${period} są takie, jak podano we wcześniejszych raportach.`,
+  web: WEB_MESSAGES.pl,
 };
