@@ -292,7 +292,7 @@ describe('data quality of web_events and social_posts', async () => {
     const row = snapshot.dataQuality.tables.find((t) => t.table === 'web_events');
     // Partitions 11-08 .. 11-16 (the week's UTC dates ± 1 day): 25 good rows − 3 of W45
     // (11-05, 11-06) = 22, plus the 9 bad rows = 31 read, 11 excluded.
-    expect(row).toMatchObject({ present: true, rowsChecked: 31, rowsExcluded: 11 });
+    expect(row).toMatchObject({ present: true, rowsRead: 31, rowsUsed: 20, rowsExcluded: 11 });
   });
 
   it('excludes and counts every contract-breaking kind of social post', () => {

@@ -98,7 +98,7 @@ describe('Website and social section', () => {
         const line = section.blocks[0];
         expect(line?.kind === 'list' ? line.intro : '').toBe(
           MESSAGES[locale].web.sectionUnavailable(
-            'no files under DATA/web_events/; no files under DATA/social_posts/',
+            `${MESSAGES[locale].kpiReasons.tableNoFolder('web_events')}; ${MESSAGES[locale].kpiReasons.tableNoFolder('social_posts')}`,
           ),
         );
         // The data-quality summary, the unavailable-KPI list and the table list do not mention them.
@@ -115,7 +115,7 @@ describe('Website and social section', () => {
     expect(section.kpis.map((k) => k.id)).toEqual(['social_engagement_rate']);
     const first = section.blocks[0];
     expect(first?.kind === 'list' ? first.intro : '').toBe(
-      'Website figures are not available (no files under DATA/web_events/).',
+      'Website figures are not available (no web_events/ folder in the data folder).',
     );
     expect(section.blocks.map((b) => b.title)).toEqual(['', MESSAGES.en.web.socialTitle]);
   });

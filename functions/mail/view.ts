@@ -785,10 +785,10 @@ class ViewBuilder {
     return WEB_SECTION_TABLES.some((t) => t.table === table);
   }
 
-  /** Why an optional table is absent, as the data-quality check recorded it. */
+  /** Why an optional table is absent, as the data-quality check recorded it, in the reader's language. */
   absentReason(table: TableName): string {
     const recorded = this.snapshot.dataQuality.tables.find((t) => t.table === table)?.reason;
-    return cleanText(recorded ?? `no ${table} table`, 160);
+    return this.reason(recorded);
   }
 
   /** KPIs of the web section whose optional table is absent: the section says why, once. */
