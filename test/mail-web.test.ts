@@ -98,7 +98,7 @@ describe('Website and social section', () => {
         const line = section.blocks[0];
         expect(line?.kind === 'list' ? line.intro : '').toBe(
           MESSAGES[locale].web.sectionUnavailable(
-            `${MESSAGES[locale].kpiReasons.tableNoFolder('web_events')}; ${MESSAGES[locale].kpiReasons.tableNoFolder('social_posts')}`,
+            `${MESSAGES[locale].kpiReasons.tableNoFolder('web_events', '')}; ${MESSAGES[locale].kpiReasons.tableNoFolder('social_posts', '')}`,
           ),
         );
         // The data-quality summary, the unavailable-KPI list and the table list do not mention them.
