@@ -9,6 +9,7 @@ import { parseCliArgs, UsageError, USAGE, type CliOptions } from './options.js';
 import { DuckDbEngine } from '../engines/duckdb.js';
 import { InputError } from '../engines/engine.js';
 import { FileStore } from '../stores/file.js';
+import { ensureWritableDir } from '../stores/writable-dir.js';
 import { createMailer } from '../mail/index.js';
 import { runDigestJob } from '../core/job.js';
 import { ensureSampleData } from '../sample/default-data.js';
@@ -34,6 +35,8 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
+  // Before any work: a folder the snapshot cannot be written to fails now, in one line.
+  await ensureWritableDir(options.outDir, `--out ${options.outDir}`);
   let dataDir = options.dataDir;
   if (dataDir === null) {
     const sample = await ensureSampleData({ dir: resolve('sample-data'), today: now });

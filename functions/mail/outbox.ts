@@ -4,7 +4,8 @@
  * attachments beside them. Sending the same digest to several recipients rewrites the same
  * files; the .eml keeps the last copy (the copies differ only in their To header).
  */
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { rename, writeFile } from 'node:fs/promises';
+import { ensureDir } from '../stores/writable-dir.js';
 import path from 'node:path';
 import { MailDeliveryError } from './errors.js';
 import type { DigestMessage, Mailer, SendResult } from './mailer.js';
@@ -51,7 +52,7 @@ export class OutboxMailer implements Mailer {
   async send(message: DigestMessage): Promise<SendResult> {
     const base = outboxBaseName(message);
     try {
-      await mkdir(this.dir, { recursive: true });
+      await ensureDir(this.dir);
       const { raw, messageId } = await buildMime(message);
       // In the .html file, inline images point at the files written beside it.
       let html = message.html;

@@ -1,9 +1,10 @@
 /** The object store on the local file system: one file per key under a root folder. */
 import { randomBytes } from 'node:crypto';
-import { link, mkdir, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
+import { link, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { InputError } from '../engines/engine.js';
 import type { ObjectStore } from './store.js';
+import { ensureDir } from './writable-dir.js';
 
 const SEGMENT_RE = /^[A-Za-z0-9._@=+-]+$/;
 
@@ -73,7 +74,7 @@ export class FileStore implements ObjectStore {
   }
 
   async #writeTemp(target: string, body: string | Uint8Array): Promise<string> {
-    await mkdir(path.dirname(target), { recursive: true });
+    await ensureDir(path.dirname(target));
     const temp = `${target}.${randomBytes(6).toString('hex')}.tmp`;
     await writeFile(temp, body, { flag: 'wx' });
     return temp;
