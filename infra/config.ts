@@ -62,6 +62,10 @@ export interface DigestConfig {
   readonly timezone: string;
   readonly currency: string;
   readonly locale: ReportLocale;
+  /** Percent of a table's rows excluded above which the digest warns (0–100). */
+  readonly excludedWarnPercent: number;
+  /** Percent of a table's rows excluded above which the run stops (0–100). */
+  readonly excludedStopPercent: number;
   readonly bytesScannedCutoffPerQuery: number;
   readonly queryResultsRetentionDays: number;
   readonly logRetentionDays: number;
@@ -92,6 +96,8 @@ export const CONFIG_KEYS = [
   'timezone',
   'currency',
   'locale',
+  'excludedWarnPercent',
+  'excludedStopPercent',
   'bytesScannedCutoffPerQuery',
   'queryResultsRetentionDays',
   'logRetentionDays',
@@ -113,6 +119,8 @@ export const DEFAULTS = {
   timezone: 'UTC',
   currency: 'USD',
   locale: 'en' as ReportLocale,
+  excludedWarnPercent: 5,
+  excludedStopPercent: 50,
   /** 10 GiB: far above what a digest over a few years of SaaS data scans, low enough to cap a runaway query. */
   bytesScannedCutoffPerQuery: 10 * 1024 ** 3,
   queryResultsRetentionDays: 7,
@@ -244,6 +252,20 @@ class Reader {
           ? Number(value)
           : NaN;
     if (!Number.isSafeInteger(n)) return this.problem(key, `must be a whole number, got ${describe(value)}`);
+    if (n < min || n > max) return this.problem(key, `must be between ${min} and ${max}, got ${n}`);
+    return n;
+  }
+
+  number(key: ConfigKey, min: number, max: number): number | undefined {
+    if (!this.has(key)) return undefined;
+    const value = this.raw[key];
+    const n =
+      typeof value === 'number'
+        ? value
+        : typeof value === 'string' && /^\d+(\.\d+)?$/.test(value.trim())
+          ? Number(value)
+          : NaN;
+    if (!Number.isFinite(n)) return this.problem(key, `must be a number, got ${describe(value)}`);
     if (n < min || n > max) return this.problem(key, `must be between ${min} and ${max}, got ${n}`);
     return n;
   }
@@ -565,6 +587,14 @@ export function resolveConfig(raw: RawConfig): DigestConfig {
     );
   }
   const locale = r.oneOf('locale', LOCALES) ?? DEFAULTS.locale;
+  const excludedWarnPercent = r.number('excludedWarnPercent', 0, 100) ?? DEFAULTS.excludedWarnPercent;
+  const excludedStopPercent = r.number('excludedStopPercent', 0, 100) ?? DEFAULTS.excludedStopPercent;
+  if (excludedWarnPercent > excludedStopPercent) {
+    r.problem(
+      'excludedWarnPercent',
+      `${excludedWarnPercent} is above excludedStopPercent (${excludedStopPercent}): the warning must come first`,
+    );
+  }
 
   // query -------------------------------------------------------------------------------------
   const bytesScannedCutoffPerQuery =
@@ -611,6 +641,8 @@ export function resolveConfig(raw: RawConfig): DigestConfig {
     timezone,
     currency,
     locale,
+    excludedWarnPercent,
+    excludedStopPercent,
     bytesScannedCutoffPerQuery,
     queryResultsRetentionDays,
     logRetentionDays,

@@ -81,6 +81,8 @@ export class CsKpiDigestStack extends Stack {
         REPORT_TIMEZONE: config.timezone,
         REPORT_CURRENCY: config.currency,
         REPORT_LOCALE: config.locale,
+        EXCLUDED_WARN_PERCENT: String(config.excludedWarnPercent),
+        EXCLUDED_STOP_PERCENT: String(config.excludedStopPercent),
         POWERTOOLS_SERVICE_NAME,
         POWERTOOLS_METRICS_NAMESPACE,
         POWERTOOLS_LOG_LEVEL: config.logLevel,

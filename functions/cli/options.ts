@@ -12,6 +12,11 @@ import {
   type PeriodKind,
 } from '../core/period.js';
 import { isReportingCurrency } from '../sql/compose.js';
+import {
+  DEFAULT_EXCLUSION_THRESHOLDS,
+  validateThresholds,
+  type ExclusionThresholds,
+} from '../core/exclusion-share.js';
 
 export class UsageError extends Error {
   override readonly name = 'UsageError';
@@ -34,6 +39,9 @@ export interface CliOptions {
   readonly dryRun: boolean;
   readonly force: boolean;
   readonly recomputeTrend: boolean;
+  /** Report even when there is no data for the period. */
+  readonly allowEmpty: boolean;
+  readonly exclusionThresholds: ExclusionThresholds;
   readonly smtp: { host: string; port: number; secure: boolean; auth?: { user: string; pass: string } };
 }
 
@@ -53,6 +61,10 @@ export const USAGE = `Usage: npm run report -- [options]
   --force                   send again even if this digest was already sent to a recipient
   --recompute-trend         compute all 12 trend points instead of taking the older ten from the
                             previous period's snapshot in OUT (e.g. after earlier data was corrected)
+  --allow-empty             report even when the data has nothing for the period (every KPI n/a);
+                            by default such a run stops with exit code 2
+  --warn-excluded PCT       warn when more than PCT % of a table's rows is excluded (default 5)
+  --stop-excluded PCT       stop when more than PCT % of a table's rows is excluded (default 50)
   --help                    this text
 
 SMTP settings come from SMTP_HOST, SMTP_PORT (587), SMTP_SECURE (false), SMTP_USER, SMTP_PASS.
@@ -100,6 +112,9 @@ export function parseCliArgs(argv: readonly string[], env: NodeJS.ProcessEnv, no
         'dry-run': { type: 'boolean' },
         force: { type: 'boolean' },
         'recompute-trend': { type: 'boolean' },
+        'allow-empty': { type: 'boolean' },
+        'warn-excluded': { type: 'string' },
+        'stop-excluded': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -145,6 +160,21 @@ export function parseCliArgs(argv: readonly string[], env: NodeJS.ProcessEnv, no
     throw new UsageError(`--out ${values.out ?? 'out'} exists and is not a folder`);
   }
 
+  const percent = (flag: string, value: string | undefined, fallback: number): number => {
+    if (value === undefined) return fallback;
+    const n = /^\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : NaN;
+    if (!Number.isFinite(n) || n > 100) {
+      throw new UsageError(`--${flag} "${value}" is not a percentage between 0 and 100`);
+    }
+    return n / 100;
+  };
+  const exclusionThresholds: ExclusionThresholds = {
+    warnShare: percent('warn-excluded', values['warn-excluded'], DEFAULT_EXCLUSION_THRESHOLDS.warnShare),
+    stopShare: percent('stop-excluded', values['stop-excluded'], DEFAULT_EXCLUSION_THRESHOLDS.stopShare),
+  };
+  const thresholdProblem = validateThresholds(exclusionThresholds, '--warn-excluded/--stop-excluded');
+  if (thresholdProblem) throw new UsageError(thresholdProblem);
+
   const from = values.from ?? env.DIGEST_SENDER ?? 'kpi-digest@example.com';
   if (!EMAIL_RE.test(from)) throw new UsageError(`--from "${from}" is not an e-mail address`);
   const to = emails('to', values.to ?? env.DIGEST_RECIPIENTS ?? 'cs-team@example.com');
@@ -169,6 +199,8 @@ export function parseCliArgs(argv: readonly string[], env: NodeJS.ProcessEnv, no
     dryRun: values['dry-run'] ?? false,
     force: values.force ?? false,
     recomputeTrend: values['recompute-trend'] ?? false,
+    allowEmpty: values['allow-empty'] ?? false,
+    exclusionThresholds,
     smtp: {
       host: env.SMTP_HOST ?? 'localhost',
       port,

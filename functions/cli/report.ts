@@ -15,6 +15,8 @@ import { runDigestJob } from '../core/job.js';
 import { ensureSampleData } from '../sample/default-data.js';
 import type { Mailer } from '../mail/mailer.js';
 import { HEADLINE_KPIS } from '../core/snapshot.js';
+import { formatShare } from '../core/exclusion-share.js';
+import { ReportStoppedError } from '../core/run-guards.js';
 
 function mailerFor(options: CliOptions): Mailer | null {
   if (options.dryRun) return null;
@@ -56,11 +58,18 @@ async function main(argv: readonly string[]): Promise<number> {
         dryRun: options.dryRun,
         force: options.force,
         recomputeTrend: options.recomputeTrend,
+        allowEmpty: options.allowEmpty,
+        exclusionThresholds: options.exclusionThresholds,
         now,
       },
     );
     const snapshot = summary.snapshot;
     const p = snapshot.period;
+    for (const w of snapshot.dataQuality.warnings ?? []) {
+      console.log(
+        `Warning: ${w.table}: ${formatShare(w.share)} of its rows were excluded (${w.rowsExcluded} of ${w.rowsRead}; warning above ${formatShare(w.threshold)}); see the snapshot's dataQuality`,
+      );
+    }
     console.log(
       `${p.kind} report ${p.key} (${p.firstDay} to ${p.lastDay}, ${p.timezone}), ${snapshot.currency}, data: ${dataDir}`,
     );
@@ -102,7 +111,7 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    if (error instanceof UsageError || error instanceof InputError) {
+    if (error instanceof UsageError || error instanceof InputError || error instanceof ReportStoppedError) {
       console.error(`error: ${error.message}`);
       process.exitCode = 2;
       return;

@@ -11,6 +11,7 @@ import {
   SCHEMA_VERSION,
   TREND_PERIODS,
   type ExclusionCount,
+  type ExclusionWarning,
   type KpiId,
   type KpiValue,
   type Snapshot,
@@ -26,11 +27,18 @@ import {
   type ReportConfig,
 } from './kpis/group.js';
 import { dataQualityQuery } from '../sql/compose.js';
-import type { QueryEngine, QueryStats, TableSource } from '../engines/engine.js';
+import type { QueryEngine, QueryStats, Row, SqlParam, SqlValue, TableSource } from '../engines/engine.js';
 import { REPORT_TABLES, tableSpec, type DataQualityReason, type TableName } from '../schema/contract.js';
 import { ALL_GROUPS } from './kpis/index.js';
 import { createKpiContext, reportCalendar, CALENDAR_LENGTH } from './context.js';
 import { STORED_FROM_INDEX, storedTrendFrom, type StoredTrend } from './trend-history.js';
+import { exclusionVerdict } from './exclusion-share.js';
+import {
+  assertExclusionsBelowStop,
+  assertHasData,
+  type DataCoverage,
+  type ReportGuards,
+} from './run-guards.js';
 
 export interface BuildOptions {
   readonly period: Period;
@@ -46,6 +54,11 @@ export interface BuildOptions {
    * (functions/core/trend-history.ts). `null` or absent: every trend point is computed.
    */
   readonly previous?: Snapshot | null;
+  /**
+   * Stop an empty run or one with a mostly excluded table, and list the tables above the
+   * warning share (functions/core/run-guards.ts). Absent: no checks (KPI tests on small fixtures).
+   */
+  readonly guards?: ReportGuards;
 }
 
 export const EMPTY_DETAILS: SnapshotDetails = {
@@ -222,6 +235,27 @@ function finite(v: number | null): number | null {
   return v !== null && Number.isFinite(v) ? v : null;
 }
 
+function dtParams(period: Period): SqlParam[] {
+  const { fromDt, toDt } = dtRangeOf(period);
+  return [
+    { type: 'varchar', value: fromDt },
+    { type: 'varchar', value: toDt },
+  ];
+}
+
+/** data_span.sql's row as the guards read it. */
+function coverageOf(row: Row | undefined): Pick<DataCoverage, 'days' | 'instants'> {
+  const text = (v: SqlValue | undefined): string | null => (typeof v === 'string' ? v : null);
+  const earliestDay = text(row?.earliest_day);
+  const latestDay = text(row?.latest_day);
+  const earliestTs = text(row?.earliest_instant);
+  const latestTs = text(row?.latest_instant);
+  return {
+    days: earliestDay && latestDay ? { earliest: earliestDay, latest: latestDay } : null,
+    instants: earliestTs && latestTs ? { earliest: toIso(earliestTs), latest: toIso(latestTs) } : null,
+  };
+}
+
 export async function buildSnapshot(engine: QueryEngine, options: BuildOptions): Promise<Snapshot> {
   const started = performance.now();
   const groups = options.groups ?? ALL_GROUPS;
@@ -230,6 +264,10 @@ export async function buildSnapshot(engine: QueryEngine, options: BuildOptions):
   const present = new Set(
     sources.filter((s) => s.relation !== null && REPORT_TABLES.includes(s.table)).map((s) => s.table),
   );
+  const guards = options.guards;
+  const noData = { rowsRead: 0, days: null, instants: null };
+  // Nothing to read at all: stop before running a single query.
+  if (guards && present.size === 0) assertHasData(options.period, { presentTables: [], ...noData }, guards);
   const calendar = reportCalendar(options.period);
   const history = storedTrendFrom(options.previous ?? null, {
     periods: calendar,
@@ -253,13 +291,31 @@ export async function buildSnapshot(engine: QueryEngine, options: BuildOptions):
   const absent = groups.map((group) => absentReason(group, sources));
   let quality: QualityResult;
   let results: (KpiGroupResult | null)[];
+  let span: readonly Row[];
   try {
-    [quality, results] = await Promise.all([
+    [quality, results, span] = await Promise.all([
       checkDataQuality(engine, sources, options.period, options.currency, context.periods, stats),
       Promise.all(groups.map((group, i) => (absent[i] ? null : group.compute(context)))),
+      guards ? context.run('data_span', dtParams(options.period)) : Promise.resolve([]),
     ]);
   } finally {
     await runtime.release();
+  }
+  let warnings: ExclusionWarning[] = [];
+  if (guards) {
+    const presentTables = quality.tables.filter((t) => t.present);
+    assertHasData(
+      options.period,
+      {
+        presentTables: presentTables.map((t) => t.table),
+        rowsRead: presentTables.reduce((sum, t) => sum + t.rowsChecked, 0),
+        ...coverageOf(span[0]),
+      },
+      guards,
+    );
+    const verdict = exclusionVerdict(quality.tables, guards.thresholds);
+    assertExclusionsBelowStop(verdict.stops, quality.excluded, guards);
+    warnings = verdict.warnings.map((w) => ({ ...w, threshold: guards.thresholds.warnShare }));
   }
 
   const values: Partial<Record<KpiId, readonly PeriodValue[]>> = {};
@@ -309,6 +365,7 @@ export async function buildSnapshot(engine: QueryEngine, options: BuildOptions):
       tables: quality.tables,
       excluded: quality.excluded,
       totalExcluded: quality.excluded.reduce((sum, e) => sum + e.rows, 0),
+      ...(warnings.length > 0 ? { warnings } : {}),
     },
     stats: {
       engine: engine.kind,

@@ -134,6 +134,8 @@ export interface DigestView {
   readonly timeZoneLine: string;
   readonly freshnessLine: string;
   readonly staleLines: readonly string[];
+  /** Tables of which many rows were excluded: shown first, above everything else. */
+  readonly exclusionWarnings: readonly string[];
   readonly generatedLine: string;
   readonly dataQualitySummary: string;
   readonly dataQualityTone: Tone;
@@ -648,6 +650,15 @@ class ViewBuilder {
       timeZoneLine: this.m.timeZoneLine(s.period.timezone),
       freshnessLine: freshness.line,
       staleLines: freshness.stale,
+      exclusionWarnings: (s.dataQuality.warnings ?? []).map((w) =>
+        this.m.excludedShareWarning(
+          w.table,
+          this.f.percent(w.share * 100),
+          this.f.count(w.rowsExcluded),
+          this.f.count(w.rowsRead),
+          this.f.percent(w.threshold * 100),
+        ),
+      ),
       generatedLine: this.m.generatedAt(this.f.dateOrInstant(s.generatedAt)),
       dataQualitySummary: clean ? this.m.dataQualityClean : this.dataQualitySummary(unavailable),
       dataQualityTone: clean ? 'good' : 'neutral',

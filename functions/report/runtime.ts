@@ -15,7 +15,9 @@ import {
   type RenderDigestFn,
 } from '../core/job.js';
 import { DEFAULT_LEASE_MS } from '../core/delivery-ledger.js';
-import type { QueryEngine } from '../engines/engine.js';
+import { InputError, type QueryEngine } from '../engines/engine.js';
+import { validateThresholds } from '../core/exclusion-share.js';
+import { ReportStoppedError } from '../core/run-guards.js';
 import type { Snapshot } from '../core/snapshot.js';
 import type { ObjectStore } from '../stores/store.js';
 import type { Mailer } from '../mail/mailer.js';
@@ -158,6 +160,14 @@ export function createReportHandler(deps: ReportHandlerDeps): ReportHandler {
         recipients: request.recipients.length,
       });
 
+      // The payload may override either threshold; the pair must still make sense.
+      const thresholds = { ...config.report.exclusionThresholds, ...request.exclusionThresholds };
+      const thresholdProblem = validateThresholds(
+        thresholds,
+        'invalid payload: excludedWarnPercent/excludedStopPercent',
+      );
+      if (thresholdProblem) throw new InputError(thresholdProblem);
+
       const remaining = context.getRemainingTimeInMillis?.();
       const queryTimeoutMs =
         remaining === undefined
@@ -189,6 +199,8 @@ export function createReportHandler(deps: ReportHandlerDeps): ReportHandler {
             dryRun: request.dryRun,
             force: request.force,
             recomputeTrend: request.recomputeTrend,
+            allowEmpty: request.allowEmpty,
+            exclusionThresholds: thresholds,
             now,
             runId: context.awsRequestId,
             leaseMs: remaining === undefined ? DEFAULT_LEASE_MS : remaining + LEASE_MARGIN_MS,
@@ -202,6 +214,8 @@ export function createReportHandler(deps: ReportHandlerDeps): ReportHandler {
       }
     } catch (error) {
       metrics.addMetric('ReportFailed', MetricUnit.Count, 1);
+      // An empty run or a mostly excluded table: the input needs a look, not a retry.
+      if (error instanceof ReportStoppedError) metrics.addMetric('ReportStopped', MetricUnit.Count, 1);
       const failure = error instanceof Error ? error : new Error(String(error));
       if (error instanceof DeliveryIncompleteError) {
         logger.error('report written but delivery incomplete; a retry finishes it', {

@@ -18,6 +18,8 @@ export const pl: Messages = {
   noFreshData: 'Żadna tabela nie zawiera jeszcze danych.',
   generatedAt: (when) => `Wygenerowano ${when}`,
   dataQualityClean: 'Wszystkie wiersze przeszły kontrolę danych i wszystkie wskaźniki są dostępne.',
+  excludedShareWarning: (table, share, excluded, read, threshold) =>
+    `Uwaga: kontrole jakości danych wykluczyły ${share} wierszy tabeli ${table} (${excluded} z ${read}), ponad ${threshold}. Wskaźniki oparte na ${table} ich nie uwzględniają; szczegóły w sekcji Jakość danych na końcu.`,
   staleTable: (table, when) => `${table}: najnowsze dane z ${when}, sprzed początku tego okresu`,
   excludedShort: (rows, n) =>
     `${rows} ${p(n, 'wiersz wykluczony', 'wiersze wykluczone', 'wierszy wykluczonych')}`,
