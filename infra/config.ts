@@ -61,6 +61,8 @@ export interface DigestConfig {
   /** IANA time zone of the periods and of the schedules. */
   readonly timezone: string;
   readonly currency: string;
+  /** Base currency of fx_rates rows without a base_currency column. */
+  readonly fxBase: string;
   readonly locale: ReportLocale;
   /** Percent of a table's rows excluded above which the digest warns (0–100). */
   readonly excludedWarnPercent: number;
@@ -95,6 +97,7 @@ export const CONFIG_KEYS = [
   'recipients',
   'timezone',
   'currency',
+  'fxBase',
   'locale',
   'excludedWarnPercent',
   'excludedStopPercent',
@@ -118,6 +121,7 @@ export const DEFAULTS = {
   partitionRangeStart: '2020-01-01',
   timezone: 'UTC',
   currency: 'USD',
+  fxBase: 'USD',
   locale: 'en' as ReportLocale,
   excludedWarnPercent: 5,
   excludedStopPercent: 50,
@@ -586,6 +590,10 @@ export function resolveConfig(raw: RawConfig): DigestConfig {
       `"${currency}" is not an active ISO 4217 code (three upper-case letters, e.g. USD)`,
     );
   }
+  const fxBase = r.string('fxBase') ?? DEFAULTS.fxBase;
+  if (!isReportingCurrency(fxBase)) {
+    r.problem('fxBase', `"${fxBase}" is not an active ISO 4217 code (three upper-case letters, e.g. EUR)`);
+  }
   const locale = r.oneOf('locale', LOCALES) ?? DEFAULTS.locale;
   const excludedWarnPercent = r.number('excludedWarnPercent', 0, 100) ?? DEFAULTS.excludedWarnPercent;
   const excludedStopPercent = r.number('excludedStopPercent', 0, 100) ?? DEFAULTS.excludedStopPercent;
@@ -640,6 +648,7 @@ export function resolveConfig(raw: RawConfig): DigestConfig {
     recipients,
     timezone,
     currency,
+    fxBase,
     locale,
     excludedWarnPercent,
     excludedStopPercent,

@@ -80,6 +80,7 @@ export class CsKpiDigestStack extends Stack {
         SES_CONFIGURATION_SET: this.mail.configurationSet.configurationSetName,
         REPORT_TIMEZONE: config.timezone,
         REPORT_CURRENCY: config.currency,
+        REPORT_FX_BASE: config.fxBase,
         REPORT_LOCALE: config.locale,
         EXCLUDED_WARN_PERCENT: String(config.excludedWarnPercent),
         EXCLUDED_STOP_PERCENT: String(config.excludedStopPercent),

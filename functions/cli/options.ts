@@ -32,6 +32,8 @@ export interface CliOptions {
   readonly dataDir: string | null;
   readonly outDir: string;
   readonly currency: string;
+  /** Base currency of fx_rates rows without a base_currency column. */
+  readonly fxBase: string;
   readonly locale: Locale;
   readonly send: Transport;
   readonly from: string;
@@ -53,6 +55,7 @@ export const USAGE = `Usage: npm run report -- [options]
   --out DIR                 output folder (default ./out)
   --timezone Area/City      IANA time zone of the periods (default UTC)
   --currency CODE           reporting currency, ISO 4217 (default USD)
+  --fx-base CODE            currency fx_rates are quoted in when a row has no base_currency (default USD)
   --locale en|id|pl         digest language and formats (default en)
   --send outbox|smtp|ses    how to deliver the digest (default outbox: files under OUT/emails)
   --to a@x.com,b@y.com      recipients (default $DIGEST_RECIPIENTS or cs-team@example.com)
@@ -105,6 +108,7 @@ export function parseCliArgs(argv: readonly string[], env: NodeJS.ProcessEnv, no
         out: { type: 'string' },
         timezone: { type: 'string' },
         currency: { type: 'string' },
+        'fx-base': { type: 'string' },
         locale: { type: 'string' },
         send: { type: 'string' },
         to: { type: 'string' },
@@ -147,6 +151,11 @@ export function parseCliArgs(argv: readonly string[], env: NodeJS.ProcessEnv, no
   const currency = values.currency ?? 'USD';
   if (!isReportingCurrency(currency)) {
     throw new UsageError(`--currency "${currency}" is not an ISO 4217 currency code (e.g. USD, EUR, PLN)`);
+  }
+
+  const fxBase = values['fx-base'] ?? 'USD';
+  if (!isReportingCurrency(fxBase)) {
+    throw new UsageError(`--fx-base "${fxBase}" is not an ISO 4217 currency code (e.g. USD, EUR)`);
   }
 
   let dataDir: string | null = null;
@@ -192,6 +201,7 @@ export function parseCliArgs(argv: readonly string[], env: NodeJS.ProcessEnv, no
     dataDir,
     outDir,
     currency,
+    fxBase,
     locale: oneOf<Locale>('locale', values.locale ?? 'en', ['en', 'id', 'pl']),
     send,
     from,

@@ -52,6 +52,7 @@ async function main(argv: readonly string[]): Promise<number> {
       {
         period: options.period,
         currency: options.currency,
+        fxBase: options.fxBase,
         locale: options.locale,
         from: options.from,
         recipients: options.to,

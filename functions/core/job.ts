@@ -38,6 +38,8 @@ export interface JobMetrics {
 export interface BuildSnapshotOptions {
   readonly period: Period;
   readonly currency: string;
+  /** Base currency of fx_rates rows without a base_currency (default USD). */
+  readonly fxBase?: string;
   readonly now: Date;
   /** The previous period's stored snapshot (null: there is none; absent: not looked up). */
   readonly previous?: Snapshot | null;
@@ -74,6 +76,8 @@ export interface JobDeps {
 export interface JobRequest {
   readonly period: Period;
   readonly currency: string;
+  /** Base currency of fx_rates rows without a base_currency (default USD). */
+  readonly fxBase?: string;
   readonly locale: Locale;
   readonly from: string;
   readonly recipients: readonly string[];
@@ -252,6 +256,7 @@ export async function runDigestJob(deps: JobDeps, request: JobRequest): Promise<
   const built = await (deps.buildSnapshot ?? defaultBuildSnapshot)(engine, {
     period,
     currency: request.currency,
+    ...(request.fxBase !== undefined ? { fxBase: request.fxBase } : {}),
     now: request.now,
     ...(previous === undefined ? {} : { previous }),
     guards: {

@@ -26,7 +26,9 @@ import {
   type PeriodValue,
   type ReportConfig,
 } from './kpis/group.js';
-import { dataQualityQuery } from '../sql/compose.js';
+import { DEFAULT_FX_BASE, dataQualityQuery } from '../sql/compose.js';
+import { assertReportingRates } from './fx-coverage.js';
+import { ltvCalendar } from './kpis/revenue.js';
 import type { QueryEngine, QueryStats, Row, SqlParam, SqlValue, TableSource } from '../engines/engine.js';
 import { REPORT_TABLES, tableSpec, type DataQualityReason, type TableName } from '../schema/contract.js';
 import { ALL_GROUPS } from './kpis/index.js';
@@ -43,6 +45,8 @@ import {
 export interface BuildOptions {
   readonly period: Period;
   readonly currency: string;
+  /** Base currency of fx_rates rows without a base_currency (default USD). */
+  readonly fxBase?: string;
   readonly now: Date;
   readonly config?: ReportConfig;
   readonly benchmarks?: Benchmarks;
@@ -87,9 +91,10 @@ async function checkTable(
   currency: string,
   periods: readonly Period[],
   stats: QueryStats[],
+  fxBase: { fxBase?: string },
 ): Promise<{ quality: TableQuality; excluded: ExclusionCount[] }> {
   const source = sources.find((s) => s.table === table);
-  const request = dataQualityQuery(table, { sources, currency, periods }, dtRangeOf(period));
+  const request = dataQualityQuery(table, { sources, currency, periods, ...fxBase }, dtRangeOf(period));
   if (!source || source.relation === null || request === null) {
     const reason = source?.absentReason ?? 'not configured';
     return {
@@ -146,9 +151,10 @@ async function checkDataQuality(
   currency: string,
   periods: readonly Period[],
   stats: QueryStats[],
+  fxBase: { fxBase?: string },
 ): Promise<QualityResult> {
   const checks = await Promise.all(
-    REPORT_TABLES.map((table) => checkTable(engine, table, sources, period, currency, periods, stats)),
+    REPORT_TABLES.map((table) => checkTable(engine, table, sources, period, currency, periods, stats, fxBase)),
   );
   const excluded = checks.flatMap((c) => c.excluded);
   excluded.sort((a, b) => a.table.localeCompare(b.table) || a.reason.localeCompare(b.reason));
@@ -269,6 +275,7 @@ export async function buildSnapshot(engine: QueryEngine, options: BuildOptions):
   // Nothing to read at all: stop before running a single query.
   if (guards && present.size === 0) assertHasData(options.period, { presentTables: [], ...noData }, guards);
   const calendar = reportCalendar(options.period);
+  const fxBase = options.fxBase !== undefined ? { fxBase: options.fxBase } : {};
   const history = storedTrendFrom(options.previous ?? null, {
     periods: calendar,
     currency: options.currency,
@@ -279,6 +286,7 @@ export async function buildSnapshot(engine: QueryEngine, options: BuildOptions):
   const runtime = await createKpiContext(engine, {
     period: options.period,
     currency: options.currency,
+    ...fxBase,
     config: options.config ?? DEFAULT_CONFIG,
     // Periods 0 and 1, plus period 2 as the start of period 1.
     calendarLength: stored ? STORED_FROM_INDEX + 1 : CALENDAR_LENGTH,
@@ -293,8 +301,22 @@ export async function buildSnapshot(engine: QueryEngine, options: BuildOptions):
   let results: (KpiGroupResult | null)[];
   let span: readonly Row[];
   try {
+    // Before any figure: the reporting currency needs a rate wherever money is converted.
+    const [coverage] = await context.run('fx_reporting_coverage');
+    const text = (v: SqlValue | undefined): string | null => (typeof v === 'string' ? v : null);
+    const computed = context.periods.slice(0, Math.min(TREND_PERIODS, context.periods.length));
+    assertReportingRates(
+      {
+        reportingCurrency: options.currency,
+        baseCurrency: text(coverage?.base_currency) ?? options.fxBase ?? DEFAULT_FX_BASE,
+        firstMoneyDay: text(coverage?.first_money_day),
+        firstRateDay: text(coverage?.first_rate_day),
+      },
+      // The revenue group also converts over the LTV months.
+      [...context.periods, ...ltvCalendar(computed)],
+    );
     [quality, results, span] = await Promise.all([
-      checkDataQuality(engine, sources, options.period, options.currency, context.periods, stats),
+      checkDataQuality(engine, sources, options.period, options.currency, context.periods, stats, fxBase),
       Promise.all(groups.map((group, i) => (absent[i] ? null : group.compute(context)))),
       guards ? context.run('data_span', dtParams(options.period)) : Promise.resolve([]),
     ]);

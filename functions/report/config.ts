@@ -31,6 +31,8 @@ export interface RuntimeConfig {
   readonly report: {
     readonly timezone: string;
     readonly currency: string;
+    /** Base currency of fx_rates rows without a base_currency. */
+    readonly fxBase: string;
     readonly locale: Locale;
     /** Shares (0–1) of a table's rows excluded above which the digest warns and the run stops. */
     readonly exclusionThresholds: ExclusionThresholds;
@@ -119,6 +121,13 @@ const envSchema = z.object({
     .refine(isReportingCurrency, {
       error: (issue) => `"${String(issue.input)}" is not an ISO 4217 currency`,
     }),
+  REPORT_FX_BASE: z
+    .string()
+    .optional()
+    .transform((v) => v || 'USD')
+    .refine(isReportingCurrency, {
+      error: (issue) => `"${String(issue.input)}" is not an ISO 4217 currency`,
+    }),
   EXCLUDED_WARN_PERCENT: percentShare(DEFAULT_EXCLUSION_THRESHOLDS.warnShare),
   EXCLUDED_STOP_PERCENT: percentShare(DEFAULT_EXCLUSION_THRESHOLDS.stopShare),
   REPORT_LOCALE: z
@@ -172,6 +181,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): R
     report: {
       timezone: e.REPORT_TIMEZONE,
       currency: e.REPORT_CURRENCY,
+      fxBase: e.REPORT_FX_BASE,
       locale: e.REPORT_LOCALE,
       exclusionThresholds,
     },

@@ -193,6 +193,7 @@ export function createReportHandler(deps: ReportHandlerDeps): ReportHandler {
           {
             period,
             currency: config.report.currency,
+            fxBase: config.report.fxBase,
             locale: request.locale,
             from: config.mail.sender,
             recipients: request.recipients,

@@ -32,7 +32,7 @@ import { ORDER_COLUMN, contractSelectList, loadRows, quoteIdent, sqlPath } from 
 export type { BadRowCount } from './bad-rows.js';
 
 /** Bumped whenever the generated data changes for the same options. */
-export const GENERATOR_VERSION = 1;
+export const GENERATOR_VERSION = 2;
 export const MANIFEST_FILE = 'manifest.json';
 /** Marks a directory as written by this generator (so it may be overwritten). */
 export const GENERATOR_ID = 'cs-kpi-digest sample data';

@@ -163,6 +163,7 @@ export const en: Messages = {
     score_out_of_scale: 'score outside its scale',
     invalid_value: 'invalid value',
     duplicate_id: 'duplicate id',
+    mixed_fx_base: 'rate quoted in another base currency',
   },
   unavailableIntro: (kpis, n) => `${kpis} ${p(n, 'KPI is', 'KPIs are')} not available:`,
   allAvailable: 'Every KPI is available.',

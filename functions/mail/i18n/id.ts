@@ -162,6 +162,7 @@ export const id: Messages = {
     score_out_of_scale: 'skor di luar skala',
     invalid_value: 'nilai tidak valid',
     duplicate_id: 'id ganda',
+    mixed_fx_base: 'kurs dalam mata uang dasar lain',
   },
   unavailableIntro: (kpis) => `${kpis} KPI tidak tersedia:`,
   allAvailable: 'Semua KPI tersedia.',

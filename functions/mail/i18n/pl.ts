@@ -172,6 +172,7 @@ export const pl: Messages = {
     score_out_of_scale: 'ocena poza skalą',
     invalid_value: 'nieprawidłowa wartość',
     duplicate_id: 'powtórzony identyfikator',
+    mixed_fx_base: 'kurs w innej walucie bazowej',
   },
   unavailableIntro: (kpis, n) =>
     `${kpis} ${p(n, 'wskaźnik jest niedostępny', 'wskaźniki są niedostępne', 'wskaźników jest niedostępnych')}:`,
