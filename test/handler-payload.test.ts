@@ -199,6 +199,7 @@ describe('loadConfig', () => {
       report: {
         timezone: 'Europe/Warsaw',
         currency: 'EUR',
+        fxBase: 'USD',
         locale: 'pl',
         exclusionThresholds: { warnShare: 0.05, stopShare: 0.5 },
       },
@@ -210,6 +211,7 @@ describe('loadConfig', () => {
     expect(loadConfig(rest).report).toEqual({
       timezone: 'UTC',
       currency: 'USD',
+      fxBase: 'USD',
       locale: 'en',
       exclusionThresholds: { warnShare: 0.05, stopShare: 0.5 },
     });
