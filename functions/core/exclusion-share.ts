@@ -31,12 +31,14 @@ export interface TableExclusionShare {
   readonly share: number;
 }
 
-/**
- * The one place that knows which count is "rows read": the share of a table's rows excluded,
- * or null for an absent table or one with no rows.
- */
+/** The one place that knows which count of a `dataQuality.tables[]` entry is "rows read". */
+export function rowsReadOf(t: TableRowCounts): number {
+  return t.rowsChecked;
+}
+
+/** The share of a table's rows excluded, or null for an absent table or one with no rows. */
 export function exclusionShare(t: TableRowCounts): TableExclusionShare | null {
-  const rowsRead = t.rowsChecked;
+  const rowsRead = rowsReadOf(t);
   if (!t.present || rowsRead <= 0) return null;
   return { table: t.table, rowsRead, rowsExcluded: t.rowsExcluded, share: t.rowsExcluded / rowsRead };
 }

@@ -34,7 +34,7 @@ import { REPORT_TABLES, tableSpec, type DataQualityReason, type TableName } from
 import { ALL_GROUPS } from './kpis/index.js';
 import { createKpiContext, reportCalendar, CALENDAR_LENGTH } from './context.js';
 import { STORED_FROM_INDEX, storedTrendFrom, type StoredTrend } from './trend-history.js';
-import { exclusionVerdict } from './exclusion-share.js';
+import { exclusionVerdict, rowsReadOf } from './exclusion-share.js';
 import {
   assertExclusionsBelowStop,
   assertHasData,
@@ -330,7 +330,7 @@ export async function buildSnapshot(engine: QueryEngine, options: BuildOptions):
       options.period,
       {
         presentTables: presentTables.map((t) => t.table),
-        rowsRead: presentTables.reduce((sum, t) => sum + t.rowsChecked, 0),
+        rowsRead: presentTables.reduce((sum, t) => sum + rowsReadOf(t), 0),
         ...coverageOf(span[0]),
       },
       guards,

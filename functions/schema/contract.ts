@@ -321,7 +321,8 @@ export const CONTRACT: readonly TableSpec[] = [
     notes: [
       'Rate feeds are quoted against one base (ECB: EUR; most APIs: USD). An amount converts to any reporting currency R through the base: amount × rate(currency, d) ÷ rate(R, d), each the latest row on or before d; the base converts at 1 and an amount already in R at exactly 1. The division is cast straight back to a decimal (20 digits, 12 after the point), so money stays decimal on DuckDB and Athena alike.',
       'Where a currency’s earliest rate is after d, that earliest rate is used, so no amount is dropped for want of an older rate. The reporting currency is stricter: when R is not the base and has no rate on or before a day the report converts money on (the day before each period and its last day, from the first day with money in another currency), the report stops with a line naming R and the day.',
-      'The table has one base: the base most of its rows carry (ties: the configured base, then alphabetical). Rows quoted in another base are `mixed_fx_base`: excluded and counted.',
+      'The table has one base: the base most of its rows carry (ties: the configured base, then alphabetical). Rows quoted in another base are `mixed_fx_base`: excluded and counted. A row for the base currency itself is ignored (the base is always 1).',
+      'Athena divides the decimals exactly; DuckDB divides in double precision before the cast. The two agree to far below a cent on any realistic amount; a rate of a currency worth a tiny fraction of the base (e.g. IDR in USD) keeps about 8 significant digits at 12 decimal places.',
       'The base is configured with `--fx-base` (CLI), `REPORT_FX_BASE` (Lambda) or `fxBase` (CDK config); default USD.',
     ],
     rules: [
