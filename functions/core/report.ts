@@ -154,7 +154,9 @@ async function checkDataQuality(
   fxBase: { fxBase?: string },
 ): Promise<QualityResult> {
   const checks = await Promise.all(
-    REPORT_TABLES.map((table) => checkTable(engine, table, sources, period, currency, periods, stats, fxBase)),
+    REPORT_TABLES.map((table) =>
+      checkTable(engine, table, sources, period, currency, periods, stats, fxBase),
+    ),
   );
   const excluded = checks.flatMap((c) => c.excluded);
   excluded.sort((a, b) => a.table.localeCompare(b.table) || a.reason.localeCompare(b.reason));

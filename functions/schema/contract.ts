@@ -328,15 +328,15 @@ export const CONTRACT: readonly TableSpec[] = [
     rules: [
       {
         reason: 'invalid_value',
-        description:
-          'rate is not above zero, or currency or base_currency is not three upper-case letters',
+        description: 'rate is not above zero, or currency or base_currency is not three upper-case letters',
         violation:
           'rate <= 0 OR length(currency) <> 3 OR upper(currency) <> currency OR length(base_currency) <> 3 OR upper(base_currency) <> base_currency',
       },
       {
         reason: 'mixed_fx_base',
         description: 'base_currency (or, when empty, the configured base) is not the base of the table',
-        violation: 'coalesce(base_currency, (SELECT currency FROM fx_configured_base)) <> (SELECT currency FROM fx_base)',
+        violation:
+          'coalesce(base_currency, (SELECT currency FROM fx_configured_base)) <> (SELECT currency FROM fx_base)',
       },
     ],
   },
