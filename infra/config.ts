@@ -62,7 +62,13 @@ export interface DigestConfig {
   /** IANA time zone of the periods and of the schedules. */
   readonly timezone: string;
   readonly currency: string;
+  /** Base currency of fx_rates rows without a base_currency column. */
+  readonly fxBase: string;
   readonly locale: ReportLocale;
+  /** Percent of a table's rows excluded above which the digest warns (0–100). */
+  readonly excludedWarnPercent: number;
+  /** Percent of a table's rows excluded above which the run stops (0–100). */
+  readonly excludedStopPercent: number;
   readonly bytesScannedCutoffPerQuery: number;
   readonly queryResultsRetentionDays: number;
   readonly logRetentionDays: number;
@@ -92,7 +98,10 @@ export const CONFIG_KEYS = [
   'recipients',
   'timezone',
   'currency',
+  'fxBase',
   'locale',
+  'excludedWarnPercent',
+  'excludedStopPercent',
   'bytesScannedCutoffPerQuery',
   'queryResultsRetentionDays',
   'logRetentionDays',
@@ -113,7 +122,10 @@ export const DEFAULTS = {
   partitionRangeStart: '2020-01-01',
   timezone: 'UTC',
   currency: 'USD',
+  fxBase: 'USD',
   locale: 'en' as ReportLocale,
+  excludedWarnPercent: 5,
+  excludedStopPercent: 50,
   /** 10 GiB: far above what a digest over a few years of SaaS data scans, low enough to cap a runaway query. */
   bytesScannedCutoffPerQuery: 10 * 1024 ** 3,
   queryResultsRetentionDays: 7,
@@ -245,6 +257,20 @@ class Reader {
           ? Number(value)
           : NaN;
     if (!Number.isSafeInteger(n)) return this.problem(key, `must be a whole number, got ${describe(value)}`);
+    if (n < min || n > max) return this.problem(key, `must be between ${min} and ${max}, got ${n}`);
+    return n;
+  }
+
+  number(key: ConfigKey, min: number, max: number): number | undefined {
+    if (!this.has(key)) return undefined;
+    const value = this.raw[key];
+    const n =
+      typeof value === 'number'
+        ? value
+        : typeof value === 'string' && /^\d+(\.\d+)?$/.test(value.trim())
+          ? Number(value)
+          : NaN;
+    if (!Number.isFinite(n)) return this.problem(key, `must be a number, got ${describe(value)}`);
     if (n < min || n > max) return this.problem(key, `must be between ${min} and ${max}, got ${n}`);
     return n;
   }
@@ -565,7 +591,19 @@ export function resolveConfig(raw: RawConfig): DigestConfig {
       `"${currency}" is not an active ISO 4217 code (three upper-case letters, e.g. USD)`,
     );
   }
+  const fxBase = r.string('fxBase') ?? DEFAULTS.fxBase;
+  if (!isReportingCurrency(fxBase)) {
+    r.problem('fxBase', `"${fxBase}" is not an active ISO 4217 code (three upper-case letters, e.g. EUR)`);
+  }
   const locale = r.oneOf('locale', LOCALES) ?? DEFAULTS.locale;
+  const excludedWarnPercent = r.number('excludedWarnPercent', 0, 100) ?? DEFAULTS.excludedWarnPercent;
+  const excludedStopPercent = r.number('excludedStopPercent', 0, 100) ?? DEFAULTS.excludedStopPercent;
+  if (excludedWarnPercent > excludedStopPercent) {
+    r.problem(
+      'excludedWarnPercent',
+      `${excludedWarnPercent} is above excludedStopPercent (${excludedStopPercent}): the warning must come first`,
+    );
+  }
 
   // query -------------------------------------------------------------------------------------
   const bytesScannedCutoffPerQuery =
@@ -613,7 +651,10 @@ export function resolveConfig(raw: RawConfig): DigestConfig {
     recipients,
     timezone,
     currency,
+    fxBase,
     locale,
+    excludedWarnPercent,
+    excludedStopPercent,
     bytesScannedCutoffPerQuery,
     queryResultsRetentionDays,
     logRetentionDays,

@@ -23,7 +23,8 @@ const REASONS: Readonly<Record<DataQualityReason, string>> = {
   missing_required_field: 'a column that is not nullable is null',
   negative_amount: 'an amount or count is below zero',
   end_before_start: 'an end, due or follow-up time is before its start',
-  unknown_currency: 'a currency that is neither the reporting currency nor in fx_rates',
+  unknown_currency:
+    'a currency that is neither the reporting currency nor the base of fx_rates, and has no rate in fx_rates',
   score_out_of_scale: 'a score or percentage outside its scale',
   invalid_value:
     'a value that cannot be read exactly as its column type (an unreadable timestamp or date, a year past 9999, a fraction in an integer column, a number that does not fit), or a value outside the allowed set or range',
@@ -32,6 +33,7 @@ const REASONS: Readonly<Record<DataQualityReason, string>> = {
   partition_mismatch:
     'an event stored under `dt=D` whose `occurred_at` is on another UTC day; it is counted, not moved into the period it belongs to (fix the pipeline that partitions the files)',
   duplicate_id: 'a second row with the same key (the first by the table’s keep-first order is kept)',
+  mixed_fx_base: 'an exchange rate quoted in another base currency than the rest of fx_rates',
 };
 
 /** Text inside a Markdown table cell: pipes would end the cell, newlines the row. */
@@ -71,6 +73,7 @@ function tableSection(t: TableSpec): string {
       : '- Read by the digest. Without it, the KPIs that need it show as not available, with the reason.',
   );
   lines.push(...facts, '');
+  if (t.notes) lines.push(...t.notes.flatMap((note) => [note, '']));
   lines.push('| column | type | Athena / Glue type | nullable | meaning |', '|---|---|---|---|---|');
   lines.push(...t.columns.map((c) => columnRow(c, t)), '');
   lines.push('Rows left out of every KPI and counted in the data-quality section:', '');
@@ -97,7 +100,8 @@ export function renderContractDocs(): string {
     'module defines the local DuckDB views, the row validation, the Glue tables of the CDK stack and',
     'this page. To map your own data onto these tables, see [data-mapping.md](data-mapping.md).',
     '',
-    'Rules may refer to `fx_currencies`: the reporting currency and every currency with a rate in `fx_rates`.',
+    'Rules may refer to `fx_currencies` (the reporting currency, the base of `fx_rates` and every currency with a rate in it),',
+    '`fx_configured_base` (the configured base currency) and `fx_base` (the base of the `fx_rates` table).',
     '',
     'Conventions:',
     '',

@@ -37,11 +37,14 @@ describe('composeQuery', () => {
     );
     const request = composeQuery(name, [{ type: 'double', value: 0 }], ctx());
     const ctes = [...request.sql.matchAll(/^(\w+) AS \(/gm)].map((m) => m[1]);
-    // account_mrr_end needs report_periods, subscriptions and period_rates; period_rates needs fx_spans,
-    // which needs fx_rates and reporting_currency. invoices is only named in a comment, so it is not added.
+    // account_mrr_end needs report_periods, subscriptions and period_rates; period_rates needs fx_spans
+    // and reporting_currency; fx_spans needs fx_rates and fx_base (the rates' base), which needs
+    // fx_configured_base. invoices is only named in a comment, so it is not added.
     expect([...ctes].sort()).toEqual(
       [
         'account_mrr_end',
+        'fx_base',
+        'fx_configured_base',
         'fx_rates',
         'fx_spans',
         'period_rates',
@@ -54,12 +57,16 @@ describe('composeQuery', () => {
     expect(at('fx_rates')).toBeLessThan(at('fx_spans'));
     expect(at('reporting_currency')).toBeLessThan(at('fx_spans'));
     expect(at('fx_spans')).toBeLessThan(at('period_rates'));
+    expect(at('fx_configured_base')).toBeLessThan(at('fx_base'));
+    expect(at('fx_base')).toBeLessThan(at('fx_spans'));
     expect(at('report_periods')).toBeLessThan(at('period_rates'));
     for (const dep of ['report_periods', 'subscriptions', 'period_rates']) {
       expect(at(dep)).toBeLessThan(at('account_mrr_end'));
     }
     expect(request.params).toEqual([
-      { type: 'varchar', value: 'USD' }, // reporting_currency
+      // reporting_currency and fx_configured_base, in the order of their relations
+      { type: 'varchar', value: 'USD' },
+      { type: 'varchar', value: 'USD' },
       { type: 'double', value: 0 },
     ]);
   });

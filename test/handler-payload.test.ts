@@ -224,13 +224,25 @@ describe('loadConfig', () => {
         recipients: ['a@example.com', 'b@example.com'],
         configurationSet: 'digest',
       },
-      report: { timezone: 'Europe/Warsaw', currency: 'EUR', locale: 'pl' },
+      report: {
+        timezone: 'Europe/Warsaw',
+        currency: 'EUR',
+        fxBase: 'USD',
+        locale: 'pl',
+        exclusionThresholds: { warnShare: 0.05, stopShare: 0.5 },
+      },
     });
   });
 
   it('defaults the report settings', () => {
     const { REPORT_TIMEZONE: _t, REPORT_CURRENCY: _c, REPORT_LOCALE: _l, ...rest } = env;
-    expect(loadConfig(rest).report).toEqual({ timezone: 'UTC', currency: 'USD', locale: 'en' });
+    expect(loadConfig(rest).report).toEqual({
+      timezone: 'UTC',
+      currency: 'USD',
+      fxBase: 'USD',
+      locale: 'en',
+      exclusionThresholds: { warnShare: 0.05, stopShare: 0.5 },
+    });
   });
 
   it('names every bad variable', () => {

@@ -45,7 +45,10 @@ describe('resolveConfig', () => {
       recipients: ['cs@acme.io'],
       timezone: 'UTC',
       currency: 'USD',
+      fxBase: 'USD',
       locale: 'en',
+      excludedWarnPercent: 5,
+      excludedStopPercent: 50,
       bytesScannedCutoffPerQuery: 10 * 1024 ** 3,
       queryResultsRetentionDays: 7,
       logRetentionDays: 90,
@@ -55,6 +58,24 @@ describe('resolveConfig', () => {
       lambdaTimeoutSeconds: 300,
     });
     expect(config.tableNames).toEqual(Object.fromEntries(TABLE_NAMES.map((t) => [t, t])));
+  });
+
+  it('reads the rates’ base and the exclusion thresholds, and checks them', () => {
+    expect(
+      resolveConfig({ ...required, fxBase: 'EUR', excludedWarnPercent: '2.5', excludedStopPercent: 40 }),
+    ).toMatchObject({ fxBase: 'EUR', excludedWarnPercent: 2.5, excludedStopPercent: 40 });
+    expect(problems({ ...required, fxBase: 'euro' })).toEqual([
+      'fxBase: "euro" is not an active ISO 4217 code (three upper-case letters, e.g. EUR)',
+    ]);
+    expect(problems({ ...required, excludedStopPercent: 120 })).toEqual([
+      'excludedStopPercent: must be between 0 and 100, got 120',
+    ]);
+    expect(problems({ ...required, excludedWarnPercent: 'five' })).toEqual([
+      'excludedWarnPercent: must be a number, got "five"',
+    ]);
+    expect(problems({ ...required, excludedWarnPercent: 60 })).toEqual([
+      'excludedWarnPercent: 60 is above excludedStopPercent (50): the warning must come first',
+    ]);
   });
 
   it('reads the string forms the command line delivers', () => {

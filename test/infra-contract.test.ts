@@ -67,7 +67,12 @@ describe('Glue tables of the deployed stack', () => {
       start_date: 'date',
       end_date: 'date',
     });
-    expect(columns('fx_rates')).toEqual({ date: 'date', currency: 'string', rate: 'double' });
+    expect(columns('fx_rates')).toEqual({
+      date: 'date',
+      currency: 'string',
+      rate: 'double',
+      base_currency: 'string',
+    });
     expect(columns('social_posts')).toMatchObject({ impressions: 'bigint', engagements: 'bigint' });
     expect(columns('usage_events')).toMatchObject({ occurred_at: 'timestamp', event_id: 'string' });
   });

@@ -179,6 +179,9 @@ async function contractViolations(dir: string): Promise<Counts> {
   await db.run(
     `CREATE OR REPLACE TEMP VIEW fx_currencies AS SELECT DISTINCT currency FROM ${source(dir, fx)} UNION SELECT 'USD'`,
   );
+  // The generator quotes every rate in USD, the default base.
+  await db.run(`CREATE OR REPLACE TEMP VIEW fx_configured_base AS SELECT 'USD' AS currency`);
+  await db.run(`CREATE OR REPLACE TEMP VIEW fx_base AS SELECT 'USD' AS currency`);
   for (const spec of CONTRACT) {
     const from = source(dir, spec);
     const add = (reason: string, n: number): void => {
@@ -226,6 +229,7 @@ describe('contract-breaking rows', () => {
       'unknown_currency',
       'score_out_of_scale',
       'duplicate_id',
+      'mixed_fx_base',
     ]) {
       expect(reasons.has(reason as never), reason).toBe(true);
     }

@@ -13,6 +13,7 @@ import { buildSnapshot } from '../functions/core/report.js';
 import { periodFromKey } from '../functions/core/period.js';
 import { generateSampleData } from '../functions/sample/generate.js';
 import { sqlDir } from '../functions/sql/compose.js';
+import { DEFAULT_EXCLUSION_THRESHOLDS } from '../functions/core/exclusion-share.js';
 import { RecordingEngine } from './helpers/recording-engine.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sql-portability-'));
@@ -29,7 +30,13 @@ beforeAll(async () => {
   });
   engine = new RecordingEngine(await DuckDbEngine.open({ dataDir: dir }));
   const now = new Date('2026-11-23T08:00:00Z');
-  await buildSnapshot(engine, { period: periodFromKey('2026-W47', 'Europe/Warsaw'), currency: 'USD', now });
+  await buildSnapshot(engine, {
+    period: periodFromKey('2026-W47', 'Europe/Warsaw'),
+    currency: 'USD',
+    now,
+    // The run guards' data_span query is part of every CLI and Lambda run.
+    guards: { allowEmpty: false, thresholds: DEFAULT_EXCLUSION_THRESHOLDS },
+  });
   await buildSnapshot(engine, { period: periodFromKey('2026-10', 'UTC'), currency: 'EUR', now });
 });
 

@@ -12,6 +12,11 @@ import {
   type PeriodKind,
 } from '../core/period.js';
 import { isReportingCurrency } from '../sql/compose.js';
+import {
+  DEFAULT_EXCLUSION_THRESHOLDS,
+  validateThresholds,
+  type ExclusionThresholds,
+} from '../core/exclusion-share.js';
 
 export class UsageError extends Error {
   override readonly name = 'UsageError';
@@ -27,6 +32,8 @@ export interface CliOptions {
   readonly dataDir: string | null;
   readonly outDir: string;
   readonly currency: string;
+  /** Base currency of fx_rates rows without a base_currency column. */
+  readonly fxBase: string;
   readonly locale: Locale;
   readonly send: Transport;
   readonly from: string;
@@ -34,6 +41,9 @@ export interface CliOptions {
   readonly dryRun: boolean;
   readonly force: boolean;
   readonly recomputeTrend: boolean;
+  /** Report even when there is no data for the period. */
+  readonly allowEmpty: boolean;
+  readonly exclusionThresholds: ExclusionThresholds;
   readonly smtp: { host: string; port: number; secure: boolean; auth?: { user: string; pass: string } };
 }
 
@@ -45,6 +55,7 @@ export const USAGE = `Usage: npm run report -- [options]
   --out DIR                 output folder (default ./out)
   --timezone Area/City      IANA time zone of the periods (default UTC)
   --currency CODE           reporting currency, ISO 4217 (default USD)
+  --fx-base CODE            currency fx_rates are quoted in when a row has no base_currency (default USD)
   --locale en|id|pl         digest language and formats (default en)
   --send outbox|smtp|ses    how to deliver the digest (default outbox: files under OUT/emails)
   --to a@x.com,b@y.com      recipients (default $DIGEST_RECIPIENTS or cs-team@example.com)
@@ -53,6 +64,10 @@ export const USAGE = `Usage: npm run report -- [options]
   --force                   send again even if this digest was already sent to a recipient
   --recompute-trend         compute all 12 trend points instead of taking the older ten from the
                             previous period's snapshot in OUT (e.g. after earlier data was corrected)
+  --allow-empty             report even when the data has nothing for the period (every KPI n/a);
+                            by default such a run stops with exit code 2
+  --warn-excluded PCT       warn when more than PCT % of a table's rows is excluded (default 5)
+  --stop-excluded PCT       stop when more than PCT % of a table's rows is excluded (default 50)
   --help                    this text
 
 SMTP settings come from SMTP_HOST, SMTP_PORT (587), SMTP_SECURE (false), SMTP_USER, SMTP_PASS.
@@ -93,6 +108,7 @@ export function parseCliArgs(argv: readonly string[], env: NodeJS.ProcessEnv, no
         out: { type: 'string' },
         timezone: { type: 'string' },
         currency: { type: 'string' },
+        'fx-base': { type: 'string' },
         locale: { type: 'string' },
         send: { type: 'string' },
         to: { type: 'string' },
@@ -100,6 +116,9 @@ export function parseCliArgs(argv: readonly string[], env: NodeJS.ProcessEnv, no
         'dry-run': { type: 'boolean' },
         force: { type: 'boolean' },
         'recompute-trend': { type: 'boolean' },
+        'allow-empty': { type: 'boolean' },
+        'warn-excluded': { type: 'string' },
+        'stop-excluded': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -134,6 +153,11 @@ export function parseCliArgs(argv: readonly string[], env: NodeJS.ProcessEnv, no
     throw new UsageError(`--currency "${currency}" is not an ISO 4217 currency code (e.g. USD, EUR, PLN)`);
   }
 
+  const fxBase = values['fx-base'] ?? 'USD';
+  if (!isReportingCurrency(fxBase)) {
+    throw new UsageError(`--fx-base "${fxBase}" is not an ISO 4217 currency code (e.g. USD, EUR)`);
+  }
+
   let dataDir: string | null = null;
   if (values.data !== undefined) {
     dataDir = resolve(values.data);
@@ -144,6 +168,21 @@ export function parseCliArgs(argv: readonly string[], env: NodeJS.ProcessEnv, no
   if (existsSync(outDir) && !statSync(outDir).isDirectory()) {
     throw new UsageError(`--out ${values.out ?? 'out'} exists and is not a folder`);
   }
+
+  const percent = (flag: string, value: string | undefined, fallback: number): number => {
+    if (value === undefined) return fallback;
+    const n = /^\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : NaN;
+    if (!Number.isFinite(n) || n > 100) {
+      throw new UsageError(`--${flag} "${value}" is not a percentage between 0 and 100`);
+    }
+    return n / 100;
+  };
+  const exclusionThresholds: ExclusionThresholds = {
+    warnShare: percent('warn-excluded', values['warn-excluded'], DEFAULT_EXCLUSION_THRESHOLDS.warnShare),
+    stopShare: percent('stop-excluded', values['stop-excluded'], DEFAULT_EXCLUSION_THRESHOLDS.stopShare),
+  };
+  const thresholdProblem = validateThresholds(exclusionThresholds, '--warn-excluded/--stop-excluded');
+  if (thresholdProblem) throw new UsageError(thresholdProblem);
 
   const from = values.from ?? env.DIGEST_SENDER ?? 'kpi-digest@example.com';
   if (!EMAIL_RE.test(from)) throw new UsageError(`--from "${from}" is not an e-mail address`);
@@ -162,6 +201,7 @@ export function parseCliArgs(argv: readonly string[], env: NodeJS.ProcessEnv, no
     dataDir,
     outDir,
     currency,
+    fxBase,
     locale: oneOf<Locale>('locale', values.locale ?? 'en', ['en', 'id', 'pl']),
     send,
     from,
@@ -169,6 +209,8 @@ export function parseCliArgs(argv: readonly string[], env: NodeJS.ProcessEnv, no
     dryRun: values['dry-run'] ?? false,
     force: values.force ?? false,
     recomputeTrend: values['recompute-trend'] ?? false,
+    allowEmpty: values['allow-empty'] ?? false,
+    exclusionThresholds,
     smtp: {
       host: env.SMTP_HOST ?? 'localhost',
       port,

@@ -9,11 +9,14 @@ import { parseCliArgs, UsageError, USAGE, type CliOptions } from './options.js';
 import { DuckDbEngine } from '../engines/duckdb.js';
 import { InputError } from '../engines/engine.js';
 import { FileStore } from '../stores/file.js';
+import { ensureWritableDir } from '../stores/writable-dir.js';
 import { createMailer } from '../mail/index.js';
 import { runDigestJob } from '../core/job.js';
 import { ensureSampleData } from '../sample/default-data.js';
 import type { Mailer } from '../mail/mailer.js';
 import { HEADLINE_KPIS } from '../core/snapshot.js';
+import { formatShare } from '../core/exclusion-share.js';
+import { ReportStoppedError } from '../core/run-guards.js';
 
 function mailerFor(options: CliOptions): Mailer | null {
   if (options.dryRun) return null;
@@ -34,6 +37,8 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
+  // Before any work: a folder the snapshot cannot be written to fails now, in one line.
+  await ensureWritableDir(options.outDir, `--out ${options.outDir}`);
   let dataDir = options.dataDir;
   if (dataDir === null) {
     const sample = await ensureSampleData({ dir: resolve('sample-data'), today: now });
@@ -47,17 +52,25 @@ async function main(argv: readonly string[]): Promise<number> {
       {
         period: options.period,
         currency: options.currency,
+        fxBase: options.fxBase,
         locale: options.locale,
         from: options.from,
         recipients: options.to,
         dryRun: options.dryRun,
         force: options.force,
         recomputeTrend: options.recomputeTrend,
+        allowEmpty: options.allowEmpty,
+        exclusionThresholds: options.exclusionThresholds,
         now,
       },
     );
     const snapshot = summary.snapshot;
     const p = snapshot.period;
+    for (const w of snapshot.dataQuality.warnings ?? []) {
+      console.log(
+        `Warning: ${w.table}: ${formatShare(w.share)} of its rows were excluded (${w.rowsExcluded} of ${w.rowsRead}; warning above ${formatShare(w.threshold)}); see the snapshot's dataQuality`,
+      );
+    }
     console.log(
       `${p.kind} report ${p.key} (${p.firstDay} to ${p.lastDay}, ${p.timezone}), ${snapshot.currency}, data: ${dataDir}`,
     );
@@ -111,7 +124,7 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    if (error instanceof UsageError || error instanceof InputError) {
+    if (error instanceof UsageError || error instanceof InputError || error instanceof ReportStoppedError) {
       console.error(`error: ${error.message}`);
       process.exitCode = 2;
       return;

@@ -15,6 +15,8 @@ export const CALENDAR_LENGTH = TREND_PERIODS + 1;
 export interface KpiContextOptions {
   readonly period: Period;
   readonly currency: string;
+  /** Base currency of fx_rates rows without a base_currency (default USD). */
+  readonly fxBase?: string;
   readonly config?: ReportConfig;
   /** Periods to compute (default CALENDAR_LENGTH); 3 when earlier trend values come from stored snapshots. */
   readonly calendarLength?: number;
@@ -71,6 +73,9 @@ async function releaseCleanRelations(engine: QueryEngine, sources: readonly Tabl
   for (const s of sources) if (s.cleanRelation !== undefined) await engine.release?.(s.cleanRelation);
 }
 
+const fxBaseOf = (options: KpiContextOptions): { fxBase?: string } =>
+  options.fxBase !== undefined ? { fxBase: options.fxBase } : {};
+
 export async function createKpiContext(engine: QueryEngine, options: KpiContextOptions): Promise<KpiRuntime> {
   const rawSources = options.sources ?? (await engine.sources());
   const periods = reportCalendar(options.period, options.calendarLength);
@@ -79,10 +84,10 @@ export async function createKpiContext(engine: QueryEngine, options: KpiContextO
   const sources = await withCleanRelations(
     engine,
     rawSources,
-    { sources: rawSources, currency: options.currency, periods },
+    { sources: rawSources, currency: options.currency, periods, ...fxBaseOf(options) },
     stats,
   );
-  const base: ComposeContext = { sources, currency: options.currency, periods };
+  const base: ComposeContext = { sources, currency: options.currency, periods, ...fxBaseOf(options) };
   const context: KpiGroupContext = {
     periods,
     currency: options.currency,

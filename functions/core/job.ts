@@ -18,6 +18,8 @@ import type { Snapshot } from './snapshot.js';
 import { InputError, type QueryEngine } from '../engines/engine.js';
 import type { ObjectStore } from '../stores/store.js';
 import type { DigestMessage, Mailer } from '../mail/mailer.js';
+import { DEFAULT_EXCLUSION_THRESHOLDS, formatShare, type ExclusionThresholds } from './exclusion-share.js';
+import type { ReportGuards } from './run-guards.js';
 
 export type Locale = 'en' | 'id' | 'pl';
 
@@ -37,9 +39,13 @@ export interface JobMetrics {
 export interface BuildSnapshotOptions {
   readonly period: Period;
   readonly currency: string;
+  /** Base currency of fx_rates rows without a base_currency (default USD). */
+  readonly fxBase?: string;
   readonly now: Date;
   /** The previous period's stored snapshot (null: there is none; absent: not looked up). */
   readonly previous?: Snapshot | null;
+  /** Stops for empty runs and mostly excluded tables (functions/core/run-guards.ts). */
+  readonly guards?: ReportGuards;
 }
 
 export type BuildSnapshotFn = (engine: QueryEngine, options: BuildSnapshotOptions) => Promise<Snapshot>;
@@ -71,6 +77,8 @@ export interface JobDeps {
 export interface JobRequest {
   readonly period: Period;
   readonly currency: string;
+  /** Base currency of fx_rates rows without a base_currency (default USD). */
+  readonly fxBase?: string;
   readonly locale: Locale;
   readonly from: string;
   readonly recipients: readonly string[];
@@ -81,6 +89,10 @@ export interface JobRequest {
    * snapshot (e.g. after input data of earlier periods was corrected).
    */
   readonly recomputeTrend?: boolean;
+  /** Report even when there is no data for the period (every KPI n/a); default false. */
+  readonly allowEmpty?: boolean;
+  /** Shares of a table's rows excluded above which the digest warns and the run stops. */
+  readonly exclusionThresholds?: ExclusionThresholds;
   /** The instant the report is made at (its `generatedAt`). */
   readonly now: Date;
   /** Identifies this run in the delivery ledger: the Lambda request id, kept by its retries. */
@@ -281,8 +293,13 @@ export async function runDigestJob(deps: JobDeps, request: JobRequest): Promise<
   const built = await (deps.buildSnapshot ?? defaultBuildSnapshot)(engine, {
     period,
     currency: request.currency,
+    ...(request.fxBase !== undefined ? { fxBase: request.fxBase } : {}),
     now: request.now,
     ...(previous === undefined ? {} : { previous }),
+    guards: {
+      allowEmpty: request.allowEmpty ?? false,
+      thresholds: request.exclusionThresholds ?? DEFAULT_EXCLUSION_THRESHOLDS,
+    },
   });
   // The engine knows its price and billing rules; its totals are the report's cost.
   const totals = hasScanTotals(engine) ? engine.totals() : null;
@@ -298,6 +315,17 @@ export async function runDigestJob(deps: JobDeps, request: JobRequest): Promise<
     : built;
   const bytesScanned = snapshot.stats.bytesScanned ?? 0;
   const estimatedCostUsd = snapshot.stats.estimatedCostUsd ?? 0;
+
+  const warnings = snapshot.dataQuality.warnings ?? [];
+  for (const w of warnings) {
+    logger?.warn('many rows of a table were excluded', {
+      table: w.table,
+      share: formatShare(w.share),
+      rowsExcluded: w.rowsExcluded,
+      rowsRead: w.rowsRead,
+      threshold: formatShare(w.threshold),
+    });
+  }
 
   const body = `${JSON.stringify(snapshot, null, 2)}\n`;
   const snapshotUri = await store.put(snapshotKey(period, variant), body, JSON_TYPE);
@@ -421,6 +449,8 @@ export async function runDigestJob(deps: JobDeps, request: JobRequest): Promise<
   metrics?.addMetric('BytesScanned', 'Bytes', bytesScanned);
   metrics?.addMetric('KpisNull', 'Count', nullKpis);
   metrics?.addMetric('RowsExcluded', 'Count', snapshot.dataQuality.totalExcluded);
+  // Tables above the warning share of excluded rows (an alarm can watch it).
+  if (warnings.length > 0) metrics?.addMetric('TablesOverExclusionWarning', 'Count', warnings.length);
   metrics?.addMetric('EmailsSent', 'Count', sent.length);
   if (failed.length > 0) metrics?.addMetric('EmailsFailed', 'Count', failed.length);
 

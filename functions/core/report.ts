@@ -13,6 +13,7 @@ import {
   TREND_PERIODS,
   TRENDED_KPIS,
   type ExclusionCount,
+  type ExclusionWarning,
   type KpiId,
   type KpiValue,
   type Snapshot,
@@ -27,16 +28,27 @@ import {
   type PeriodValue,
   type ReportConfig,
 } from './kpis/group.js';
-import { dataQualityQuery, EXAMPLE_SEPARATOR } from '../sql/compose.js';
-import type { QueryEngine, QueryStats, TableSource } from '../engines/engine.js';
+import { DEFAULT_FX_BASE, dataQualityQuery, EXAMPLE_SEPARATOR } from '../sql/compose.js';
+import { assertReportingRates } from './fx-coverage.js';
+import { ltvCalendar } from './kpis/revenue.js';
+import type { QueryEngine, QueryStats, Row, SqlParam, SqlValue, TableSource } from '../engines/engine.js';
 import { REPORT_TABLES, tableSpec, type DataQualityReason, type TableName } from '../schema/contract.js';
 import { ALL_GROUPS } from './kpis/index.js';
 import { createKpiContext, reportCalendar, CALENDAR_LENGTH } from './context.js';
 import { STORED_FROM_INDEX, storedTrendFrom, type StoredTrend } from './trend-history.js';
+import { exclusionVerdict, rowsReadOf } from './exclusion-share.js';
+import {
+  assertExclusionsBelowStop,
+  assertHasData,
+  type DataCoverage,
+  type ReportGuards,
+} from './run-guards.js';
 
 export interface BuildOptions {
   readonly period: Period;
   readonly currency: string;
+  /** Base currency of fx_rates rows without a base_currency (default USD). */
+  readonly fxBase?: string;
   readonly now: Date;
   readonly config?: ReportConfig;
   readonly benchmarks?: Benchmarks;
@@ -48,6 +60,11 @@ export interface BuildOptions {
    * (functions/core/trend-history.ts). `null` or absent: every trend point is computed.
    */
   readonly previous?: Snapshot | null;
+  /**
+   * Stop an empty run or one with a mostly excluded table, and list the tables above the
+   * warning share (functions/core/run-guards.ts). Absent: no checks (KPI tests on small fixtures).
+   */
+  readonly guards?: ReportGuards;
 }
 
 export const EMPTY_DETAILS: SnapshotDetails = {
@@ -94,10 +111,11 @@ async function checkTable(
   currency: string,
   periods: readonly Period[],
   stats: QueryStats[],
+  fxBase: { fxBase?: string },
 ): Promise<{ quality: TableQuality; excluded: ExclusionCount[] }> {
   const source = sources.find((s) => s.table === table);
   const dataFolder = localDataFolder(engine);
-  const request = dataQualityQuery(table, { sources, currency, periods }, dtRangeOf(period));
+  const request = dataQualityQuery(table, { sources, currency, periods, ...fxBase }, dtRangeOf(period));
   if (!source || source.relation === null || request === null) {
     const reason = source?.absentReason ?? 'not configured';
     return {
@@ -180,9 +198,12 @@ async function checkDataQuality(
   currency: string,
   periods: readonly Period[],
   stats: QueryStats[],
+  fxBase: { fxBase?: string },
 ): Promise<QualityResult> {
   const checks = await Promise.all(
-    REPORT_TABLES.map((table) => checkTable(engine, table, sources, period, currency, periods, stats)),
+    REPORT_TABLES.map((table) =>
+      checkTable(engine, table, sources, period, currency, periods, stats, fxBase),
+    ),
   );
   const excluded = checks.flatMap((c) => c.excluded);
   excluded.sort((a, b) => a.table.localeCompare(b.table) || a.reason.localeCompare(b.reason));
@@ -283,6 +304,27 @@ function finite(v: number | null): number | null {
   return v !== null && Number.isFinite(v) ? v : null;
 }
 
+function dtParams(period: Period): SqlParam[] {
+  const { fromDt, toDt } = dtRangeOf(period);
+  return [
+    { type: 'varchar', value: fromDt },
+    { type: 'varchar', value: toDt },
+  ];
+}
+
+/** data_span.sql's row as the guards read it. */
+function coverageOf(row: Row | undefined): Pick<DataCoverage, 'days' | 'instants'> {
+  const text = (v: SqlValue | undefined): string | null => (typeof v === 'string' ? v : null);
+  const earliestDay = text(row?.earliest_day);
+  const latestDay = text(row?.latest_day);
+  const earliestTs = text(row?.earliest_instant);
+  const latestTs = text(row?.latest_instant);
+  return {
+    days: earliestDay && latestDay ? { earliest: earliestDay, latest: latestDay } : null,
+    instants: earliestTs && latestTs ? { earliest: toIso(earliestTs), latest: toIso(latestTs) } : null,
+  };
+}
+
 export async function buildSnapshot(engine: QueryEngine, options: BuildOptions): Promise<Snapshot> {
   const started = performance.now();
   const groups = options.groups ?? ALL_GROUPS;
@@ -291,7 +333,12 @@ export async function buildSnapshot(engine: QueryEngine, options: BuildOptions):
   const present = new Set(
     sources.filter((s) => s.relation !== null && REPORT_TABLES.includes(s.table)).map((s) => s.table),
   );
+  const guards = options.guards;
+  const noData = { rowsRead: 0, days: null, instants: null };
+  // Nothing to read at all: stop before running a single query.
+  if (guards && present.size === 0) assertHasData(options.period, { presentTables: [], ...noData }, guards);
   const calendar = reportCalendar(options.period);
+  const fxBase = options.fxBase !== undefined ? { fxBase: options.fxBase } : {};
   const history = storedTrendFrom(options.previous ?? null, {
     periods: calendar,
     currency: options.currency,
@@ -302,6 +349,7 @@ export async function buildSnapshot(engine: QueryEngine, options: BuildOptions):
   const runtime = await createKpiContext(engine, {
     period: options.period,
     currency: options.currency,
+    ...fxBase,
     config: options.config ?? DEFAULT_CONFIG,
     // Periods 0 and 1, plus period 2 as the start of period 1.
     calendarLength: stored ? STORED_FROM_INDEX + 1 : CALENDAR_LENGTH,
@@ -314,13 +362,45 @@ export async function buildSnapshot(engine: QueryEngine, options: BuildOptions):
   const absent = groups.map((group) => absentReason(group, sources));
   let quality: QualityResult;
   let results: (KpiGroupResult | null)[];
+  let span: readonly Row[];
   try {
-    [quality, results] = await Promise.all([
-      checkDataQuality(engine, sources, options.period, options.currency, context.periods, stats),
+    // Before any figure: the reporting currency needs a rate wherever money is converted.
+    const [coverage] = await context.run('fx_reporting_coverage');
+    const text = (v: SqlValue | undefined): string | null => (typeof v === 'string' ? v : null);
+    const computed = context.periods.slice(0, Math.min(TREND_PERIODS, context.periods.length));
+    assertReportingRates(
+      {
+        reportingCurrency: options.currency,
+        baseCurrency: text(coverage?.base_currency) ?? options.fxBase ?? DEFAULT_FX_BASE,
+        firstMoneyDay: text(coverage?.first_money_day),
+        firstRateDay: text(coverage?.first_rate_day),
+      },
+      // The revenue group also converts over the LTV months.
+      [...context.periods, ...ltvCalendar(computed)],
+    );
+    [quality, results, span] = await Promise.all([
+      checkDataQuality(engine, sources, options.period, options.currency, context.periods, stats, fxBase),
       Promise.all(groups.map((group, i) => (absent[i] ? null : group.compute(context)))),
+      guards ? context.run('data_span', dtParams(options.period)) : Promise.resolve([]),
     ]);
   } finally {
     await runtime.release();
+  }
+  let warnings: ExclusionWarning[] = [];
+  if (guards) {
+    const presentTables = quality.tables.filter((t) => t.present);
+    assertHasData(
+      options.period,
+      {
+        presentTables: presentTables.map((t) => t.table),
+        rowsRead: presentTables.reduce((sum, t) => sum + rowsReadOf(t), 0),
+        ...coverageOf(span[0]),
+      },
+      guards,
+    );
+    const verdict = exclusionVerdict(quality.tables, guards.thresholds);
+    assertExclusionsBelowStop(verdict.stops, quality.excluded, guards);
+    warnings = verdict.warnings.map((w) => ({ ...w, threshold: guards.thresholds.warnShare }));
   }
 
   const values: Partial<Record<KpiId, readonly PeriodValue[]>> = {};
@@ -370,6 +450,7 @@ export async function buildSnapshot(engine: QueryEngine, options: BuildOptions):
       tables: quality.tables,
       excluded: quality.excluded,
       totalExcluded: quality.excluded.reduce((sum, e) => sum + e.rows, 0),
+      ...(warnings.length > 0 ? { warnings } : {}),
     },
     stats: {
       engine: engine.kind,

@@ -298,6 +298,17 @@ export interface TableQuality {
   readonly latest: string | null;
 }
 
+/** A table of which more than the warning share of rows was excluded. */
+export interface ExclusionWarning {
+  readonly table: TableName;
+  readonly rowsRead: number;
+  readonly rowsExcluded: number;
+  /** rowsExcluded / rowsRead, 0–1. */
+  readonly share: number;
+  /** The warning share it is above, 0–1. */
+  readonly threshold: number;
+}
+
 export interface ExclusionCount {
   readonly table: TableName;
   readonly reason: DataQualityReason;
@@ -363,6 +374,11 @@ export interface Snapshot {
     readonly tables: readonly TableQuality[];
     readonly excluded: readonly ExclusionCount[];
     readonly totalExcluded: number;
+    /**
+     * Tables of which more than the warning share of rows was excluded (largest share first);
+     * the digest and the CLI summary warn at the top. Absent when there is none.
+     */
+    readonly warnings?: readonly ExclusionWarning[];
   };
   readonly stats: SnapshotStats;
 }

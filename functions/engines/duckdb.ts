@@ -230,6 +230,10 @@ export class DuckDbEngine implements QueryEngine {
       temp_directory: join(tmpdir(), 'cs-kpi-duckdb-spill'),
     });
     const connection = await instance.connect();
+    // The session zone defaults to the host's: every cast between TIMESTAMPTZ and TIMESTAMP
+    // (text with an offset, Parquet instants) and every date of an instant would then move
+    // with the machine's TZ. Instants are UTC in the contract; so is the session.
+    await connection.run("SET TimeZone = 'UTC'");
     for (const macro of TRINO_SHIM_MACROS) await connection.run(macro);
 
     const workDir = mkdtempSync(join(tmpdir(), 'cs-kpi-text-'));

@@ -4,7 +4,8 @@
  * recipient (`weekly-2026-W47.to-ana@example.com.eml`: each copy differs in its To header),
  * plus the attachments beside them.
  */
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { rename, writeFile } from 'node:fs/promises';
+import { ensureDir } from '../stores/writable-dir.js';
 import path from 'node:path';
 import { MailDeliveryError } from './errors.js';
 import type { DigestMessage, Mailer, SendResult } from './mailer.js';
@@ -65,7 +66,7 @@ export class OutboxMailer implements Mailer {
   async send(message: DigestMessage): Promise<SendResult> {
     const base = outboxBaseName(message);
     try {
-      await mkdir(this.dir, { recursive: true });
+      await ensureDir(this.dir);
       const { raw, messageId } = await buildMime(message);
       // In the .html file, inline images point at the files written beside it.
       let html = message.html;

@@ -172,7 +172,13 @@ export function sectionHtml(s: SectionView): SafeHtml {
 export function contextHtml(view: DigestView): SafeHtml {
   const line = (text: string) =>
     h`<div style="font-size:13px;line-height:19px;color:${COLORS.text}">${text}</div>`;
-  return h`${line(view.freshnessLine)}${join(view.staleLines.map((s) => h`<div style="font-size:13px;line-height:19px;color:${TONE_TEXT.bad}">! ${s}</div>`))}${view.sizeNote ? h`<div style="font-size:13px;line-height:19px;color:${TONE_TEXT.neutral}">i ${view.sizeNote}</div>` : null}${line(view.generatedLine)}<div style="margin-top:8px;padding:8px 10px;border-radius:6px;font-size:13px;line-height:18px;color:${TONE_TEXT[view.dataQualityTone]};background:${TONE_BG[view.dataQualityTone]}">${TONE_MARK[view.dataQualityTone]} ${view.dataQualitySummary}</div>`;
+  const warnings = join(
+    view.exclusionWarnings.map(
+      (w) =>
+        h`<div style="margin-bottom:8px;padding:8px 10px;border-radius:6px;font-size:13px;line-height:18px;font-weight:600;color:${TONE_TEXT.bad};background:${TONE_BG.bad}">${TONE_MARK.bad} ${w}</div>`,
+    ),
+  );
+  return h`${warnings}${line(view.freshnessLine)}${join(view.staleLines.map((s) => h`<div style="font-size:13px;line-height:19px;color:${TONE_TEXT.bad}">! ${s}</div>`))}${view.sizeNote ? h`<div style="font-size:13px;line-height:19px;color:${TONE_TEXT.neutral}">i ${view.sizeNote}</div>` : null}${line(view.generatedLine)}<div style="margin-top:8px;padding:8px 10px;border-radius:6px;font-size:13px;line-height:18px;color:${TONE_TEXT[view.dataQualityTone]};background:${TONE_BG[view.dataQualityTone]}">${TONE_MARK[view.dataQualityTone]} ${view.dataQualitySummary}</div>`;
 }
 
 export function dataQualityHtml(view: DigestView): SafeHtml {

@@ -68,6 +68,7 @@ function blockLines(b: BlockView): string[] {
 
 export function renderText(view: DigestView): string {
   const lines: string[] = [
+    ...view.exclusionWarnings.flatMap((w) => [`!! ${w}`, '']),
     view.title,
     view.periodName,
     view.periodLine,

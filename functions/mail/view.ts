@@ -153,6 +153,8 @@ export interface DigestView {
   readonly staleLines: readonly string[];
   /** What was left out to keep the e-mail under the size limit (null: nothing). */
   readonly sizeNote: string | null;
+  /** Tables of which many rows were excluded: shown first, above everything else. */
+  readonly exclusionWarnings: readonly string[];
   readonly generatedLine: string;
   readonly dataQualitySummary: string;
   readonly dataQualityTone: Tone;
@@ -991,6 +993,15 @@ class ViewBuilder {
       freshnessLine: freshness.line,
       staleLines: freshness.stale,
       sizeNote: this.sizeNote(),
+      exclusionWarnings: (s.dataQuality.warnings ?? []).map((w) =>
+        this.m.excludedShareWarning(
+          w.table,
+          this.f.percent(w.share * 100),
+          this.f.count(w.rowsExcluded),
+          this.f.count(w.rowsRead),
+          this.f.percent(w.threshold * 100),
+        ),
+      ),
       generatedLine: this.m.generatedAt(this.f.dateOrInstant(s.generatedAt)),
       dataQualitySummary: clean ? this.m.dataQualityClean : this.dataQualitySummary(unavailable),
       dataQualityTone: clean ? 'good' : 'neutral',

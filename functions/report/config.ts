@@ -5,6 +5,11 @@ import { isValidTimeZone } from '../core/period.js';
 import { InputError } from '../engines/engine.js';
 import { isReportingCurrency } from '../sql/compose.js';
 import { LOCALES, type Locale } from './payload.js';
+import {
+  DEFAULT_EXCLUSION_THRESHOLDS,
+  validateThresholds,
+  type ExclusionThresholds,
+} from '../core/exclusion-share.js';
 
 export interface RuntimeConfig {
   readonly athena: {
@@ -23,7 +28,15 @@ export interface RuntimeConfig {
     readonly recipients: readonly string[];
     readonly configurationSet: string | null;
   };
-  readonly report: { readonly timezone: string; readonly currency: string; readonly locale: Locale };
+  readonly report: {
+    readonly timezone: string;
+    readonly currency: string;
+    /** Base currency of fx_rates rows without a base_currency. */
+    readonly fxBase: string;
+    readonly locale: Locale;
+    /** Shares (0–1) of a table's rows excluded above which the digest warns and the run stops. */
+    readonly exclusionThresholds: ExclusionThresholds;
+  };
 }
 
 const IDENTIFIER_RE = /^[a-z_][a-z0-9_]*$/;
@@ -55,6 +68,21 @@ const positiveNumber = (fallback: number) =>
         return z.NEVER;
       }
       return n;
+    });
+
+/** A percentage 0–100 (empty: `fallback`), as a share 0–1. */
+const percentShare = (fallback: number) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === '') return fallback;
+      const n = /^\d+(\.\d+)?$/.test(v.trim()) ? Number(v) : NaN;
+      if (!Number.isFinite(n) || n > 100) {
+        ctx.addIssue({ code: 'custom', message: `"${v}" is not a percentage between 0 and 100` });
+        return z.NEVER;
+      }
+      return n / 100;
     });
 
 const envSchema = z.object({
@@ -93,6 +121,15 @@ const envSchema = z.object({
     .refine(isReportingCurrency, {
       error: (issue) => `"${String(issue.input)}" is not an ISO 4217 currency`,
     }),
+  REPORT_FX_BASE: z
+    .string()
+    .optional()
+    .transform((v) => v || 'USD')
+    .refine(isReportingCurrency, {
+      error: (issue) => `"${String(issue.input)}" is not an ISO 4217 currency`,
+    }),
+  EXCLUDED_WARN_PERCENT: percentShare(DEFAULT_EXCLUSION_THRESHOLDS.warnShare),
+  EXCLUDED_STOP_PERCENT: percentShare(DEFAULT_EXCLUSION_THRESHOLDS.stopShare),
   REPORT_LOCALE: z
     .string()
     .optional()
@@ -119,6 +156,12 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): R
     throw new InputError(`invalid environment: ${problems.join('; ')}`);
   }
   const e = parsed.data;
+  const exclusionThresholds = { warnShare: e.EXCLUDED_WARN_PERCENT, stopShare: e.EXCLUDED_STOP_PERCENT };
+  const thresholdProblem = validateThresholds(
+    exclusionThresholds,
+    'EXCLUDED_WARN_PERCENT/EXCLUDED_STOP_PERCENT',
+  );
+  if (thresholdProblem) throw new InputError(`invalid environment: ${thresholdProblem}`);
   return {
     athena: {
       database: e.ATHENA_DATABASE,
@@ -135,6 +178,12 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): R
       recipients: e.MAIL_RECIPIENTS,
       configurationSet: e.SES_CONFIGURATION_SET?.trim() || null,
     },
-    report: { timezone: e.REPORT_TIMEZONE, currency: e.REPORT_CURRENCY, locale: e.REPORT_LOCALE },
+    report: {
+      timezone: e.REPORT_TIMEZONE,
+      currency: e.REPORT_CURRENCY,
+      fxBase: e.REPORT_FX_BASE,
+      locale: e.REPORT_LOCALE,
+      exclusionThresholds,
+    },
   };
 }

@@ -13,6 +13,7 @@ import {
   type Period,
 } from '../core/period.js';
 import { InputError } from '../engines/engine.js';
+import type { ExclusionThresholds } from '../core/exclusion-share.js';
 
 export const LOCALES = ['en', 'id', 'pl'] as const;
 export type Locale = (typeof LOCALES)[number];
@@ -39,6 +40,11 @@ export const scheduledEventSchema = z.strictObject({
   }),
 });
 
+const percent = z
+  .number({ error: (issue) => `${shown(issue.input)} is not a number` })
+  .min(0, 'must be between 0 and 100')
+  .max(100, 'must be between 0 and 100');
+
 export const manualPayloadSchema = z.strictObject({
   period: periodKind,
   date: z
@@ -61,6 +67,9 @@ export const manualPayloadSchema = z.strictObject({
   dryRun: z.boolean({ error: 'must be true or false' }).optional(),
   force: z.boolean({ error: 'must be true or false' }).optional(),
   recomputeTrend: z.boolean({ error: 'must be true or false' }).optional(),
+  allowEmpty: z.boolean({ error: 'must be true or false' }).optional(),
+  excludedWarnPercent: percent.optional(),
+  excludedStopPercent: percent.optional(),
   recipients: z
     .array(z.email({ error: (issue) => `${shown(issue.input)} is not an e-mail address` }), {
       error: 'must be a list of e-mail addresses',
@@ -88,6 +97,10 @@ export interface ResolvedRequest {
   readonly force: boolean;
   /** Compute all 12 trend points rather than reuse the previous period's stored snapshot. */
   readonly recomputeTrend: boolean;
+  /** Report even when there is no data for the period. */
+  readonly allowEmpty: boolean;
+  /** Overrides of the configured thresholds, as shares 0–1. */
+  readonly exclusionThresholds?: Partial<ExclusionThresholds>;
 }
 
 /** Scheduler fires on time; a few seconds of clock difference between it and Lambda are normal. */
@@ -162,6 +175,7 @@ export function resolveRequest(event: unknown, defaults: ReportDefaults, now: Da
       dryRun: false,
       force: false,
       recomputeTrend: false,
+      allowEmpty: false,
     };
   }
   const parsed = manualPayloadSchema.safeParse(event);
@@ -182,5 +196,18 @@ export function resolveRequest(event: unknown, defaults: ReportDefaults, now: Da
     dryRun: manual.dryRun ?? false,
     force: manual.force ?? false,
     recomputeTrend: manual.recomputeTrend ?? false,
+    allowEmpty: manual.allowEmpty ?? false,
+    ...(manual.excludedWarnPercent !== undefined || manual.excludedStopPercent !== undefined
+      ? {
+          exclusionThresholds: {
+            ...(manual.excludedWarnPercent !== undefined
+              ? { warnShare: manual.excludedWarnPercent / 100 }
+              : {}),
+            ...(manual.excludedStopPercent !== undefined
+              ? { stopShare: manual.excludedStopPercent / 100 }
+              : {}),
+          },
+        }
+      : {}),
   };
 }

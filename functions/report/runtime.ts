@@ -15,7 +15,9 @@ import {
   type RenderDigestFn,
 } from '../core/job.js';
 import { LEASE_MS, SEND_TIMEOUT_MS } from '../core/delivery-timing.js';
-import type { QueryEngine } from '../engines/engine.js';
+import { InputError, type QueryEngine } from '../engines/engine.js';
+import { validateThresholds } from '../core/exclusion-share.js';
+import { ReportStoppedError } from '../core/run-guards.js';
 import type { Snapshot } from '../core/snapshot.js';
 import type { ObjectStore } from '../stores/store.js';
 import type { Mailer } from '../mail/mailer.js';
@@ -156,6 +158,14 @@ export function createReportHandler(deps: ReportHandlerDeps): ReportHandler {
         recipients: request.recipients.length,
       });
 
+      // The payload may override either threshold; the pair must still make sense.
+      const thresholds = { ...config.report.exclusionThresholds, ...request.exclusionThresholds };
+      const thresholdProblem = validateThresholds(
+        thresholds,
+        'invalid payload: excludedWarnPercent/excludedStopPercent',
+      );
+      if (thresholdProblem) throw new InputError(thresholdProblem);
+
       const remaining = context.getRemainingTimeInMillis?.();
       const queryTimeoutMs =
         remaining === undefined
@@ -181,12 +191,15 @@ export function createReportHandler(deps: ReportHandlerDeps): ReportHandler {
           {
             period,
             currency: config.report.currency,
+            fxBase: config.report.fxBase,
             locale: request.locale,
             from: config.mail.sender,
             recipients: request.recipients,
             dryRun: request.dryRun,
             force: request.force,
             recomputeTrend: request.recomputeTrend,
+            allowEmpty: request.allowEmpty,
+            exclusionThresholds: thresholds,
             now,
             runId: context.awsRequestId,
             // One send's lease, shorter than the first retry's delay (functions/core/delivery-timing.ts).
@@ -205,6 +218,8 @@ export function createReportHandler(deps: ReportHandlerDeps): ReportHandler {
       }
     } catch (error) {
       metrics.addMetric('ReportFailed', MetricUnit.Count, 1);
+      // An empty run or a mostly excluded table: the input needs a look, not a retry.
+      if (error instanceof ReportStoppedError) metrics.addMetric('ReportStopped', MetricUnit.Count, 1);
       const failure = error instanceof Error ? error : new Error(String(error));
       if (error instanceof DeliveryIncompleteError) {
         logger.error('report written but delivery incomplete; a retry finishes it', {

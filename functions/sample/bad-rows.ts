@@ -180,6 +180,12 @@ const INJECTIONS: Record<SmallTable, readonly Injection[]> = {
       make: (t) => ({ ...t, date: Number(t.date) + 1, rate: 0 }),
     },
     {
+      // A rate quoted in another base than the rest of the table (a Sunday: a unique key).
+      reason: 'mixed_fx_base',
+      eligible: (r) => r.currency === 'PLN' && dayOfWeek(Number(r.date)) === 4,
+      make: (t) => ({ ...t, date: Number(t.date) + 2, base_currency: 'EUR' }),
+    },
+    {
       reason: 'duplicate_id',
       eligible: (r) => r.currency === 'GBP',
       make: (t) => ({ ...t, rate: Number(t.rate) * 1.001 }),

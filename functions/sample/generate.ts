@@ -32,7 +32,7 @@ import { ORDER_COLUMN, contractSelectList, loadRows, quoteIdent, sqlPath } from 
 export type { BadRowCount } from './bad-rows.js';
 
 /** Bumped whenever the generated data changes for the same options. */
-export const GENERATOR_VERSION = 1;
+export const GENERATOR_VERSION = 2;
 export const MANIFEST_FILE = 'manifest.json';
 /** Marks a directory as written by this generator (so it may be overwritten). */
 export const GENERATOR_ID = 'cs-kpi-digest sample data';
@@ -184,7 +184,12 @@ export async function generateSampleData(options: GenerateOptions): Promise<Gene
   const connections: DuckDBConnection[] = [];
   const written: GeneratedTable[] = [];
   try {
-    for (let i = 0; i < writers; i++) connections.push(await instance.connect());
+    for (let i = 0; i < writers; i++) {
+      const connection = await instance.connect();
+      // Timestamps are written as UTC whatever the host's TZ.
+      await connection.run("SET TimeZone = 'UTC'");
+      connections.push(connection);
+    }
     for (const table of TABLE_NAMES) {
       if (table === USAGE_TABLE) {
         const usage = await writeUsage(connections, opts, plan, newFeatureLaunchMs);

@@ -99,7 +99,7 @@ const FX_BASE: Record<string, { rate: number; volatility: number }> = {
   IDR: { rate: 0.0000625, volatility: 0.003 },
 };
 
-/** Business-day rates (a rate applies until the next row), from three weeks before the history. */
+/** Business-day rates quoted in USD (a rate applies until the next row), from three weeks before the history. */
 export function fxRateRows(horizon: Horizon): Row[] {
   const rng = new Rng(horizon.seed, 'fx_rates');
   const rows: Row[] = [];
@@ -109,7 +109,12 @@ export function fxRateRows(horizon: Horizon): Row[] {
     for (let day = horizon.startDay - 21; day <= horizon.endDay; day++) {
       if (dayOfWeek(day) >= 5) continue;
       logRate += volatility * rng.normal() + 0.02 * (anchor - logRate);
-      rows.push({ date: day, currency, rate: Number(Math.exp(logRate).toPrecision(6)) });
+      rows.push({
+        date: day,
+        currency,
+        rate: Number(Math.exp(logRate).toPrecision(6)),
+        base_currency: 'USD',
+      });
     }
   }
   return rows;

@@ -19,8 +19,9 @@ export interface ColumnSpec {
 /**
  * A rule that a row can break. `violation` is a portable SQL predicate (Trino and DuckDB)
  * over the table's own columns that is TRUE when the row breaks the rule. It may use the
- * relation `fx_currencies` (one column `currency`: the reporting currency and every currency
- * with a rate).
+ * relations `fx_currencies` (one column `currency`: the currencies amounts can be converted
+ * from), `fx_configured_base` and `fx_base` (one row each: the configured base currency and
+ * the base of the fx_rates table).
  */
 export interface RowRule {
   readonly reason: DataQualityReason;
@@ -38,7 +39,8 @@ export type DataQualityReason =
   | 'invalid_value'
   | 'malformed_row'
   | 'partition_mismatch'
-  | 'duplicate_id';
+  | 'duplicate_id'
+  | 'mixed_fx_base';
 
 export const TABLE_NAMES = [
   'accounts',
@@ -80,6 +82,8 @@ export interface TableSpec {
   readonly optional?: boolean;
   /** The column whose maximum tells how fresh the table is. */
   readonly freshnessColumn: string;
+  /** Rules about the table's meaning that are not row rules, for the docs. */
+  readonly notes?: readonly string[];
 }
 
 const col = (name: string, type: ColumnType, nullable: boolean, description: string): ColumnSpec => ({
@@ -92,7 +96,7 @@ const col = (name: string, type: ColumnType, nullable: boolean, description: str
 const currencyRule: RowRule = {
   reason: 'unknown_currency',
   description:
-    'currency is not the reporting currency and has no row in fx_rates (so it cannot be converted)',
+    'currency is neither the reporting currency nor the rates’ base and has no row in fx_rates (so it cannot be converted)',
   violation: 'currency NOT IN (SELECT currency FROM fx_currencies)',
 };
 
@@ -320,14 +324,27 @@ export const CONTRACT: readonly TableSpec[] = [
     name: 'fx_rates',
     freshnessColumn: 'date',
     description:
-      'Exchange rates: a rate applies from its date until the next row of the same currency. The reporting currency needs no row (rate 1).',
+      'Exchange rates, quoted against one base currency: a rate applies from its date until the next row of the same currency. The base itself needs no row (rate 1).',
     columns: [
       col('date', 'date', false, 'the rate applies from this date until the next row of the same currency'),
       col('currency', 'string', false, 'ISO 4217, upper case'),
-      col('rate', 'double', false, 'units of the reporting currency for one unit of currency'),
+      col('rate', 'double', false, 'units of base_currency for one unit of currency; finite and > 0'),
+      col(
+        'base_currency',
+        'string',
+        true,
+        'the currency the rate is quoted in; when the column is absent or empty, the configured base (default USD)',
+      ),
     ],
     key: ['currency', 'date'],
     keepFirstBy: ['rate'],
+    notes: [
+      'Rate feeds are quoted against one base (ECB: EUR; most APIs: USD). An amount converts to any reporting currency R through the base: amount × rate(currency, d) ÷ rate(R, d), each the latest row on or before d; the base converts at 1 and an amount already in R at exactly 1. The division is cast straight back to a decimal (20 digits, 12 after the point), so money stays decimal on DuckDB and Athena alike.',
+      'Where a currency’s earliest rate is after d, that earliest rate is used, so no amount is dropped for want of an older rate. The reporting currency is stricter: when R is not the base and has no rate on or before a day the report converts money on (the day before each period and its last day, from the first day with money in another currency), the report stops with a line naming R and the day.',
+      'The table has one base: the base most of its rows carry (ties: the configured base, then alphabetical). Rows quoted in another base are `mixed_fx_base`: excluded and counted. A row for the base currency itself is ignored (the base is always 1).',
+      'Athena divides the decimals exactly; DuckDB divides in double precision before the cast. The two agree to far below a cent on any realistic amount; a rate of a currency worth a tiny fraction of the base (e.g. IDR in USD) keeps about 8 significant digits at 12 decimal places.',
+      'The base is configured with `--fx-base` (CLI), `REPORT_FX_BASE` (Lambda) or `fxBase` (CDK config); default USD.',
+    ],
     rules: [
       {
         reason: 'invalid_value',
@@ -336,9 +353,15 @@ export const CONTRACT: readonly TableSpec[] = [
         // negated form also excludes NaN in both engines (DuckDB orders NaN above every number,
         // Trino compares it false).
         description:
-          'rate is not a finite number from 0.000000000001 up to (not including) 100000000, or currency is not three upper-case letters',
+          'rate is not a finite number from 0.000000000001 up to (not including) 100000000, or currency or base_currency is not three upper-case letters',
         violation:
-          'NOT (rate >= 1E-12 AND rate < 1E8) OR length(currency) <> 3 OR upper(currency) <> currency',
+          'NOT (rate >= 1E-12 AND rate < 1E8) OR length(currency) <> 3 OR upper(currency) <> currency OR length(base_currency) <> 3 OR upper(base_currency) <> base_currency',
+      },
+      {
+        reason: 'mixed_fx_base',
+        description: 'base_currency (or, when empty, the configured base) is not the base of the table',
+        violation:
+          'coalesce(base_currency, (SELECT currency FROM fx_configured_base)) <> (SELECT currency FROM fx_base)',
       },
     ],
   },

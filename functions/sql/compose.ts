@@ -42,7 +42,14 @@ export interface ComposeContext {
   readonly currency: string;
   /** Report calendar: index 0 is the report's period, 1 the previous one, and so on back. */
   readonly periods: readonly Period[];
+  /**
+   * The base currency of fx_rates rows without a base_currency (default USD); validated like
+   * the reporting currency.
+   */
+  readonly fxBase?: string;
 }
+
+export const DEFAULT_FX_BASE = 'USD';
 
 const CURRENCY_RE = /^[A-Z]{3}$/;
 
@@ -187,10 +194,60 @@ export function cleanTableQuery(table: TableName, ctx: ComposeContext): QueryReq
   return composeText(`clean_${table}`, filteredRows(spec, source), [], ctx);
 }
 
+/**
+ * Currencies an amount can be converted from: the reporting currency, and when there are rates,
+ * every currency with one and their base (rate 1). Without rates nothing else converts.
+ */
 function fxCurrencies(): Fragment {
   return {
     name: 'fx_currencies',
-    sql: 'SELECT DISTINCT currency FROM fx_rates UNION SELECT currency FROM reporting_currency',
+    sql: [
+      'SELECT DISTINCT currency FROM fx_rates',
+      'UNION SELECT currency FROM reporting_currency',
+      'UNION SELECT currency FROM fx_base WHERE EXISTS (SELECT 1 FROM fx_rates)',
+    ].join('\n'),
+    params: [],
+  };
+}
+
+/** One row: the configured base, bound as a parameter in a WHERE over the ISO 4217 list. */
+function fxConfiguredBase(ctx: ComposeContext): Fragment {
+  const codes = ISO_4217.map((c) => `('${c}')`).join(', ');
+  return {
+    name: 'fx_configured_base',
+    sql: `SELECT code AS currency FROM (VALUES ${codes}) AS iso(code) WHERE code = ?`,
+    params: [{ type: 'varchar', value: ctx.fxBase ?? DEFAULT_FX_BASE }],
+  };
+}
+
+/**
+ * One row: the base of the fx_rates table, the one most of its raw rows are quoted in (a row
+ * without base_currency is in the configured base; ties: the configured base, then
+ * alphabetical); the configured base when there are no rows. Rows in another base are
+ * `mixed_fx_base` (see the contract), so this reads the raw rows, not the clean ones.
+ */
+function fxBase(ctx: ComposeContext): Fragment {
+  const source = sourceFor(ctx.sources, 'fx_rates');
+  if (source.relation === null) {
+    return { name: 'fx_base', sql: 'SELECT currency FROM fx_configured_base', params: [] };
+  }
+  const base = 'coalesce(r.base_currency, c.currency)';
+  return {
+    name: 'fx_base',
+    sql: [
+      'SELECT currency FROM (',
+      '  SELECT currency FROM (',
+      `    SELECT ${base} AS currency, count(*) AS row_count,`,
+      `      max(CASE WHEN ${base} = c.currency THEN 1 ELSE 0 END) AS is_configured`,
+      `    FROM ${source.relation} AS r CROSS JOIN fx_configured_base AS c`,
+      `    GROUP BY ${base}`,
+      '  ) AS bases',
+      '  ORDER BY row_count DESC, is_configured DESC, currency',
+      '  LIMIT 1',
+      ') AS majority',
+      'UNION ALL',
+      `SELECT currency FROM fx_configured_base WHERE NOT EXISTS (SELECT 1 FROM ${source.relation})`,
+    ].join('\n'),
     params: [],
   };
 }
@@ -271,6 +328,8 @@ function tzShifts(ctx: ComposeContext): Fragment {
 const TABLE_SPECS = new Map<string, TableSpec>(CONTRACT.map((t) => [t.name, t]));
 const BUILT_INS = [
   'fx_currencies',
+  'fx_configured_base',
+  'fx_base',
   'reporting_currency',
   'report_periods',
   'report_days',
@@ -283,6 +342,10 @@ function builtIn(name: string, ctx: ComposeContext): Fragment | null {
   switch (name) {
     case 'fx_currencies':
       return fxCurrencies();
+    case 'fx_configured_base':
+      return fxConfiguredBase(ctx);
+    case 'fx_base':
+      return fxBase(ctx);
     case 'reporting_currency':
       return reportingCurrency(ctx);
     case 'report_periods':
@@ -344,6 +407,9 @@ function listRelationFiles(): readonly string[] {
 export function composeQuery(name: string, params: readonly SqlParam[], ctx: ComposeContext): QueryRequest {
   if (!CURRENCY_RE.test(ctx.currency) || !isReportingCurrency(ctx.currency)) {
     throw new Error(`invalid currency ${ctx.currency}`);
+  }
+  if (ctx.fxBase !== undefined && !isReportingCurrency(ctx.fxBase)) {
+    throw new Error(`invalid base currency ${ctx.fxBase}`);
   }
   return composeText(name, loadSql(name).trim().replace(/;$/, ''), params, ctx);
 }

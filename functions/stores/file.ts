@@ -4,6 +4,7 @@ import { link, mkdir, readFile, rename, rm, stat, unlink, writeFile } from 'node
 import path from 'node:path';
 import { InputError } from '../engines/engine.js';
 import type { ObjectStore, VersionedObject } from './store.js';
+import { ensureDir } from './writable-dir.js';
 
 const SEGMENT_RE = /^[A-Za-z0-9._@=+-]+$/;
 
@@ -126,7 +127,7 @@ export class FileStore implements ObjectStore {
   }
 
   async #writeTemp(target: string, body: string | Uint8Array): Promise<string> {
-    await mkdir(path.dirname(target), { recursive: true });
+    await ensureDir(path.dirname(target));
     const temp = `${target}.${randomBytes(6).toString('hex')}.tmp`;
     await writeFile(temp, body, { flag: 'wx' });
     return temp;

@@ -14,6 +14,8 @@ export const en: Messages = {
   noFreshData: 'No table has any data yet.',
   generatedAt: (when) => `Generated ${when}`,
   dataQualityClean: 'Every row passed the data checks and every KPI is available.',
+  excludedShareWarning: (table, share, excluded, read, threshold) =>
+    `Warning: ${share} of the ${table} rows (${excluded} of ${read}) were excluded by the data-quality checks, more than ${threshold}. The figures that use ${table} leave them out; see Data quality at the end.`,
   staleTable: (table, when) => `${table}: newest data ${when}, before this period began`,
   excludedShort: (rows, n) => `${rows} ${p(n, 'row', 'rows')} excluded`,
   unavailableShort: (kpis, n) => `${kpis} ${p(n, 'KPI', 'KPIs')} not available`,
@@ -222,6 +224,7 @@ export const en: Messages = {
     malformed_row: 'unreadable row',
     partition_mismatch: 'event filed under another day',
     duplicate_id: 'duplicate id',
+    mixed_fx_base: 'rate quoted in another base currency',
   },
   unavailableIntro: (kpis, n) => `${kpis} ${p(n, 'KPI is', 'KPIs are')} not available:`,
   allAvailable: 'Every KPI is available.',

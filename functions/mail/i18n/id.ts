@@ -15,6 +15,8 @@ export const id: Messages = {
   noFreshData: 'Belum ada tabel yang berisi data.',
   generatedAt: (when) => `Dibuat ${when}`,
   dataQualityClean: 'Semua baris lolos pemeriksaan data dan semua KPI tersedia.',
+  excludedShareWarning: (table, share, excluded, read, threshold) =>
+    `Peringatan: ${share} baris ${table} (${excluded} dari ${read}) dikecualikan oleh pemeriksaan kualitas data, lebih dari ${threshold}. Angka yang memakai ${table} tidak menghitungnya; lihat Kualitas data di bagian akhir.`,
   staleTable: (table, when) => `${table}: data terbaru ${when}, sebelum periode ini dimulai`,
   excludedShort: (rows) => `${rows} baris dikecualikan`,
   unavailableShort: (kpis) => `${kpis} KPI tidak tersedia`,
@@ -223,6 +225,7 @@ export const id: Messages = {
     malformed_row: 'baris tidak terbaca',
     partition_mismatch: 'peristiwa di partisi hari lain',
     duplicate_id: 'id ganda',
+    mixed_fx_base: 'kurs dalam mata uang dasar lain',
   },
   unavailableIntro: (kpis) => `${kpis} KPI tidak tersedia:`,
   allAvailable: 'Semua KPI tersedia.',

@@ -24,6 +24,14 @@ export interface Messages {
   generatedAt(when: string): string;
   /** A table whose newest row is older than the period. */
   staleTable(table: string, when: string): string;
+  /** A table of which more than the warning share of rows was excluded (dataQuality.warnings). */
+  excludedShareWarning(
+    table: string,
+    share: string,
+    excluded: string,
+    read: string,
+    threshold: string,
+  ): string;
   readonly dataQualityClean: string;
   excludedShort(rows: string, n: number): string;
   unavailableShort(kpis: string, n: number): string;

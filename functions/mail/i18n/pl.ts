@@ -19,6 +19,8 @@ export const pl: Messages = {
   noFreshData: 'Żadna tabela nie zawiera jeszcze danych.',
   generatedAt: (when) => `Wygenerowano ${when}`,
   dataQualityClean: 'Wszystkie wiersze przeszły kontrolę danych i wszystkie wskaźniki są dostępne.',
+  excludedShareWarning: (table, share, excluded, read, threshold) =>
+    `Uwaga: kontrole jakości danych wykluczyły ${share} wierszy tabeli ${table} (${excluded} z ${read}), ponad ${threshold}. Wskaźniki oparte na ${table} ich nie uwzględniają; szczegóły w sekcji Jakość danych na końcu.`,
   staleTable: (table, when) => `${table}: najnowsze dane z ${when}, sprzed początku tego okresu`,
   excludedShort: (rows, n) =>
     `${rows} ${p(n, 'wiersz wykluczony', 'wiersze wykluczone', 'wierszy wykluczonych')}`,
@@ -234,6 +236,7 @@ export const pl: Messages = {
     malformed_row: 'nieczytelny wiersz',
     partition_mismatch: 'zdarzenie w partycji innego dnia',
     duplicate_id: 'powtórzony identyfikator',
+    mixed_fx_base: 'kurs w innej walucie bazowej',
   },
   unavailableIntro: (kpis, n) =>
     `${kpis} ${p(n, 'wskaźnik jest niedostępny', 'wskaźniki są niedostępne', 'wskaźników jest niedostępnych')}:`,
