@@ -1,6 +1,6 @@
 /** The object store on the local file system: one file per key under a root folder. */
 import { createHash, randomBytes } from 'node:crypto';
-import { link, mkdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import { link, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { InputError } from '../engines/engine.js';
 import type { ObjectStore, VersionedObject } from './store.js';
