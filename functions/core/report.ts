@@ -46,6 +46,12 @@ export interface BuildOptions {
    * (functions/core/trend-history.ts). `null` or absent: every trend point is computed.
    */
   readonly previous?: Snapshot | null;
+  /**
+   * Only these tables are checked for data quality (and kept by the engine); the groups must read
+   * no other (functions/core/alert-scope.ts). Absent: every report table. For the cheap daily
+   * alert run, whose rules need a few KPIs only.
+   */
+  readonly readTables?: readonly TableName[];
 }
 
 export const EMPTY_DETAILS: SnapshotDetails = {
@@ -133,13 +139,37 @@ async function checkDataQuality(
   currency: string,
   periods: readonly Period[],
   stats: QueryStats[],
+  readTables: readonly TableName[] | undefined,
 ): Promise<QualityResult> {
   const checks = await Promise.all(
-    REPORT_TABLES.map((table) => checkTable(engine, table, sources, period, currency, periods, stats)),
+    REPORT_TABLES.map((table) =>
+      readTables === undefined || readTables.includes(table)
+        ? checkTable(engine, table, sources, period, currency, periods, stats)
+        : Promise.resolve(notRead(table, sources)),
+    ),
   );
   const excluded = checks.flatMap((c) => c.excluded);
   excluded.sort((a, b) => a.table.localeCompare(b.table) || a.reason.localeCompare(b.reason));
   return { tables: checks.map((c) => c.quality), excluded };
+}
+
+/** A table this run does not read: present or not, nothing of it is checked. */
+function notRead(table: TableName, sources: readonly TableSource[]): { quality: TableQuality; excluded: [] } {
+  const source = sources.find((s) => s.table === table);
+  const present = source !== undefined && source.relation !== null;
+  return {
+    quality: {
+      table,
+      present,
+      reason: present
+        ? 'not read by this run (no KPI it computes needs it)'
+        : (source?.absentReason ?? 'not configured'),
+      rowsChecked: 0,
+      rowsExcluded: 0,
+      latest: null,
+    },
+    excluded: [],
+  };
 }
 
 /** The contract's expectation that rows excluded for `reason` broke. */
@@ -245,6 +275,7 @@ export async function buildSnapshot(engine: QueryEngine, options: BuildOptions):
     // Periods 0 and 1, plus period 2 as the start of period 1.
     calendarLength: stored ? STORED_FROM_INDEX + 1 : CALENDAR_LENGTH,
     sources,
+    ...(options.readTables ? { readTables: options.readTables } : {}),
   });
   const { context, stats } = runtime;
 
@@ -255,7 +286,15 @@ export async function buildSnapshot(engine: QueryEngine, options: BuildOptions):
   let results: (KpiGroupResult | null)[];
   try {
     [quality, results] = await Promise.all([
-      checkDataQuality(engine, sources, options.period, options.currency, context.periods, stats),
+      checkDataQuality(
+        engine,
+        sources,
+        options.period,
+        options.currency,
+        context.periods,
+        stats,
+        options.readTables,
+      ),
       Promise.all(groups.map((group, i) => (absent[i] ? null : group.compute(context)))),
     ]);
   } finally {
