@@ -62,9 +62,11 @@ describe('backfill periods', () => {
       '2026-09',
       '2026-10',
     ]);
-    expect(
-      backfillPeriods('weekly', '2026-W52', '2026-W47', 'UTC', new Date('2027-02-01T00:00:00Z')).length,
-    ).toBe(0);
+    const weeks = backfillPeriods('weekly', '2026-W52', '2027-W02', 'UTC', new Date('2027-02-01T00:00:00Z'));
+    expect(weeks.map((p) => p.key)).toEqual(['2026-W52', '2026-W53', '2027-W01', '2027-W02']);
+    expect(() => backfillPeriods('weekly', '2026-W54', '2027-W02', 'UTC', now)).toThrow(
+      /--from: .*not an ISO week/,
+    );
   });
 });
 
