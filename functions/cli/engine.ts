@@ -8,7 +8,7 @@ import { AthenaEngine } from '../engines/athena.js';
 import { DuckDbEngine } from '../engines/duckdb.js';
 import type { QueryEngine } from '../engines/engine.js';
 import { TABLE_NAMES, type TableName } from '../schema/contract.js';
-import { UsageError } from './options.js';
+import { UsageError } from './usage-error.js';
 
 export type EngineKind = 'duckdb' | 'athena';
 

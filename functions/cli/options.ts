@@ -12,10 +12,11 @@ import {
   type PeriodKind,
 } from '../core/period.js';
 import { isReportingCurrency } from '../sql/compose.js';
+import { ENGINE_USAGE, parseEngineFlags, type EngineChoice } from './engine.js';
 
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
+import { UsageError } from './usage-error.js';
+
+export { UsageError };
 
 export type Locale = 'en' | 'id' | 'pl';
 export type Transport = 'outbox' | 'smtp' | 'ses';
@@ -35,6 +36,8 @@ export interface CliOptions {
   readonly force: boolean;
   readonly recomputeTrend: boolean;
   readonly smtp: { host: string; port: number; secure: boolean; auth?: { user: string; pass: string } };
+  /** DuckDB over --data, or Athena (the Lambda's engine) over a deployment's workgroup and database. */
+  readonly engine: EngineChoice;
 }
 
 export const USAGE = `Usage: npm run report -- [options]
@@ -53,7 +56,7 @@ export const USAGE = `Usage: npm run report -- [options]
   --force                   send again even if this digest was already sent to a recipient
   --recompute-trend         compute all 12 trend points instead of taking the older ten from the
                             previous period's snapshot in OUT (e.g. after earlier data was corrected)
-  --help                    this text
+\${ENGINE_USAGE}  --help                    this text
 
 SMTP settings come from SMTP_HOST, SMTP_PORT (587), SMTP_SECURE (false), SMTP_USER, SMTP_PASS.
 `;
@@ -100,6 +103,10 @@ export function parseCliArgs(argv: readonly string[], env: NodeJS.ProcessEnv, no
         'dry-run': { type: 'boolean' },
         force: { type: 'boolean' },
         'recompute-trend': { type: 'boolean' },
+        engine: { type: 'string' },
+        workgroup: { type: 'string' },
+        database: { type: 'string' },
+        tables: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -156,8 +163,13 @@ export function parseCliArgs(argv: readonly string[], env: NodeJS.ProcessEnv, no
   const send = oneOf<Transport>('send', values.send ?? 'outbox', ['outbox', 'smtp', 'ses']);
   if (send === 'smtp' && !env.SMTP_HOST) throw new UsageError('--send smtp needs SMTP_HOST (and SMTP_PORT)');
 
+  const engine = parseEngineFlags(values, env);
+  if (engine.kind === 'athena' && dataDir !== null)
+    throw new UsageError('--data applies to --engine duckdb only');
+
   return {
     help: values.help ?? false,
+    engine,
     period,
     dataDir,
     outDir,

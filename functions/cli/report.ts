@@ -6,7 +6,7 @@
  */
 import { resolve } from 'node:path';
 import { parseCliArgs, UsageError, USAGE, type CliOptions } from './options.js';
-import { DuckDbEngine } from '../engines/duckdb.js';
+import { openEngine } from './engine.js';
 import { InputError } from '../engines/engine.js';
 import { FileStore } from '../stores/file.js';
 import { createMailer } from '../mail/index.js';
@@ -34,13 +34,13 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
-  let dataDir = options.dataDir;
+  let dataDir = options.engine.kind === 'athena' ? options.engine.athena.database : options.dataDir;
   if (dataDir === null) {
     const sample = await ensureSampleData({ dir: resolve('sample-data'), today: now });
     dataDir = sample.dir;
     if (sample.generated) console.log(`Generated the sample dataset in ${sample.dir}`);
   }
-  const engine = await DuckDbEngine.open({ dataDir });
+  const engine = await openEngine(options.engine, { dataDir });
   try {
     const summary = await runDigestJob(
       { engine, store: new FileStore(options.outDir), mailer: mailerFor(options) },
