@@ -9,6 +9,7 @@
 import { TABLE_NAMES, type TableName } from '../functions/schema/contract.js';
 import { isReportingCurrency } from '../functions/sql/compose.js';
 import { z } from 'zod';
+import { AlertRulesError, parseAlertRules, type AlertRule } from '../functions/core/alert-rules.js';
 
 export type DataFormat = 'parquet' | 'json';
 
@@ -69,6 +70,12 @@ export interface DigestConfig {
   readonly alarmEmail: string | undefined;
   readonly lambdaMemoryMb: number;
   readonly lambdaTimeoutSeconds: number;
+  /** Alert rules (functions/core/alert-rules.ts); none: no alert function, schedule or topic. */
+  readonly alerts: readonly AlertRule[];
+  /** The rules as JSON, as the alert function reads them from ALERT_RULES. */
+  readonly alertRulesJson: string;
+  /** Who gets the alert mails (default: the digest's recipients). */
+  readonly alertRecipients: readonly string[];
 }
 
 /** The keys a user may set; anything else in a config file is rejected as a likely typo. */
@@ -99,6 +106,8 @@ export const CONFIG_KEYS = [
   'alarmEmail',
   'lambdaMemoryMb',
   'lambdaTimeoutSeconds',
+  'alerts',
+  'alertRecipients',
 ] as const;
 
 export type ConfigKey = (typeof CONFIG_KEYS)[number];
@@ -589,6 +598,33 @@ export function resolveConfig(raw: RawConfig): DigestConfig {
   const lambdaMemoryMb = r.integer('lambdaMemoryMb', 128, 10240) ?? DEFAULTS.lambdaMemoryMb;
   const lambdaTimeoutSeconds = r.integer('lambdaTimeoutSeconds', 30, 900) ?? DEFAULTS.lambdaTimeoutSeconds;
 
+  // alerts --------------------------------------------------------------------------------------
+  let alerts: AlertRule[] = [];
+  let alertsRaw: unknown = raw.alerts ?? [];
+  if (typeof alertsRaw === 'string') {
+    try {
+      alertsRaw = JSON.parse(alertsRaw) as unknown;
+    } catch {
+      r.problem('alerts', 'must be a JSON list of rules such as [{"kpi":"nps","below":20}]');
+      alertsRaw = [];
+    }
+  }
+  try {
+    alerts = parseAlertRules(alertsRaw);
+  } catch (error) {
+    if (!(error instanceof AlertRulesError)) throw error;
+    for (const p of error.problems) r.problem('alerts', p);
+  }
+  const alertRecipientList = r.list('alertRecipients');
+  const alertRecipients = alertRecipientList ?? recipients;
+  const badAlertRecipients = alertRecipients.filter((a) => !isEmailAddress(a));
+  if (badAlertRecipients.length > 0) {
+    r.problem(
+      'alertRecipients',
+      `not e-mail address(es): ${badAlertRecipients.map((b) => `"${b}"`).join(', ')}`,
+    );
+  }
+
   if (r.problems.length > 0) throw new ConfigError(r.problems);
 
   return {
@@ -618,6 +654,9 @@ export function resolveConfig(raw: RawConfig): DigestConfig {
     alarmEmail,
     lambdaMemoryMb,
     lambdaTimeoutSeconds,
+    alerts,
+    alertRulesJson: JSON.stringify(alertsRaw),
+    alertRecipients,
   };
 }
 
