@@ -123,6 +123,17 @@ export class CsKpiDigestStack extends Stack {
       alarmEmail: config.alarmEmail,
     });
 
+    // The digest lists the period's alerts at its top: it reads their log (granted with or
+    // without rules, so a missing log is a 404, never a 403 that would stop the digest).
+    const alertLog = this.snapshots.bucket.arnForObjects('alerts/fired/*');
+    this.report.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ sid: 'ReadAlertLog', actions: ['s3:GetObject'], resources: [alertLog] }),
+    );
+    acknowledgeWildcardResources(
+      this.report.role,
+      [alertLog],
+      'The alert log is keyed by period and day at run time; read only, under alerts/fired/.',
+    );
     this.alerts = undefined;
     if (config.alerts.length > 0) {
       this.alerts = new Alerts(this, 'Alerts', {
@@ -143,19 +154,6 @@ export class CsKpiDigestStack extends Stack {
       this.query.grantQuery(alertRole);
       this.alerts.grantStore(this.snapshots.bucket);
       this.mail.grantSend(alertRole);
-      // The digest lists the period's alerts at its top: it reads their log.
-      this.report.role.addToPrincipalPolicy(
-        new iam.PolicyStatement({
-          sid: 'ReadAlertLog',
-          actions: ['s3:GetObject'],
-          resources: [this.snapshots.bucket.arnForObjects('alerts/fired/*')],
-        }),
-      );
-      acknowledgeWildcardResources(
-        this.report.role,
-        [this.snapshots.bucket.arnForObjects('alerts/fired/*')],
-        'The alert log is keyed by period and day at run time; read only, under alerts/fired/.',
-      );
       new CfnOutput(this, 'AlertTopicArn', {
         description: 'Subscribe chat tools (AWS Chatbot, a webhook) to the alerts here',
         value: this.alerts.topic.topicArn,

@@ -8,7 +8,7 @@ import type { Locale } from './locale.js';
 import type { DigestMessage } from './mailer.js';
 import { Formatter } from './format.js';
 import { MESSAGES } from './i18n/index.js';
-import { h, join } from './safe-html.js';
+import { h, join, type SafeHtml } from './safe-html.js';
 import type { PeriodKind } from '../core/period.js';
 
 interface AlertMessages {
@@ -25,6 +25,8 @@ interface AlertMessages {
   readonly history: string;
   readonly toDate: string;
   readonly intro: string;
+  /** The digest's heading over the period's alerts. */
+  readonly digestHeading: string;
 }
 
 const EN: AlertMessages = {
@@ -41,6 +43,7 @@ const EN: AlertMessages = {
   history: 'History',
   toDate: 'to date',
   intro: 'These figures crossed an alert rule in the running period. The weekly digest lists them too.',
+  digestHeading: 'Alerts this period',
 };
 
 const ID: AlertMessages = {
@@ -58,6 +61,7 @@ const ID: AlertMessages = {
   toDate: 'sejauh ini',
   intro:
     'Angka-angka ini melewati aturan peringatan pada periode berjalan. Ringkasan mingguan juga mencantumkannya.',
+  digestHeading: 'Peringatan periode ini',
 };
 
 const PL: AlertMessages = {
@@ -75,6 +79,7 @@ const PL: AlertMessages = {
   toDate: 'do dziś',
   intro:
     'Te wskaźniki przekroczyły regułę alertu w bieżącym okresie. Cotygodniowe podsumowanie też je wymienia.',
+  digestHeading: 'Alerty w tym okresie',
 };
 
 export const ALERT_MESSAGES: Readonly<Record<Locale, AlertMessages>> = { en: EN, id: ID, pl: PL };
@@ -164,4 +169,34 @@ export function renderAlert(
     attachments: [],
     headers: { 'X-Alert-Period': `${first.period.kind}/${first.period.key}/${first.period.lastDay}` },
   };
+}
+
+/** The digest's block of the period's alerts, above everything else. */
+export function alertsDigestHtml(alerts: readonly AlertRecord[], locale: Locale): SafeHtml {
+  const m = ALERT_MESSAGES[locale];
+  const items = join(
+    alerts.map((a) => {
+      const d = describeAlert(a, locale);
+      return h`<li style="margin:0 0 6px 0">${d.line} <span style="color:#555">(${m.periodSoFar(a.period.kind, a.period.key, a.period.lastDay)})</span></li>`;
+    }),
+  );
+  return h`<div style="margin:0 0 12px 0;padding:8px 10px;border-radius:6px;background:#fdecea;color:#7a1c12;font-size:13px;line-height:18px"><strong>! ${m.digestHeading}</strong><ul style="margin:6px 0 0 0;padding-left:18px">${items}</ul></div>`;
+}
+
+/** The plain-text digest with the period's alerts after its title lines. */
+export function withAlertsText(text: string, alerts: readonly AlertRecord[], locale: Locale): string {
+  if (alerts.length === 0) return text;
+  const m = ALERT_MESSAGES[locale];
+  const lines = text.split('\n');
+  const block = [
+    '',
+    `! ${m.digestHeading}`,
+    ...alerts.map(
+      (a) =>
+        `- ${describeAlert(a, locale).line} (${m.periodSoFar(a.period.kind, a.period.key, a.period.lastDay)})`,
+    ),
+    '',
+  ];
+  // After the title, period name, period and time zone lines.
+  return [...lines.slice(0, 4), ...block, ...lines.slice(4)].join('\n');
 }

@@ -13,7 +13,9 @@ import { isLocale, LOCALES, type Locale } from './locale.js';
 import type { DigestMessage } from './mailer.js';
 import { attachmentsHtml, contextHtml, dataQualityHtml, headlineHtml, sectionHtml } from './render-html.js';
 import { renderText } from './render-text.js';
-import type { SafeHtml } from './safe-html.js';
+import { join, type SafeHtml } from './safe-html.js';
+import type { AlertRecord } from '../core/alerts.js';
+import { alertsDigestHtml, withAlertsText } from './alert.js';
 import { fillTemplate } from './template.js';
 import { oneLine } from './text.js';
 import { buildDigestView, type DigestView } from './view.js';
@@ -26,6 +28,8 @@ export interface RenderDigestOptions {
   readonly locale: Locale;
   readonly from: string;
   readonly to: readonly string[];
+  /** The alerts fired during the period: listed at the digest's top. */
+  readonly alerts?: readonly AlertRecord[];
 }
 
 function assertAddress(value: string, role: string): void {
@@ -39,7 +43,10 @@ function assertAddress(value: string, role: string): void {
   if (!ok) throw new DigestRenderError(`${role} "${value}" is not a single e-mail address`);
 }
 
-function slotValues(view: DigestView): { text: Record<string, string>; html: Record<string, SafeHtml> } {
+function slotValues(
+  view: DigestView,
+  alerts: readonly AlertRecord[] = [],
+): { text: Record<string, string>; html: Record<string, SafeHtml> } {
   const text: Record<string, string> = {
     lang: view.locale,
     subject: view.subject,
@@ -54,7 +61,10 @@ function slotValues(view: DigestView): { text: Record<string, string>; html: Rec
     footerNotes: view.footerNotes,
   };
   const html: Record<string, SafeHtml> = {
-    context: contextHtml(view),
+    context:
+      alerts.length > 0
+        ? join([alertsDigestHtml(alerts, view.locale), contextHtml(view)])
+        : contextHtml(view),
     headline: headlineHtml(view),
     dataQuality: dataQualityHtml(view),
   };
@@ -147,14 +157,14 @@ export async function renderDigest(snapshot: Snapshot, options: RenderDigestOpti
 
     const view = buildDigestView(snapshot, options.locale);
     const template = view.kind === 'monthly' ? MONTHLY_TEMPLATE : WEEKLY_TEMPLATE;
-    const html = fillTemplate(template, slotValues(view));
+    const html = fillTemplate(template, slotValues(view, options.alerts));
     const bytes = Buffer.byteLength(html, 'utf8');
     if (bytes > MAX_HTML_BYTES) {
       throw new DigestRenderError(
         `the HTML is ${bytes} bytes, over the ${MAX_HTML_BYTES}-byte limit above which Gmail clips a message`,
       );
     }
-    const text = renderText(view);
+    const text = withAlertsText(renderText(view), options.alerts ?? [], view.locale);
     return {
       from: options.from,
       to: [...options.to],
