@@ -150,7 +150,11 @@ describe('alert evaluation', () => {
 
   it('above: quiet at the threshold, fires over it', () => {
     expect(evaluateAlerts([atRisk], snapshot({ accounts_at_risk: { value: 25 } }), null)).toEqual([]);
-    const [fired] = evaluateAlerts([atRisk], snapshot({ accounts_at_risk: { value: 26, previous: 20 } }), null);
+    const [fired] = evaluateAlerts(
+      [atRisk],
+      snapshot({ accounts_at_risk: { value: 26, previous: 20 } }),
+      null,
+    );
     expect(fired).toMatchObject({ value: 26, beyond: 1, level: 1, unit: 'count' });
     expect(fired?.history.map((p) => p.key)).toEqual(['2026-10', '2026-11']);
   });

@@ -56,7 +56,7 @@ export const USAGE = `Usage: npm run report -- [options]
   --force                   send again even if this digest was already sent to a recipient
   --recompute-trend         compute all 12 trend points instead of taking the older ten from the
                             previous period's snapshot in OUT (e.g. after earlier data was corrected)
-\${ENGINE_USAGE}  --help                    this text
+${ENGINE_USAGE}  --help                    this text
 
 SMTP settings come from SMTP_HOST, SMTP_PORT (587), SMTP_SECURE (false), SMTP_USER, SMTP_PASS.
 `;
