@@ -616,8 +616,9 @@ export function resolveConfig(raw: RawConfig): DigestConfig {
     for (const p of error.problems) r.problem('alerts', p);
   }
   const alertRecipientList = r.list('alertRecipients');
+  // By default the digest's recipients, already checked above.
   const alertRecipients = alertRecipientList ?? recipients;
-  const badAlertRecipients = alertRecipients.filter((a) => !isEmailAddress(a));
+  const badAlertRecipients = (alertRecipientList ?? []).filter((a) => !isEmailAddress(a));
   if (badAlertRecipients.length > 0) {
     r.problem(
       'alertRecipients',
