@@ -10,6 +10,7 @@ import { MIN_FUNCTION_TIMEOUT_SECONDS } from '../functions/core/delivery-timing.
 import { TABLE_NAMES, type TableName } from '../functions/schema/contract.js';
 import { isReportingCurrency } from '../functions/sql/compose.js';
 import { z } from 'zod';
+import { AlertRulesError, parseAlertRules, type AlertRule } from '../functions/core/alert-rules.js';
 
 export type DataFormat = 'parquet' | 'json';
 
@@ -76,6 +77,12 @@ export interface DigestConfig {
   readonly alarmEmail: string | undefined;
   readonly lambdaMemoryMb: number;
   readonly lambdaTimeoutSeconds: number;
+  /** Alert rules (functions/core/alert-rules.ts); none: no alert function, schedule or topic. */
+  readonly alerts: readonly AlertRule[];
+  /** The rules as JSON, as the alert function reads them from ALERT_RULES. */
+  readonly alertRulesJson: string;
+  /** Who gets the alert mails (default: the digest's recipients). */
+  readonly alertRecipients: readonly string[];
 }
 
 /** The keys a user may set; anything else in a config file is rejected as a likely typo. */
@@ -109,6 +116,8 @@ export const CONFIG_KEYS = [
   'alarmEmail',
   'lambdaMemoryMb',
   'lambdaTimeoutSeconds',
+  'alerts',
+  'alertRecipients',
 ] as const;
 
 export type ConfigKey = (typeof CONFIG_KEYS)[number];
@@ -630,6 +639,34 @@ export function resolveConfig(raw: RawConfig): DigestConfig {
   const lambdaTimeoutSeconds =
     r.integer('lambdaTimeoutSeconds', MIN_FUNCTION_TIMEOUT_SECONDS, 900) ?? DEFAULTS.lambdaTimeoutSeconds;
 
+  // alerts --------------------------------------------------------------------------------------
+  let alerts: AlertRule[] = [];
+  let alertsRaw: unknown = raw.alerts ?? [];
+  if (typeof alertsRaw === 'string') {
+    try {
+      alertsRaw = JSON.parse(alertsRaw) as unknown;
+    } catch {
+      r.problem('alerts', 'must be a JSON list of rules such as [{"kpi":"nps","below":20}]');
+      alertsRaw = [];
+    }
+  }
+  try {
+    alerts = parseAlertRules(alertsRaw);
+  } catch (error) {
+    if (!(error instanceof AlertRulesError)) throw error;
+    for (const p of error.problems) r.problem('alerts', p);
+  }
+  const alertRecipientList = r.list('alertRecipients');
+  // By default the digest's recipients, already checked above.
+  const alertRecipients = alertRecipientList ?? recipients;
+  const badAlertRecipients = (alertRecipientList ?? []).filter((a) => !isEmailAddress(a));
+  if (badAlertRecipients.length > 0) {
+    r.problem(
+      'alertRecipients',
+      `not e-mail address(es): ${badAlertRecipients.map((b) => `"${b}"`).join(', ')}`,
+    );
+  }
+
   if (r.problems.length > 0) throw new ConfigError(r.problems);
 
   return {
@@ -662,6 +699,9 @@ export function resolveConfig(raw: RawConfig): DigestConfig {
     alarmEmail,
     lambdaMemoryMb,
     lambdaTimeoutSeconds,
+    alerts,
+    alertRulesJson: JSON.stringify(alertsRaw),
+    alertRecipients,
   };
 }
 

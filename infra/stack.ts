@@ -4,11 +4,14 @@ import {
   Duration,
   Stack,
   type StackProps,
+  aws_iam as iam,
   aws_lambda_destinations as destinations,
 } from 'aws-cdk-lib';
+import { acknowledgeWildcardResources } from './nag.js';
 import type { Construct } from 'constructs';
 import type { DigestConfig } from './config.js';
 import { Alarms } from './constructs/alarms.js';
+import { Alerts } from './constructs/alerts.js';
 import { DataLake } from './constructs/data-lake.js';
 import { Mail } from './constructs/mail.js';
 import { AccessLogs } from './constructs/private-bucket.js';
@@ -19,6 +22,8 @@ import { Snapshots } from './constructs/snapshots.js';
 
 export interface CsKpiDigestStackProps extends StackProps {
   readonly config: DigestConfig;
+  /** The alert function's handler module (tests bundle a small one). */
+  readonly alertsEntry?: string;
 }
 
 export const POWERTOOLS_SERVICE_NAME = 'cs-kpi-digest';
@@ -39,6 +44,8 @@ export class CsKpiDigestStack extends Stack {
   readonly report: ReportFunction;
   readonly schedules: Schedules;
   readonly alarms: Alarms;
+  /** The daily alerts, when the configuration has rules. */
+  readonly alerts: Alerts | undefined;
 
   constructor(scope: Construct, id: string, props: CsKpiDigestStackProps) {
     super(scope, id, props);
@@ -66,29 +73,30 @@ export class CsKpiDigestStack extends Stack {
       createIdentity: config.createSenderIdentity,
     });
 
+    const environment = {
+      ATHENA_DATABASE: this.data.databaseName,
+      ATHENA_WORKGROUP: this.query.workGroupName,
+      ATHENA_TABLES: JSON.stringify(this.data.tableMap()),
+      SNAPSHOT_BUCKET: this.snapshots.bucket.bucketName,
+      SNAPSHOT_PREFIX: '',
+      MAIL_SENDER: config.sender,
+      MAIL_RECIPIENTS: config.recipients.join(','),
+      SES_CONFIGURATION_SET: this.mail.configurationSet.configurationSetName,
+      REPORT_TIMEZONE: config.timezone,
+      REPORT_CURRENCY: config.currency,
+      REPORT_FX_BASE: config.fxBase,
+      REPORT_LOCALE: config.locale,
+      EXCLUDED_WARN_PERCENT: String(config.excludedWarnPercent),
+      EXCLUDED_STOP_PERCENT: String(config.excludedStopPercent),
+      POWERTOOLS_SERVICE_NAME,
+      POWERTOOLS_METRICS_NAMESPACE,
+      POWERTOOLS_LOG_LEVEL: config.logLevel,
+    };
     this.report = new ReportFunction(this, 'Report', {
       memoryMb: config.lambdaMemoryMb,
       timeoutSeconds: config.lambdaTimeoutSeconds,
       logRetentionDays: config.logRetentionDays,
-      environment: {
-        ATHENA_DATABASE: this.data.databaseName,
-        ATHENA_WORKGROUP: this.query.workGroupName,
-        ATHENA_TABLES: JSON.stringify(this.data.tableMap()),
-        SNAPSHOT_BUCKET: this.snapshots.bucket.bucketName,
-        SNAPSHOT_PREFIX: '',
-        MAIL_SENDER: config.sender,
-        MAIL_RECIPIENTS: config.recipients.join(','),
-        SES_CONFIGURATION_SET: this.mail.configurationSet.configurationSetName,
-        REPORT_TIMEZONE: config.timezone,
-        REPORT_CURRENCY: config.currency,
-        REPORT_FX_BASE: config.fxBase,
-        REPORT_LOCALE: config.locale,
-        EXCLUDED_WARN_PERCENT: String(config.excludedWarnPercent),
-        EXCLUDED_STOP_PERCENT: String(config.excludedStopPercent),
-        POWERTOOLS_SERVICE_NAME,
-        POWERTOOLS_METRICS_NAMESPACE,
-        POWERTOOLS_LOG_LEVEL: config.logLevel,
-      },
+      environment,
     });
     // The workgroup must exist before the function can run a query in it.
     this.report.function.node.addDependency(this.query.workGroup);
@@ -121,6 +129,44 @@ export class CsKpiDigestStack extends Stack {
       deadLetterQueue: this.schedules.deadLetterQueue,
       alarmEmail: config.alarmEmail,
     });
+
+    // The digest lists the period's alerts at its top: it reads their log (granted with or
+    // without rules, so a missing log is a 404, never a 403 that would stop the digest).
+    const alertLog = this.snapshots.bucket.arnForObjects('alerts/fired/*');
+    this.report.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ sid: 'ReadAlertLog', actions: ['s3:GetObject'], resources: [alertLog] }),
+    );
+    acknowledgeWildcardResources(
+      this.report.role,
+      [alertLog],
+      'The alert log is keyed by period and day at run time; read only, under alerts/fired/.',
+    );
+    this.alerts = undefined;
+    if (config.alerts.length > 0) {
+      this.alerts = new Alerts(this, 'Alerts', {
+        timezone: config.timezone,
+        memoryMb: config.lambdaMemoryMb,
+        timeoutSeconds: config.lambdaTimeoutSeconds,
+        logRetentionDays: config.logRetentionDays,
+        environment: { ...environment, POWERTOOLS_SERVICE_NAME: `${POWERTOOLS_SERVICE_NAME}-alerts` },
+        rulesJson: config.alertRulesJson,
+        recipients: config.alertRecipients,
+        deadLetterQueue: this.schedules.deadLetterQueue,
+        alarmTopic: this.alarms.topic,
+        ...(props.alertsEntry ? { entry: props.alertsEntry } : {}),
+      });
+      const alertRole = this.alerts.function.role;
+      this.alerts.function.function.node.addDependency(this.query.workGroup);
+      this.data.grantQueryRead(alertRole);
+      this.query.grantQuery(alertRole);
+      this.alerts.grantStore(this.snapshots.bucket);
+      this.mail.grantSend(alertRole);
+      new CfnOutput(this, 'AlertTopicArn', {
+        description: 'Subscribe chat tools (AWS Chatbot, a webhook) to the alerts here',
+        value: this.alerts.topic.topicArn,
+      });
+      new CfnOutput(this, 'AlertFunctionName', { value: this.alerts.function.function.functionName });
+    }
 
     new CfnOutput(this, 'ReportFunctionName', {
       description: 'Invoke it by hand: aws lambda invoke --function-name <this> ...',

@@ -111,6 +111,8 @@ describe('cdk-nag AwsSolutions', () => {
       'AwsSolutions-IAM5',
       'AwsSolutions-IAM5',
       'AwsSolutions-IAM5',
+      // The report role's read of the alert log (alerts/fired/*).
+      'AwsSolutions-IAM5',
       'AwsSolutions-L1',
       'AwsSolutions-S1',
       'AwsSolutions-SNS2',

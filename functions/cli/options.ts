@@ -17,10 +17,11 @@ import {
   validateThresholds,
   type ExclusionThresholds,
 } from '../core/exclusion-share.js';
+import { ENGINE_USAGE, parseEngineFlags, type EngineChoice } from './engine.js';
 
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
+import { UsageError } from './usage-error.js';
+
+export { UsageError };
 
 export type Locale = 'en' | 'id' | 'pl';
 export type Transport = 'outbox' | 'smtp' | 'ses';
@@ -45,6 +46,8 @@ export interface CliOptions {
   readonly allowEmpty: boolean;
   readonly exclusionThresholds: ExclusionThresholds;
   readonly smtp: { host: string; port: number; secure: boolean; auth?: { user: string; pass: string } };
+  /** DuckDB over --data, or Athena (the Lambda's engine) over a deployment's workgroup and database. */
+  readonly engine: EngineChoice;
 }
 
 export const USAGE = `Usage: npm run report -- [options]
@@ -68,7 +71,7 @@ export const USAGE = `Usage: npm run report -- [options]
                             by default such a run stops with exit code 2
   --warn-excluded PCT       warn when more than PCT % of a table's rows is excluded (default 5)
   --stop-excluded PCT       stop when more than PCT % of a table's rows is excluded (default 50)
-  --help                    this text
+${ENGINE_USAGE}  --help                    this text
 
 SMTP settings come from SMTP_HOST, SMTP_PORT (587), SMTP_SECURE (false), SMTP_USER, SMTP_PASS.
 `;
@@ -119,6 +122,10 @@ export function parseCliArgs(argv: readonly string[], env: NodeJS.ProcessEnv, no
         'allow-empty': { type: 'boolean' },
         'warn-excluded': { type: 'string' },
         'stop-excluded': { type: 'string' },
+        engine: { type: 'string' },
+        workgroup: { type: 'string' },
+        database: { type: 'string' },
+        tables: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -195,8 +202,13 @@ export function parseCliArgs(argv: readonly string[], env: NodeJS.ProcessEnv, no
   const send = oneOf<Transport>('send', values.send ?? 'outbox', ['outbox', 'smtp', 'ses']);
   if (send === 'smtp' && !env.SMTP_HOST) throw new UsageError('--send smtp needs SMTP_HOST (and SMTP_PORT)');
 
+  const engine = parseEngineFlags(values, env);
+  if (engine.kind === 'athena' && dataDir !== null)
+    throw new UsageError('--data applies to --engine duckdb only');
+
   return {
     help: values.help ?? false,
+    engine,
     period,
     dataDir,
     outDir,

@@ -6,7 +6,7 @@
  */
 import { resolve } from 'node:path';
 import { parseCliArgs, UsageError, USAGE, type CliOptions } from './options.js';
-import { DuckDbEngine } from '../engines/duckdb.js';
+import { openEngine } from './engine.js';
 import { InputError } from '../engines/engine.js';
 import { FileStore } from '../stores/file.js';
 import { ensureWritableDir } from '../stores/writable-dir.js';
@@ -39,13 +39,13 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   // Before any work: a folder the snapshot cannot be written to fails now, in one line.
   await ensureWritableDir(options.outDir, `--out ${options.outDir}`);
-  let dataDir = options.dataDir;
+  let dataDir = options.engine.kind === 'athena' ? options.engine.athena.database : options.dataDir;
   if (dataDir === null) {
     const sample = await ensureSampleData({ dir: resolve('sample-data'), today: now });
     dataDir = sample.dir;
     if (sample.generated) console.log(`Generated the sample dataset in ${sample.dir}`);
   }
-  const engine = await DuckDbEngine.open({ dataDir });
+  const engine = await openEngine(options.engine, { dataDir });
   try {
     const summary = await runDigestJob(
       { engine, store: new FileStore(options.outDir), mailer: mailerFor(options) },

@@ -22,6 +22,8 @@ export interface KpiContextOptions {
   readonly calendarLength?: number;
   /** The engine's table sources, when the caller already has them. */
   readonly sources?: readonly TableSource[];
+  /** Only these tables are kept by the engine (default: every report table). */
+  readonly readTables?: readonly TableName[];
 }
 
 export interface KpiRuntime {
@@ -47,12 +49,13 @@ async function withCleanRelations(
   sources: readonly TableSource[],
   ctx: ComposeContext,
   stats: QueryStats[],
+  readTables: readonly TableName[],
 ): Promise<readonly TableSource[]> {
   if (!engine.materialize) return sources;
   const out: TableSource[] = [];
   try {
     for (const source of sources) {
-      const request = REPORT_TABLES.includes(source.table) ? cleanTableQuery(source.table, ctx) : null;
+      const request = readTables.includes(source.table) ? cleanTableQuery(source.table, ctx) : null;
       if (request === null) {
         out.push(source);
         continue;
@@ -86,6 +89,7 @@ export async function createKpiContext(engine: QueryEngine, options: KpiContextO
     rawSources,
     { sources: rawSources, currency: options.currency, periods, ...fxBaseOf(options) },
     stats,
+    options.readTables ?? REPORT_TABLES,
   );
   const base: ComposeContext = { sources, currency: options.currency, periods, ...fxBaseOf(options) };
   const context: KpiGroupContext = {

@@ -20,6 +20,7 @@ import type { ObjectStore } from '../stores/store.js';
 import type { DigestMessage, Mailer } from '../mail/mailer.js';
 import { DEFAULT_EXCLUSION_THRESHOLDS, formatShare, type ExclusionThresholds } from './exclusion-share.js';
 import type { ReportGuards } from './run-guards.js';
+import type { AlertRecord } from './alerts.js';
 
 export type Locale = 'en' | 'id' | 'pl';
 
@@ -52,7 +53,7 @@ export type BuildSnapshotFn = (engine: QueryEngine, options: BuildSnapshotOption
 
 export type RenderDigestFn = (
   snapshot: Snapshot,
-  options: { locale: Locale; from: string; to: readonly string[] },
+  options: { locale: Locale; from: string; to: readonly string[]; alerts?: readonly AlertRecord[] },
 ) => DigestMessage | Promise<DigestMessage>;
 
 /** Engines that know what their queries cost (Athena). */
@@ -194,7 +195,7 @@ async function defaultBuildSnapshot(engine: QueryEngine, options: BuildSnapshotO
 
 async function defaultRenderDigest(
   snapshot: Snapshot,
-  options: { locale: Locale; from: string; to: readonly string[] },
+  options: { locale: Locale; from: string; to: readonly string[]; alerts?: readonly AlertRecord[] },
 ): Promise<DigestMessage> {
   // Loaded on first use: a dry run never pays for the MJML renderer.
   const mail = await import('../mail/index.js');
@@ -255,6 +256,18 @@ async function writeLatest(
     }
   }
   return store.put(key, body, JSON_TYPE);
+}
+
+/** The alerts fired during the period (listed at the digest's top); none if they cannot be read. */
+async function periodAlerts(store: ObjectStore, period: Period, logger?: JobLogger): Promise<AlertRecord[]> {
+  try {
+    const { readPeriodAlerts } = await import('./alerts.js');
+    return await readPeriodAlerts(store, period);
+  } catch (error) {
+    // The digest goes out without them rather than not at all.
+    logger?.warn("the period's alerts could not be read; the digest lists none", { error: describe(error) });
+    return [];
+  }
 }
 
 export async function runDigestJob(deps: JobDeps, request: JobRequest): Promise<JobSummary> {
@@ -351,10 +364,12 @@ export async function runDigestJob(deps: JobDeps, request: JobRequest): Promise<
   let destination: string | undefined;
 
   if (!request.dryRun && mailer) {
+    const alerts = await periodAlerts(store, period, logger);
     const message = await (deps.renderDigest ?? defaultRenderDigest)(snapshot, {
       locale: request.locale,
       from: request.from.trim(),
       to: recipients,
+      ...(alerts.length > 0 ? { alerts } : {}),
     });
     const snapshotSha256 = createHash('sha256').update(body).digest('hex');
     // Exactly-once rests on conditional writes: a store that ignores them is refused before any send.

@@ -65,6 +65,12 @@ export interface BuildOptions {
    * warning share (functions/core/run-guards.ts). Absent: no checks (KPI tests on small fixtures).
    */
   readonly guards?: ReportGuards;
+  /**
+   * Only these tables are checked for data quality (and kept by the engine); the groups must read
+   * no other (functions/core/alert-scope.ts). Absent: every report table. For the cheap daily
+   * alert run, whose rules need a few KPIs only.
+   */
+  readonly readTables?: readonly TableName[];
 }
 
 export const EMPTY_DETAILS: SnapshotDetails = {
@@ -199,15 +205,38 @@ async function checkDataQuality(
   periods: readonly Period[],
   stats: QueryStats[],
   fxBase: { fxBase?: string },
+  readTables: readonly TableName[] | undefined,
 ): Promise<QualityResult> {
   const checks = await Promise.all(
     REPORT_TABLES.map((table) =>
-      checkTable(engine, table, sources, period, currency, periods, stats, fxBase),
+      readTables === undefined || readTables.includes(table)
+        ? checkTable(engine, table, sources, period, currency, periods, stats, fxBase)
+        : Promise.resolve(notRead(table, sources)),
     ),
   );
   const excluded = checks.flatMap((c) => c.excluded);
   excluded.sort((a, b) => a.table.localeCompare(b.table) || a.reason.localeCompare(b.reason));
   return { tables: checks.map((c) => c.quality), excluded };
+}
+
+/** A table this run does not read: present or not, nothing of it is checked. */
+function notRead(table: TableName, sources: readonly TableSource[]): { quality: TableQuality; excluded: [] } {
+  const source = sources.find((s) => s.table === table);
+  const present = source !== undefined && source.relation !== null;
+  return {
+    quality: {
+      table,
+      present,
+      reason: present
+        ? 'not read by this run (no KPI it computes needs it)'
+        : (source?.absentReason ?? 'not configured'),
+      rowsRead: 0,
+      rowsUsed: 0,
+      rowsExcluded: 0,
+      latest: null,
+    },
+    excluded: [],
+  };
 }
 
 /** The contract's expectation that rows excluded for `reason` broke. */
@@ -354,6 +383,7 @@ export async function buildSnapshot(engine: QueryEngine, options: BuildOptions):
     // Periods 0 and 1, plus period 2 as the start of period 1.
     calendarLength: stored ? STORED_FROM_INDEX + 1 : CALENDAR_LENGTH,
     sources,
+    ...(options.readTables ? { readTables: options.readTables } : {}),
   });
   const { context, stats } = runtime;
 
@@ -364,22 +394,37 @@ export async function buildSnapshot(engine: QueryEngine, options: BuildOptions):
   let results: (KpiGroupResult | null)[];
   let span: readonly Row[];
   try {
-    // Before any figure: the reporting currency needs a rate wherever money is converted.
-    const [coverage] = await context.run('fx_reporting_coverage');
+    // Before any figure: the reporting currency needs a rate wherever money is converted (a
+    // scoped alert run that converts no money skips it).
+    const [coverage] =
+      options.readTables === undefined || options.readTables.includes('fx_rates')
+        ? await context.run('fx_reporting_coverage')
+        : [];
     const text = (v: SqlValue | undefined): string | null => (typeof v === 'string' ? v : null);
     const computed = context.periods.slice(0, Math.min(TREND_PERIODS, context.periods.length));
-    assertReportingRates(
-      {
-        reportingCurrency: options.currency,
-        baseCurrency: text(coverage?.base_currency) ?? options.fxBase ?? DEFAULT_FX_BASE,
-        firstMoneyDay: text(coverage?.first_money_day),
-        firstRateDay: text(coverage?.first_rate_day),
-      },
-      // The revenue group also converts over the LTV months.
-      [...context.periods, ...ltvCalendar(computed)],
-    );
+    if (coverage) {
+      assertReportingRates(
+        {
+          reportingCurrency: options.currency,
+          baseCurrency: text(coverage?.base_currency) ?? options.fxBase ?? DEFAULT_FX_BASE,
+          firstMoneyDay: text(coverage?.first_money_day),
+          firstRateDay: text(coverage?.first_rate_day),
+        },
+        // The revenue group also converts over the LTV months.
+        [...context.periods, ...ltvCalendar(computed)],
+      );
+    }
     [quality, results, span] = await Promise.all([
-      checkDataQuality(engine, sources, options.period, options.currency, context.periods, stats, fxBase),
+      checkDataQuality(
+        engine,
+        sources,
+        options.period,
+        options.currency,
+        context.periods,
+        stats,
+        fxBase,
+        options.readTables,
+      ),
       Promise.all(groups.map((group, i) => (absent[i] ? null : group.compute(context)))),
       guards ? context.run('data_span', dtParams(options.period)) : Promise.resolve([]),
     ]);

@@ -185,6 +185,14 @@ export interface AtRiskAccount {
   readonly components: HealthComponents;
 }
 
+/** One paying account's health score at the end of the period (for alerts on a drop). */
+export interface AccountHealth {
+  readonly accountId: string;
+  readonly accountName: string | null;
+  readonly mrr: number;
+  readonly healthScore: number; // 0-100
+}
+
 export interface FeatureUsage {
   readonly eventName: string;
   readonly users: number;
@@ -267,6 +275,8 @@ export interface SnapshotDetails {
   /** Top 10 paying accounts whose health score is below 40, by MRR. */
   readonly accountsAtRisk: readonly AtRiskAccount[];
   readonly healthBands: { readonly healthy: number; readonly atRisk: number; readonly critical: number };
+  /** Every account paying on the period's last day with its health score, by account id. */
+  readonly accountHealth?: readonly AccountHealth[];
   /** Top 10 features by adoption. */
   readonly topFeatures: readonly FeatureUsage[];
   readonly feedback: {

@@ -13,7 +13,9 @@ import { isLocale, LOCALES, type Locale } from './locale.js';
 import type { DigestMessage } from './mailer.js';
 import { attachmentsHtml, contextHtml, dataQualityHtml, headlineHtml, sectionHtml } from './render-html.js';
 import { renderText } from './render-text.js';
-import type { SafeHtml } from './safe-html.js';
+import { join, type SafeHtml } from './safe-html.js';
+import type { AlertRecord } from '../core/alerts.js';
+import { alertsDigestHtml, withAlertsText } from './alert.js';
 import { fillTemplate } from './template.js';
 import { oneLine } from './text.js';
 import {
@@ -32,6 +34,8 @@ export interface RenderDigestOptions {
   readonly locale: Locale;
   readonly from: string;
   readonly to: readonly string[];
+  /** The alerts fired during the period: listed at the digest's top. */
+  readonly alerts?: readonly AlertRecord[];
 }
 
 function assertAddress(value: string, role: string): void {
@@ -45,7 +49,10 @@ function assertAddress(value: string, role: string): void {
   if (!ok) throw new DigestRenderError(`${role} "${value}" is not a single e-mail address`);
 }
 
-function slotValues(view: DigestView): { text: Record<string, string>; html: Record<string, SafeHtml> } {
+function slotValues(
+  view: DigestView,
+  alerts: readonly AlertRecord[] = [],
+): { text: Record<string, string>; html: Record<string, SafeHtml> } {
   const text: Record<string, string> = {
     lang: view.locale,
     subject: view.subject,
@@ -60,7 +67,10 @@ function slotValues(view: DigestView): { text: Record<string, string>; html: Rec
     footerNotes: view.footerNotes,
   };
   const html: Record<string, SafeHtml> = {
-    context: contextHtml(view),
+    context:
+      alerts.length > 0
+        ? join([alertsDigestHtml(alerts, view.locale), contextHtml(view)])
+        : contextHtml(view),
     headline: headlineHtml(view),
     dataQuality: dataQualityHtml(view),
   };
@@ -214,12 +224,13 @@ export function fitToSize(
   snapshot: Snapshot,
   locale: Locale,
   maxBytes = MAX_HTML_BYTES,
+  alerts: readonly AlertRecord[] = [],
 ): { view: DigestView; html: string } {
   const template = snapshot.period.kind === 'monthly' ? MONTHLY_TEMPLATE : WEEKLY_TEMPLATE;
   const omit = new Set<OptionalBlockId>();
   for (let dropped = 0; ; dropped += 1) {
     const view = buildDigestView(snapshot, locale, { omit });
-    const html = fillTemplate(template, slotValues(view));
+    const html = fillTemplate(template, slotValues(view, alerts));
     const next = OPTIONAL_BLOCKS[dropped];
     if (Buffer.byteLength(html, 'utf8') <= maxBytes || next === undefined) return { view, html };
     omit.add(next);
@@ -238,8 +249,8 @@ export async function renderDigest(snapshot: Snapshot, options: RenderDigestOpti
     for (const to of options.to) assertAddress(to, 'recipient');
     assertRenderableSnapshot(snapshot);
 
-    const { view, html } = fitToSize(snapshot, options.locale);
-    const text = renderText(view);
+    const { view, html } = fitToSize(snapshot, options.locale, MAX_HTML_BYTES, options.alerts ?? []);
+    const text = withAlertsText(renderText(view), options.alerts ?? [], view.locale);
     return {
       from: options.from,
       to: [...options.to],

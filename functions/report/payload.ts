@@ -126,6 +126,30 @@ function refuseUnfinished(period: Period, now: Date, field: 'date' | 'scheduledT
   }
 }
 
+const PERIOD_KEY_RE = /^\d{4}-(?:W\d{2}|\d{2})$/;
+
+/**
+ * A backfill runs from a shell, not in the function: an invocation stops after 15 minutes and a
+ * year of periods takes longer (docs/runtime.md#backfill). The answer names the command to run.
+ */
+export function backfillRefusal(backfill: unknown): string {
+  const range = (typeof backfill === 'object' && backfill !== null ? backfill : {}) as Record<
+    string,
+    unknown
+  >;
+  const key = (v: unknown, fallback: string): string =>
+    typeof v === 'string' && PERIOD_KEY_RE.test(v) ? v : fallback;
+  const from = key(range.from, '2025-12');
+  const to = key(range.to, '2026-10');
+  const kind = from.includes('W') ? 'weekly' : 'monthly';
+  return (
+    'invalid payload: a backfill does not run in the function (an invocation stops after 15 minutes); ' +
+    `run it from a shell with the deployment's credentials: npm run backfill -- --engine athena ` +
+    `--workgroup <AthenaWorkGroupName> --database <GlueDatabaseName> --store s3://<SnapshotBucketName> ` +
+    `--period ${kind} --from ${from} --to ${to}`
+  );
+}
+
 function fail(error: z.ZodError): never {
   const problems = error.issues.map((i) => {
     const field = i.path
@@ -148,6 +172,7 @@ export function resolveRequest(event: unknown, defaults: ReportDefaults, now: Da
   if (typeof event !== 'object' || event === null || Array.isArray(event)) {
     throw new InputError('invalid payload: expected a JSON object such as {"period":"weekly"}');
   }
+  if ('backfill' in event) throw new InputError(backfillRefusal(event.backfill));
   if ('source' in event) {
     const parsed = scheduledEventSchema.safeParse(event);
     if (!parsed.success) fail(parsed.error);

@@ -515,3 +515,31 @@ export function dataQualityQuery(
     .join('\n');
   return { name: `data_quality_${table}`, sql, params };
 }
+
+/**
+ * The contract tables a query file reads, through the shared relations it refers to and the
+ * contract rules of the tables it reads (a rule may read `fx_currencies`, hence `fx_rates`).
+ * Lets a run that needs only some KPIs check and read only those tables.
+ */
+export function tablesReadBy(queryName: string): TableName[] {
+  const found = new Set<TableName>();
+  const visited = new Set<string>();
+  const visit = (sql: string): void => {
+    const code = codeOnly(sql);
+    for (const name of [...KNOWN_NAMES, ...listRelationFiles()]) {
+      if (visited.has(name) || !mentions(code, name)) continue;
+      visited.add(name);
+      const spec = TABLE_SPECS.get(name);
+      if (spec) {
+        found.add(spec.name);
+        for (const rule of spec.rules) visit(rule.violation);
+      } else if (name === 'fx_currencies') {
+        visit(fxCurrencies().sql);
+      } else if (!(BUILT_INS as readonly string[]).includes(name)) {
+        visit(relationFragment(name).sql);
+      }
+    }
+  };
+  visit(loadSql(queryName));
+  return CONTRACT.map((t) => t.name).filter((t) => found.has(t));
+}

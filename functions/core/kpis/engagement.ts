@@ -498,16 +498,15 @@ export const healthGroup: KpiGroup = {
       notes.support_billing = `no ${noDeduction.join(', no ')} table: no deduction`;
     }
 
-    const summaries = paying.map((accounts, i) =>
-      summariseHealth(
-        scoreAccounts(
-          accounts,
-          activity.accounts[i] ?? new Map(),
-          activity.periods[i]?.featuresUsedInHealthWindow ?? 0,
-          ctx.config.healthWeights,
-        ),
+    const scored = paying.map((accounts, i) =>
+      scoreAccounts(
+        accounts,
+        activity.accounts[i] ?? new Map(),
+        activity.periods[i]?.featuresUsedInHealthWindow ?? 0,
+        ctx.config.healthWeights,
       ),
     );
+    const summaries = scored.map(summariseHealth);
     const noAccounts = 'no paying accounts on last_day';
     const values: Partial<Record<KpiId, readonly PeriodValue[]>> = {
       health_score: summaries.map((s) =>
@@ -534,6 +533,14 @@ export const healthGroup: KpiGroup = {
       details: {
         accountsAtRisk: current?.atRisk ?? [],
         healthBands: current?.bands ?? { healthy: 0, atRisk: 0, critical: 0 },
+        accountHealth: (scored[0] ?? [])
+          .map((a) => ({
+            accountId: a.accountId,
+            accountName: a.accountName,
+            mrr: a.mrr,
+            healthScore: a.healthScore,
+          }))
+          .sort((a, b) => (a.accountId < b.accountId ? -1 : a.accountId > b.accountId ? 1 : 0)),
       },
     };
   },

@@ -1,0 +1,174 @@
+/**
+ * `npm run backfill -- --period monthly --from 2025-12 --to 2026-10`: the snapshots of a range
+ * of complete periods, oldest first, into the snapshot store (a folder, or s3://bucket/prefix
+ * for a deployment's store), sending nothing. Stored periods are skipped (`--force` recomputes),
+ * so running it again after an interruption goes on where it stopped.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { AthenaClient } from '@aws-sdk/client-athena';
+import { assertTimeZone, type PeriodKind } from '../core/period.js';
+import { backfillPeriods, runBackfill, type BackfillSummary } from '../core/backfill.js';
+import { InputError } from '../engines/engine.js';
+import { isReportingCurrency } from '../sql/compose.js';
+import { openStore } from '../stores/index.js';
+import { ensureSampleData } from '../sample/default-data.js';
+import { UsageError } from './options.js';
+import { ENGINE_USAGE, openEngine, parseEngineFlags, type EngineChoice } from './engine.js';
+import { createProgress, type ProgressStream } from './progress.js';
+
+export const BACKFILL_USAGE = `Usage: npm run backfill -- --from KEY --to KEY [options]
+
+  --period weekly|monthly   period kind (default weekly)
+  --from KEY, --to KEY      first and last period, e.g. 2025-12 or 2026-W05 (both complete periods)
+  --data DIR                data folder (--engine duckdb; default: bundled sample data)
+  --store DIR|s3://b/p      snapshot store (default: the --out folder)
+  --out DIR                 output folder (default ./out)
+  --timezone Area/City      IANA time zone of the periods (default UTC)
+  --currency CODE           reporting currency, ISO 4217 (default USD)
+  --force                   recompute periods already stored
+${ENGINE_USAGE}  --help                    this text
+
+Nothing is sent. Progress goes to stderr: a bar on a terminal, one line per period otherwise.
+`;
+
+export interface BackfillOptions {
+  readonly help: boolean;
+  readonly kind: PeriodKind;
+  readonly from: string;
+  readonly to: string;
+  readonly dataDir: string | null;
+  readonly store: string;
+  readonly timezone: string;
+  readonly currency: string;
+  readonly force: boolean;
+  readonly engine: EngineChoice;
+}
+
+export function parseBackfillArgs(argv: readonly string[], env: NodeJS.ProcessEnv): BackfillOptions {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        period: { type: 'string' },
+        from: { type: 'string' },
+        to: { type: 'string' },
+        data: { type: 'string' },
+        store: { type: 'string' },
+        out: { type: 'string' },
+        timezone: { type: 'string' },
+        currency: { type: 'string' },
+        force: { type: 'boolean' },
+        engine: { type: 'string' },
+        workgroup: { type: 'string' },
+        database: { type: 'string' },
+        tables: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (error) {
+    const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    throw new UsageError(`${message} (see --help)`);
+  }
+  const help = values.help ?? false;
+  const kind = values.period ?? 'weekly';
+  if (kind !== 'weekly' && kind !== 'monthly') {
+    throw new UsageError(`--period must be one of weekly, monthly (got "${kind}")`);
+  }
+  if (!help && (values.from === undefined || values.to === undefined)) {
+    throw new UsageError('--from and --to are required, e.g. --from 2025-12 --to 2026-10 (see --help)');
+  }
+  const timezone = values.timezone ?? 'UTC';
+  try {
+    assertTimeZone(timezone);
+  } catch {
+    throw new UsageError(`--timezone "${timezone}" is not an IANA time zone (e.g. UTC, Europe/Warsaw)`);
+  }
+  const currency = values.currency ?? 'USD';
+  if (!isReportingCurrency(currency)) {
+    throw new UsageError(`--currency "${currency}" is not an ISO 4217 currency code (e.g. USD, EUR, PLN)`);
+  }
+  const engine = parseEngineFlags(values, env);
+  let dataDir: string | null = null;
+  if (values.data !== undefined) {
+    if (engine.kind === 'athena') throw new UsageError('--data applies to --engine duckdb only');
+    dataDir = resolve(values.data);
+    if (!existsSync(dataDir) || !statSync(dataDir).isDirectory()) {
+      throw new UsageError(`--data folder ${values.data} does not exist`);
+    }
+  }
+  return {
+    help,
+    kind,
+    from: values.from ?? '',
+    to: values.to ?? '',
+    dataDir,
+    store: values.store ?? resolve(values.out ?? 'out'),
+    timezone,
+    currency,
+    force: values.force ?? false,
+    engine,
+  };
+}
+
+export interface BackfillIo {
+  readonly env: NodeJS.ProcessEnv;
+  readonly stdout: ProgressStream;
+  readonly stderr: ProgressStream;
+  readonly now: Date;
+  /** Injectable for tests (aws-sdk-client-mock); default the standard chain. */
+  readonly athenaClient?: AthenaClient;
+}
+
+/** Runs the command; returns the exit code (2: bad flags or input, one line on stderr). */
+export async function backfillMain(argv: readonly string[], io: BackfillIo): Promise<number> {
+  let summary: BackfillSummary;
+  try {
+    const options = parseBackfillArgs(argv, io.env);
+    if (options.help) {
+      io.stdout.write(BACKFILL_USAGE);
+      return 0;
+    }
+    const periods = backfillPeriods(options.kind, options.from, options.to, options.timezone, io.now);
+    let dataDir = options.dataDir ?? '';
+    if (options.engine.kind === 'duckdb' && options.dataDir === null) {
+      dataDir = (await ensureSampleData({ dir: resolve('sample-data'), today: io.now })).dir;
+    }
+    const store = openStore(options.store);
+    io.stdout.write(
+      `Backfill of ${periods.length} ${options.kind} periods, ${periods[0]?.key} to ${periods.at(-1)?.key}` +
+        ` (${options.timezone}, ${options.currency}) on ${options.engine.kind} into ${store.location}\n`,
+    );
+    const open = () =>
+      openEngine(options.engine, { dataDir, ...(io.athenaClient ? { athenaClient: io.athenaClient } : {}) });
+    // DuckDB is opened once; Athena once per period, so each snapshot records its own scan cost.
+    const shared = options.engine.kind === 'duckdb' ? await open() : null;
+    try {
+      summary = await runBackfill(
+        { engine: shared ?? open, store, onEvent: createProgress(io.stderr) },
+        { periods, currency: options.currency, force: options.force, now: io.now },
+      );
+    } finally {
+      await shared?.close();
+    }
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof InputError) {
+      io.stderr.write(`error: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+  io.stdout.write(
+    `${summary.computed.length} computed, ${summary.skipped.length} already stored` +
+      (summary.skipped.length > 0 ? ' (--force recomputes them)' : '') +
+      (summary.bytesScanned > 0
+        ? `; Athena scanned ${summary.bytesScanned} bytes (about ${summary.estimatedCostUsd.toFixed(4)} USD)`
+        : '') +
+      '\n',
+  );
+  return 0;
+}

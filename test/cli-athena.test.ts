@@ -1,0 +1,188 @@
+/**
+ * `--engine athena` on the command line: the Lambda's AthenaEngine, built from the flags (or the
+ * Lambda's variable names) with a client of the standard AWS credential chain; the Athena API
+ * itself is mocked (aws-sdk-client-mock on every AthenaClient).
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { mockClient } from 'aws-sdk-client-mock';
+import {
+  AthenaClient,
+  GetQueryExecutionCommand,
+  GetQueryResultsCommand,
+  StartQueryExecutionCommand,
+} from '@aws-sdk/client-athena';
+import { backfillMain } from '../functions/cli/backfill-main.js';
+import { parseEngineFlags, openEngine } from '../functions/cli/engine.js';
+import { parseCliArgs, UsageError } from '../functions/cli/options.js';
+import { AthenaEngine } from '../functions/engines/athena.js';
+import type { Snapshot } from '../functions/core/snapshot.js';
+
+const athena = mockClient(AthenaClient);
+const root = mkdtempSync(join(tmpdir(), 'cli-athena-'));
+
+class Capture {
+  text = '';
+  readonly isTTY = false;
+  write(chunk: string): boolean {
+    this.text += chunk;
+    return true;
+  }
+}
+
+beforeAll(() => {
+  // The standard chain: region and keys from the environment, as a shell with AWS_PROFILE or SSO would give.
+  vi.stubEnv('AWS_REGION', 'eu-central-1');
+  vi.stubEnv('AWS_ACCESS_KEY_ID', 'AKIATESTTESTTEST');
+  vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'test-secret');
+});
+afterAll(() => {
+  vi.unstubAllEnvs();
+  athena.restore();
+  rmSync(root, { recursive: true, force: true });
+});
+beforeEach(() => athena.reset());
+
+/** Athena answering every query: succeeded, 3 MB scanned, a header row and no data rows. */
+function answerEveryQuery(): string[] {
+  const ids: string[] = [];
+  athena.on(StartQueryExecutionCommand).callsFake(() => {
+    ids.push(`q-${ids.length + 1}`);
+    return { QueryExecutionId: ids[ids.length - 1] };
+  });
+  athena.on(GetQueryExecutionCommand).callsFake((input: { QueryExecutionId?: string }) => ({
+    QueryExecution: {
+      QueryExecutionId: input.QueryExecutionId,
+      Status: { State: 'SUCCEEDED' },
+      Statistics: { DataScannedInBytes: 3_000_000, EngineExecutionTimeInMillis: 800 },
+    },
+  }));
+  athena.on(GetQueryResultsCommand).resolves({
+    ResultSet: {
+      ResultSetMetadata: { ColumnInfo: [{ Name: 'period_index', Type: 'integer' }] },
+      Rows: [{ Data: [{ VarCharValue: 'period_index' }] }],
+    },
+  });
+  return ids;
+}
+
+describe('--engine athena', () => {
+  it('takes the workgroup, database and tables from flags or the Lambda’s variable names', () => {
+    expect(parseEngineFlags({}, {})).toEqual({ kind: 'duckdb' });
+    const fromEnv = parseEngineFlags(
+      { engine: 'athena' },
+      {
+        ATHENA_WORKGROUP: 'CsKpiDigest-queries',
+        ATHENA_DATABASE: 'cs_kpi',
+        ATHENA_TABLES: '{"accounts":"crm"}',
+      },
+    );
+    expect(fromEnv).toEqual({
+      kind: 'athena',
+      athena: { workgroup: 'CsKpiDigest-queries', database: 'cs_kpi', tables: { accounts: 'crm' } },
+    });
+    const flags = parseEngineFlags({ engine: 'athena', workgroup: 'wg', database: 'db' }, {});
+    expect(flags.kind === 'athena' && Object.keys(flags.athena.tables)).toContain('usage_events');
+    expect(() => parseEngineFlags({ engine: 'athena', workgroup: 'wg', database: 'Bad-Name' }, {})).toThrow(
+      UsageError,
+    );
+    expect(() =>
+      parseEngineFlags({ engine: 'athena', workgroup: 'wg', database: 'db', tables: '{"invoice":"x"}' }, {}),
+    ).toThrow(/"invoice" is not a contract table/);
+    expect(() => parseEngineFlags({ engine: 'spark' }, {})).toThrow(/--engine must be one of duckdb, athena/);
+    expect(() => parseEngineFlags({ workgroup: 'wg' }, {})).toThrow(
+      /--workgroup applies to --engine athena only/,
+    );
+  });
+
+  it('is a flag of `npm run report` too', () => {
+    const now = new Date('2026-11-23T07:00:00Z');
+    const options = parseCliArgs(
+      ['--engine', 'athena', '--workgroup', 'wg', '--database', 'cs_kpi'],
+      {},
+      now,
+    );
+    expect(options.engine).toMatchObject({ kind: 'athena', athena: { workgroup: 'wg', database: 'cs_kpi' } });
+    expect(parseCliArgs([], {}, now).engine).toEqual({ kind: 'duckdb' });
+    expect(() =>
+      parseCliArgs(
+        ['--engine', 'athena', '--data', root],
+        { ATHENA_WORKGROUP: 'wg', ATHENA_DATABASE: 'd' },
+        now,
+      ),
+    ).toThrow(/--data applies to --engine duckdb only/);
+  });
+
+  it('opens the same AthenaEngine the Lambda runs', async () => {
+    const engine = await openEngine(
+      {
+        kind: 'athena',
+        athena: { workgroup: 'wg', database: 'cs_kpi', tables: { accounts: 'crm_accounts' } },
+      },
+      { dataDir: '' },
+    );
+    expect(engine).toBeInstanceOf(AthenaEngine);
+    expect(engine.dataSource).toBe('athena:cs_kpi');
+    expect((await engine.sources()).find((s) => s.table === 'accounts')?.relation).toBe(
+      '"cs_kpi"."crm_accounts"',
+    );
+    await engine.close();
+  });
+
+  it('backfills through Athena into the store, one engine (and its own scan cost) per period', async () => {
+    const ids = answerEveryQuery();
+    const store = join(root, 'store');
+    const stdout = new Capture();
+    const stderr = new Capture();
+    const code = await backfillMain(
+      [
+        '--engine',
+        'athena',
+        '--workgroup',
+        'CsKpiDigest-queries',
+        '--database',
+        'cs_kpi',
+        '--tables',
+        '{"accounts":"accounts","survey_responses":"survey_responses"}',
+        '--period',
+        'monthly',
+        '--from',
+        '2026-09',
+        '--to',
+        '2026-10',
+        '--store',
+        store,
+      ],
+      { env: {}, stdout, stderr, now: new Date('2026-11-23T07:00:00Z') },
+    );
+    expect(stderr.text).not.toMatch(/error/);
+    expect(code).toBe(0);
+    expect(ids.length).toBeGreaterThan(4);
+    for (const call of athena.commandCalls(StartQueryExecutionCommand)) {
+      const input = call.args[0].input;
+      expect(input.WorkGroup).toBe('CsKpiDigest-queries');
+      expect(input.QueryExecutionContext).toEqual({ Catalog: 'AwsDataCatalog', Database: 'cs_kpi' });
+      // Only the configured tables are read.
+      expect(input.QueryString).not.toMatch(/"cs_kpi"\."(invoices|usage_events|subscriptions)"/);
+    }
+    // The client signed its calls with the keys of the standard chain.
+    const credentials = await athena
+      .commandCalls(StartQueryExecutionCommand)[0]
+      ?.thisValue.config.credentials();
+    expect(credentials?.accessKeyId).toBe('AKIATESTTESTTEST');
+
+    const { FileStore } = await import('../functions/stores/file.js');
+    const files = new FileStore(store);
+    const september = JSON.parse((await files.get('snapshots/monthly/2026-09.json')) ?? '{}') as Snapshot;
+    const october = JSON.parse((await files.get('snapshots/monthly/2026-10.json')) ?? '{}') as Snapshot;
+    expect(september.stats.engine).toBe('athena');
+    expect(september.stats.dataSource).toBe('athena:cs_kpi');
+    // Each period records its own queries' bytes, not the run's running total.
+    expect(september.stats.bytesScanned).toBe(september.stats.queries * 3_000_000);
+    expect(october.stats.bytesScanned).toBe(october.stats.queries * 3_000_000);
+    expect(october.stats.trend?.storedFrom).toBe('2026-09');
+    expect(stdout.text).toMatch(/2 computed, 0 already stored; Athena scanned \d+ bytes/);
+  }, 60_000);
+});
