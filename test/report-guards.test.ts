@@ -24,11 +24,7 @@ import { makeSnapshot } from './fixtures/snapshots/make-snapshot.js';
 import { RecordingMailer, fakeRenderDigest } from './job-fakes.js';
 
 describe('exclusion shares', () => {
-  const t = (
-    table: 'accounts' | 'subscriptions' | 'invoices',
-    rowsRead: number,
-    rowsExcluded: number,
-  ) => ({
+  const t = (table: 'accounts' | 'subscriptions' | 'invoices', rowsRead: number, rowsExcluded: number) => ({
     table,
     present: true,
     rowsRead,
