@@ -131,6 +131,37 @@ describe('--engine athena', () => {
     await engine.close();
   });
 
+  it('stops a backfill at a period with no data, in one line with exit code 2, unless --allow-empty', async () => {
+    answerEveryQuery();
+    const stdout = new Capture();
+    const stderr = new Capture();
+    const code = await backfillMain(
+      [
+        '--engine',
+        'athena',
+        '--workgroup',
+        'CsKpiDigest-queries',
+        '--database',
+        'cs_kpi',
+        '--tables',
+        '{"accounts":"accounts","survey_responses":"survey_responses"}',
+        '--period',
+        'monthly',
+        '--from',
+        '2026-10',
+        '--to',
+        '2026-10',
+        '--store',
+        join(root, 'store-empty'),
+      ],
+      { env: {}, stdout, stderr, now: new Date('2026-11-23T07:00:00Z') },
+    );
+    expect(code).toBe(2);
+    expect(stderr.text).toMatch(
+      /^error: the data tables \(accounts, survey_responses\) hold no rows; nothing sent/m,
+    );
+  });
+
   it('backfills through Athena into the store, one engine (and its own scan cost) per period', async () => {
     const ids = answerEveryQuery();
     const store = join(root, 'store');
@@ -154,6 +185,8 @@ describe('--engine athena', () => {
         '2026-10',
         '--store',
         store,
+        // The mocked Athena answers every query with no rows: an empty period, reported anyway.
+        '--allow-empty',
       ],
       { env: {}, stdout, stderr, now: new Date('2026-11-23T07:00:00Z') },
     );

@@ -79,7 +79,10 @@ describe('a USD-based rate table', () => {
     expect(eur.currency).toBe('EUR');
     expect(eur.dataQuality.totalExcluded).toBe(0);
     expect(eur.kpis.customers.value).toBe(3);
-    expect(cents(eur.kpis.mrr.value)).toBe(Math.round(((usd.kpis.mrr.value ?? NaN) / 1.1) * 100));
+    // The stored USD figure is itself rounded to the cent, so dividing it may land one cent off.
+    expect(
+      Math.abs(cents(eur.kpis.mrr.value) - Math.round(((usd.kpis.mrr.value ?? NaN) / 1.1) * 100)),
+    ).toBeLessThanOrEqual(1);
     // The EUR subscription itself converts at exactly 1.
     const expected = 1234.56 + (999.99 * 1) / 1.1 + ((6000 / 12) * 1.27) / 1.1;
     expect(cents(eur.kpis.mrr.value)).toBe(Math.round(expected * 100));

@@ -309,6 +309,19 @@ describe('blank keys and required text', () => {
   );
 });
 
+describe('blank keys of every white-space kind', () => {
+  it('Parquet: a key of tabs, line breaks and spaces is null_key; a key with text around a tab is kept', async () => {
+    const parquet = {
+      'accounts/a.parquet': `SELECT account_id, name, TIMESTAMP '2026-01-05 10:00:00' AS created_at FROM (VALUES ('a1', 'Acme'), (chr(9), 'Tab'), (chr(9) || ' ' || chr(10), 'Mixed'), (chr(13) || chr(10), 'CRLF'), ('a' || chr(9) || 'b', 'Inner tab')) t(account_id, name)`,
+    };
+    expect(counts(await quality(await dataDir({}, parquet)), 'accounts')).toEqual({
+      read: 5,
+      used: 2,
+      null_key: 3,
+    });
+  });
+});
+
 describe('malformed records: that row is excluded, the rest of the file is used', () => {
   const header = 'account_id,name,created_at,segment,region,csm_owner,onboarded_at,first_value_at\n';
   const good = (i: number) => `a${i},Name ${i},2026-01-05T10:00:00Z,SMB,EU,,,\n`;

@@ -11,7 +11,7 @@ import { buildSnapshot } from '../functions/core/report.js';
 import { reportCalendar } from '../functions/core/context.js';
 import { periodFromKey } from '../functions/core/period.js';
 import { generateSampleData } from '../functions/sample/generate.js';
-import { HEADLINE_KPIS, KPI_IDS, type Snapshot } from '../functions/core/snapshot.js';
+import { HEADLINE_KPIS, KPI_IDS, SCHEMA_VERSION, type Snapshot } from '../functions/core/snapshot.js';
 import {
   isSnapshotLike,
   storedTrendFrom,
@@ -164,8 +164,8 @@ describe('when a stored snapshot cannot be used', () => {
     ],
     [
       'another schema version',
-      (s, c) => [{ ...s, schemaVersion: 2 } as unknown as Snapshot, c],
-      /schema version 2/,
+      (s, c) => [{ ...s, schemaVersion: SCHEMA_VERSION + 1 } as unknown as Snapshot, c],
+      new RegExp(`schema version ${SCHEMA_VERSION + 1}`),
     ],
   ])('%s: every point is computed, with the reason', (_name, change, reason) => {
     const [snapshot, context] = change(previous, contextFor(calendar, previous));

@@ -17,6 +17,7 @@ import { ensureSampleData } from '../sample/default-data.js';
 import { UsageError } from './options.js';
 import { ENGINE_USAGE, openEngine, parseEngineFlags, type EngineChoice } from './engine.js';
 import { createProgress, type ProgressStream } from './progress.js';
+import { ReportStoppedError } from '../core/run-guards.js';
 
 export const BACKFILL_USAGE = `Usage: npm run backfill -- --from KEY --to KEY [options]
 
@@ -28,6 +29,7 @@ export const BACKFILL_USAGE = `Usage: npm run backfill -- --from KEY --to KEY [o
   --timezone Area/City      IANA time zone of the periods (default UTC)
   --currency CODE           reporting currency, ISO 4217 (default USD)
   --force                   recompute periods already stored
+  --allow-empty             keep going through periods with no data (by default such a period stops the run)
 ${ENGINE_USAGE}  --help                    this text
 
 Nothing is sent. Progress goes to stderr: a bar on a terminal, one line per period otherwise.
@@ -43,6 +45,7 @@ export interface BackfillOptions {
   readonly timezone: string;
   readonly currency: string;
   readonly force: boolean;
+  readonly allowEmpty: boolean;
   readonly engine: EngineChoice;
 }
 
@@ -63,6 +66,7 @@ export function parseBackfillArgs(argv: readonly string[], env: NodeJS.ProcessEn
         timezone: { type: 'string' },
         currency: { type: 'string' },
         force: { type: 'boolean' },
+        'allow-empty': { type: 'boolean' },
         engine: { type: 'string' },
         workgroup: { type: 'string' },
         database: { type: 'string' },
@@ -111,6 +115,7 @@ export function parseBackfillArgs(argv: readonly string[], env: NodeJS.ProcessEn
     timezone,
     currency,
     force: values.force ?? false,
+    allowEmpty: values['allow-empty'] ?? false,
     engine,
   };
 }
@@ -150,13 +155,22 @@ export async function backfillMain(argv: readonly string[], io: BackfillIo): Pro
     try {
       summary = await runBackfill(
         { engine: shared ?? open, store, onEvent: createProgress(io.stderr) },
-        { periods, currency: options.currency, force: options.force, now: io.now },
+        {
+          periods,
+          currency: options.currency,
+          force: options.force,
+          allowEmpty: options.allowEmpty,
+          now: io.now,
+        },
       );
     } finally {
       await shared?.close();
     }
   } catch (error) {
-    if (error instanceof UsageError || error instanceof InputError) {
+    // A period that stops (no data, most rows excluded, no rate for the reporting currency)
+    // stops the backfill there, in one line; the periods before it stay stored, so a rerun
+    // goes on from it.
+    if (error instanceof UsageError || error instanceof InputError || error instanceof ReportStoppedError) {
       io.stderr.write(`error: ${error.message}\n`);
       return 2;
     }

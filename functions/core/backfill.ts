@@ -86,6 +86,8 @@ export interface BackfillRequest {
   readonly currency: string;
   /** Recompute periods already stored. */
   readonly force: boolean;
+  /** Report periods with no data instead of stopping (the report's `allowEmpty`). */
+  readonly allowEmpty?: boolean;
   readonly now: Date;
 }
 
@@ -141,6 +143,7 @@ export async function runBackfill(deps: BackfillDeps, request: BackfillRequest):
           recipients: [],
           dryRun: true,
           force: false,
+          ...(request.allowEmpty ? { allowEmpty: true } : {}),
           now: request.now,
         },
       );

@@ -394,12 +394,10 @@ export async function buildSnapshot(engine: QueryEngine, options: BuildOptions):
   let results: (KpiGroupResult | null)[];
   let span: readonly Row[];
   try {
-    // Before any figure: the reporting currency needs a rate wherever money is converted (a
-    // scoped alert run that converts no money skips it).
-    const [coverage] =
-      options.readTables === undefined || options.readTables.includes('fx_rates')
-        ? await context.run('fx_reporting_coverage')
-        : [];
+    // Before any figure: the reporting currency needs a rate wherever money is converted. A
+    // scoped alert run skips it, as it reads only its rules' tables (the coverage query reads
+    // every money table); the scheduled digests of the same data make the check.
+    const [coverage] = options.readTables === undefined ? await context.run('fx_reporting_coverage') : [];
     const text = (v: SqlValue | undefined): string | null => (typeof v === 'string' ? v : null);
     const computed = context.periods.slice(0, Math.min(TREND_PERIODS, context.periods.length));
     if (coverage) {

@@ -101,13 +101,14 @@ function requiredColumns(spec: TableSpec): ColumnSpec[] {
   return spec.columns.filter((c) => !c.nullable && !spec.key.includes(c.name));
 }
 
-/** `column IS NULL`, or for a text column also empty or only spaces (a blank key is no key). */
+/** `column IS NULL`, or for a text column also empty or only white space (a blank key is no key). */
 function blank(spec: TableSpec, column: string): string {
   const type = spec.columns.find((c) => c.name === column)?.type;
-  // The prefix test keeps trim() off the usual, non-blank value.
+  // The first-character test keeps the regular expression off the usual, non-blank value;
+  // trim() would not do, as it strips spaces only (a tab-only key is blank too).
   const c = q(column);
   return type === 'string'
-    ? `(${c} IS NULL OR ${c} = '' OR (${c} LIKE ' %' AND trim(${c}) = ''))`
+    ? `(${c} IS NULL OR ${c} = '' OR (substr(${c}, 1, 1) IN (' ', chr(9), chr(10), chr(13)) AND regexp_like(${c}, '^\\s+$')))`
     : `${c} IS NULL`;
 }
 

@@ -89,7 +89,7 @@ export const WEB_MESSAGES: { readonly en: WebMessages; readonly id: WebMessages;
       segmentsTitle: 'Pelanggan dikenal dan pengunjung anonim',
       known: 'Pelanggan dikenal',
       anonymous: 'Anonim',
-      socialTitle: 'Keterlibatan media sosial per platform',
+      socialTitle: 'Keterlibatan media sosial per kanal',
       socialNone: 'Tidak ada unggahan media sosial pada periode ini.',
       columns: {
         page: 'Halaman',
@@ -100,7 +100,7 @@ export const WEB_MESSAGES: { readonly en: WebMessages; readonly id: WebMessages;
         visitors: 'Pengunjung',
         bounceRate: 'Pentalan',
         pagesPerSession: 'Halaman/sesi',
-        platform: 'Platform',
+        platform: 'Kanal',
         posts: 'Unggahan',
         impressions: 'Tayangan',
         engagementRate: 'Keterlibatan',
