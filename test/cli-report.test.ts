@@ -197,5 +197,8 @@ describe('npm run report', () => {
     expect(find('usage_events', 'invalid_value')?.example).toMatchObject({ field: 'occurred_at', line: 1 });
     for (const t of snapshot.dataQuality.tables)
       expect(t.rowsRead, t.table).toBe(t.rowsUsed + t.rowsExcluded);
+    // The snapshot is shared: it names no local path, the data folder's included.
+    expect(JSON.stringify(snapshot)).not.toContain(hostile);
+    expect(snapshot.stats.dataSource).toMatch(/^duckdb:folder-[0-9a-f]{16}(#manifest-[0-9a-f]{16})?$/);
   });
 });

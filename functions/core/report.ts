@@ -88,8 +88,7 @@ export function dtRangeOf(period: Period): { fromDt: string; toDt: string } {
 
 /** The local folder a DuckDB report reads (null for Athena, whose files are S3 objects). */
 function localDataFolder(engine: QueryEngine): string | null {
-  const match = /^duckdb:(.*?)(#|$)/.exec(engine.dataSource);
-  return engine.kind === 'duckdb' && match?.[1] ? match[1] : null;
+  return engine.dataFolder ?? null;
 }
 
 /**

@@ -102,18 +102,22 @@ async function sameParquetSchema(connection: DuckDBConnection, files: readonly s
 }
 
 /**
- * `duckdb:<absolute folder>`, plus a digest of `manifest.json` when the folder has one: a
- * generated dataset that is replaced (the sample data is, daily) is then other data.
+ * `duckdb:folder-<digest of the absolute folder>`, plus a digest of `manifest.json` when the
+ * folder has one: a generated dataset that is replaced (the sample data is, daily) is then other
+ * data. A digest, not the path: the snapshot is shared, and a local path says nothing to its
+ * readers (and tells them about the machine).
  */
 function dataSourceOf(dataDir: string): string {
+  const digest = (data: string | Buffer): string =>
+    createHash('sha256').update(data).digest('hex').slice(0, 16);
   const folder = resolve(dataDir);
   let manifest: Buffer;
   try {
     manifest = readFileSync(join(folder, 'manifest.json'));
   } catch {
-    return `duckdb:${folder}`;
+    return `duckdb:folder-${digest(folder)}`;
   }
-  return `duckdb:${folder}#manifest-${createHash('sha256').update(manifest).digest('hex').slice(0, 16)}`;
+  return `duckdb:folder-${digest(folder)}#manifest-${digest(manifest)}`;
 }
 
 /** Names the engine splices into SQL as a table name: lower-case words only. */
@@ -210,6 +214,7 @@ export class DuckDbEngine implements QueryEngine {
     private readonly connection: DuckDBConnection,
     private readonly tableSources: readonly TableSource[],
     readonly dataSource: string,
+    readonly dataFolder: string,
     /** Normalised copies of the CSV/NDJSON files (text-files.ts), removed on close. */
     private readonly workDir: string,
   ) {}
@@ -248,7 +253,7 @@ export class DuckDbEngine implements QueryEngine {
       rmSync(workDir, { recursive: true, force: true });
       throw error;
     }
-    return new DuckDbEngine(instance, connection, sources, dataSourceOf(dataDir), workDir);
+    return new DuckDbEngine(instance, connection, sources, dataSourceOf(dataDir), resolve(dataDir), workDir);
   }
 
   private static async attachTable(

@@ -80,6 +80,11 @@ export interface QueryEngine {
    * only reused for the same data.
    */
   readonly dataSource: string;
+  /**
+   * The local folder the engine reads (DuckDB), against which the snapshot names files; absent
+   * for Athena, whose files are S3 URIs.
+   */
+  readonly dataFolder?: string;
   /** The raw source of every contract table (present or absent). */
   sources(): Promise<readonly TableSource[]>;
   query(request: QueryRequest): Promise<QueryResult>;
