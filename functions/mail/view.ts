@@ -28,6 +28,7 @@ import { MESSAGES, type Messages } from './i18n/index.js';
 import type { Locale } from './locale.js';
 import { matchReason } from './reasons.js';
 import { cleanText } from './text.js';
+import { SOCIAL_KPIS, WEB_KPIS } from '../core/kpis/web.js';
 
 export type Tone = 'good' | 'neutral' | 'bad';
 
@@ -219,19 +220,8 @@ export const WEEKLY_SECTION_KPIS: Readonly<Record<KpiSection, readonly KpiId[]>>
 
 /** The optional tables of the web section and the KPIs each one feeds. */
 const WEB_SECTION_TABLES: readonly { readonly table: TableName; readonly kpis: readonly KpiId[] }[] = [
-  {
-    table: 'web_events',
-    kpis: [
-      'page_views',
-      'unique_visitors',
-      'pages_per_session',
-      'bounce_rate',
-      'avg_time_on_page_seconds',
-      'click_through_rate',
-      'avg_scroll_depth',
-    ],
-  },
-  { table: 'social_posts', kpis: ['social_engagement_rate'] },
+  { table: 'web_events', kpis: WEB_KPIS },
+  { table: 'social_posts', kpis: SOCIAL_KPIS },
 ];
 
 /** Pages the monthly digest lists (the snapshot and the CSV attachment hold more). */
