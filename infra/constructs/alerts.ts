@@ -1,6 +1,5 @@
 import {
   Duration,
-  Stack,
   TimeZone,
   aws_cloudwatch as cloudwatch,
   aws_cloudwatch_actions as actions,
@@ -16,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { acknowledgeWildcardResources } from '../nag.js';
 import { ReportFunction } from './report-function.js';
 import { deliveryTiming } from '../../functions/core/delivery-timing.js';
-import { scheduleRetry } from './schedules.js';
+import { scheduleRetry, schedulerRole } from './schedules.js';
 
 /** Every day at 06:00 in the deployment's time zone: an hour before the digests, which list the alerts. */
 export const ALERT_SCHEDULE_CRON: scheduler.CronOptionsWithTimezone = { minute: '0', hour: '6' };
@@ -57,7 +56,6 @@ export class Alerts extends Construct {
 
   constructor(scope: Construct, id: string, props: AlertsProps) {
     super(scope, id);
-    const stack = Stack.of(this);
 
     // The AWS-managed SNS key: encrypted at rest at no key cost; publishers in the account may use it.
     this.topic = new sns.Topic(this, 'Topic', {
@@ -88,21 +86,11 @@ export class Alerts extends Construct {
       }),
     );
 
-    this.schedulerRole = new iam.Role(this, 'SchedulerRole', {
-      description: 'Lets the daily KPI alert schedule invoke the alert function',
-      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
-        conditions: {
-          StringEquals: {
-            'aws:SourceAccount': stack.account,
-            'aws:SourceArn': stack.formatArn({
-              service: 'scheduler',
-              resource: 'schedule-group',
-              resourceName: 'default',
-            }),
-          },
-        },
-      }),
-    });
+    this.schedulerRole = schedulerRole(
+      this,
+      'SchedulerRole',
+      'Lets the daily KPI alert schedule invoke the alert function',
+    );
     this.schedule = new scheduler.Schedule(this, 'Daily', {
       description: `Daily KPI alerts, 06:00 ${props.timezone}`,
       schedule: scheduler.ScheduleExpression.cron({

@@ -33,6 +33,26 @@ export function scheduleRetry(timing: DeliveryTiming): { retryAttempts: number; 
   return { retryAttempts: timing.retryAttempts, maxEventAge: Duration.seconds(timing.maxEventAgeSeconds) };
 }
 
+/** A role that only schedules of the default group in this account may assume. */
+export function schedulerRole(scope: Construct, id: string, description: string): iam.Role {
+  const stack = Stack.of(scope);
+  return new iam.Role(scope, id, {
+    description,
+    assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
+      conditions: {
+        StringEquals: {
+          'aws:SourceAccount': stack.account,
+          'aws:SourceArn': stack.formatArn({
+            service: 'scheduler',
+            resource: 'schedule-group',
+            resourceName: 'default',
+          }),
+        },
+      },
+    }),
+  });
+}
+
 /**
  * EventBridge Scheduler: one schedule per period kind, in the configured time zone (so 07:00
  * stays 07:00 across daylight-saving changes), with retries and a dead-letter queue for
@@ -45,7 +65,6 @@ export class Schedules extends Construct {
 
   constructor(scope: Construct, id: string, props: SchedulesProps) {
     super(scope, id);
-    const stack = Stack.of(this);
 
     this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
@@ -58,21 +77,7 @@ export class Schedules extends Construct {
     });
 
     // Only schedules of the default group in this account may assume the role.
-    this.role = new iam.Role(this, 'Role', {
-      description: 'Lets the KPI digest schedules invoke the report function',
-      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
-        conditions: {
-          StringEquals: {
-            'aws:SourceAccount': stack.account,
-            'aws:SourceArn': stack.formatArn({
-              service: 'scheduler',
-              resource: 'schedule-group',
-              resourceName: 'default',
-            }),
-          },
-        },
-      }),
-    });
+    this.role = schedulerRole(this, 'Role', 'Lets the KPI digest schedules invoke the report function');
 
     const timeZone = TimeZone.of(props.timezone);
     const schedule = (period: PeriodKind, description: string) =>
