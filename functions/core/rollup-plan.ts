@@ -1,0 +1,137 @@
+/**
+ * Which days of the usage rollups must be built or removed (docs/rollups.md): pure, from the
+ * rollups' manifest and the fingerprints of the raw dt partitions.
+ *
+ * A rollup day is the rollup of one raw dt partition (the UTC date of the events). It is current
+ * while the partition's fingerprint (its files with their sizes and modification times, or
+ * content digests) is the one recorded when it was built, and the manifest was written by this
+ * rollup version for the same data and time zone. Otherwise it is stale and rebuilt; a day whose
+ * partition is gone is removed.
+ */
+
+/** Bumped whenever the rollup SQL or layout changes: every day is then rebuilt. */
+export const ROLLUP_VERSION = 1;
+
+/** The rollup tables, each a folder of `dt=` partitions. */
+export const ROLLUP_TABLES = ['usage_user_days', 'usage_sessions', 'usage_quality'] as const;
+export type RollupTable = (typeof ROLLUP_TABLES)[number];
+
+/** What the engine names each rollup table in SQL (the query files read these names). */
+export const ROLLUP_RELATIONS: Readonly<Record<RollupTable, string>> = {
+  usage_user_days: 'usage_rollup_user_days',
+  usage_sessions: 'usage_rollup_sessions',
+  usage_quality: 'usage_rollup_quality',
+};
+
+export interface RollupDay {
+  /** Digest of the raw partition when the day was built. */
+  readonly fingerprint: string;
+  readonly builtAt: string;
+}
+
+export interface RollupManifest {
+  readonly version: number;
+  /** The deployment's time zone: the local days of the rollups are days of this zone. */
+  readonly timezone: string;
+  /** The input data the rollups were built from (QueryEngine.dataSource). */
+  readonly dataSource: string;
+  /** Per raw dt partition (YYYY-MM-DD), the day's rollup. */
+  readonly days: Readonly<Record<string, RollupDay>>;
+}
+
+export interface RawPartition {
+  readonly dt: string;
+  readonly fingerprint: string;
+}
+
+export interface RollupPlan {
+  /** Raw partitions to roll up (missing or stale), ascending. */
+  readonly build: readonly RawPartition[];
+  /** Days whose raw partition is gone: their rollup is removed. */
+  readonly remove: readonly string[];
+  /** Days already current. */
+  readonly current: number;
+}
+
+/** The manifest to build on: the stored one when it fits this data and zone, else an empty one. */
+export function baseManifest(
+  stored: RollupManifest | null,
+  dataSource: string,
+  timezone: string,
+): RollupManifest {
+  if (stored && stored.version === ROLLUP_VERSION && stored.dataSource === dataSource && stored.timezone === timezone) {
+    return stored;
+  }
+  return { version: ROLLUP_VERSION, timezone, dataSource, days: {} };
+}
+
+/**
+ * The days of [fromDt, toDt] to build or remove. `raw` lists every raw partition in the range
+ * with its current fingerprint.
+ */
+export function planRollups(
+  manifest: RollupManifest,
+  raw: readonly RawPartition[],
+  range: { readonly fromDt: string; readonly toDt: string },
+): RollupPlan {
+  const inRange = (dt: string): boolean => dt >= range.fromDt && dt <= range.toDt;
+  const partitions = raw.filter((p) => inRange(p.dt)).sort((a, b) => (a.dt < b.dt ? -1 : a.dt > b.dt ? 1 : 0));
+  const present = new Set(partitions.map((p) => p.dt));
+  const build = partitions.filter((p) => manifest.days[p.dt]?.fingerprint !== p.fingerprint);
+  const remove = Object.keys(manifest.days)
+    .filter((dt) => inRange(dt) && !present.has(dt))
+    .sort();
+  return { build, remove, current: partitions.length - build.length };
+}
+
+/** Consecutive runs of at most `size` partitions, so that one batch reads one dt range. */
+export function batches(partitions: readonly RawPartition[], size: number): RawPartition[][] {
+  const out: RawPartition[][] = [];
+  let batch: RawPartition[] = [];
+  for (const p of partitions) {
+    const last = batch[batch.length - 1];
+    if (batch.length >= size || (last !== undefined && nextDay(last.dt) !== p.dt)) {
+      out.push(batch);
+      batch = [];
+    }
+    batch.push(p);
+  }
+  if (batch.length > 0) out.push(batch);
+  return out;
+}
+
+function nextDay(day: string): string {
+  return new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+}
+
+/** The manifest after building `built` and removing `removed`. */
+export function updatedManifest(
+  manifest: RollupManifest,
+  built: readonly RawPartition[],
+  removed: readonly string[],
+  now: Date,
+): RollupManifest {
+  const days: Record<string, RollupDay> = { ...manifest.days };
+  for (const dt of removed) delete days[dt];
+  for (const p of built) days[p.dt] = { fingerprint: p.fingerprint, builtAt: now.toISOString() };
+  const sorted = Object.fromEntries(Object.entries(days).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  return { ...manifest, days: sorted };
+}
+
+/** A manifest read from disk, or null when it is not one (then every day is rebuilt). */
+export function parseManifest(value: unknown): RollupManifest | null {
+  if (typeof value !== 'object' || value === null) return null;
+  const m = value as Record<string, unknown>;
+  if (typeof m.version !== 'number' || typeof m.timezone !== 'string' || typeof m.dataSource !== 'string') {
+    return null;
+  }
+  if (typeof m.days !== 'object' || m.days === null) return null;
+  const days: Record<string, RollupDay> = {};
+  for (const [dt, day] of Object.entries(m.days as Record<string, unknown>)) {
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(dt) || typeof day !== 'object' || day === null) return null;
+    const d = day as Record<string, unknown>;
+    if (typeof d.fingerprint !== 'string' || typeof d.builtAt !== 'string') return null;
+    days[dt] = { fingerprint: d.fingerprint, builtAt: d.builtAt };
+  }
+  return { version: m.version, timezone: m.timezone, dataSource: m.dataSource, days };
+}
