@@ -246,18 +246,23 @@ export class LocalUsageRollups implements UsageRollups {
       ] as const) {
         const result = await materialize(composeQuery(query, range, ctx));
         kept.push(result.relation);
-        await this.copy(result.relation, written[table], true);
+        await this.copy(result.relation, written[table]);
       }
-      for (const { dt } of batch) {
+      // The data-quality counts of each day, side by side in one statement.
+      const days = batch.flatMap(({ dt }) => {
         const dq = dataQualityQuery('usage_events', ctx, { fromDt: dt, toDt: dt });
-        if (dq === null) continue;
+        return dq === null ? [] : [{ dt, dq }];
+      });
+      if (days.length > 0) {
         const counts = await materialize({
-          ...dq,
           name: 'rollup_usage_quality',
-          sql: `SELECT ${dayLiteral(dt)} AS dt, counts.* FROM (${dq.sql}) AS counts`,
+          sql: days
+            .map(({ dt, dq }) => `SELECT ${dayLiteral(dt)} AS dt, counts.* FROM (${dq.sql}) AS counts`)
+            .join('\nUNION ALL\n'),
+          params: days.flatMap(({ dq }) => dq.params),
         });
         kept.push(counts.relation);
-        await this.copy(counts.relation, written.usage_quality, true);
+        await this.copy(counts.relation, written.usage_quality);
       }
       // Each day into place: the old day goes, the new one (if it has rows) takes its place.
       try {
@@ -282,10 +287,10 @@ export class LocalUsageRollups implements UsageRollups {
   }
 
   /** Writes a kept relation as Parquet, one `dt=` folder per day. */
-  private async copy(relation: string, folder: string, append: boolean): Promise<void> {
+  private async copy(relation: string, folder: string): Promise<void> {
     await this.engine.query({
       name: 'rollup_write',
-      sql: `COPY ${relation} TO ${pathLiteral(folder)} (FORMAT parquet, PARTITION_BY (dt)${append ? ', APPEND' : ''})`,
+      sql: `COPY ${relation} TO ${pathLiteral(folder)} (FORMAT parquet, PARTITION_BY (dt))`,
       params: [],
     });
   }
