@@ -179,7 +179,7 @@ export class LocalUsageRollups implements UsageRollups {
         return { usable: false, reason: `the usage rollups cannot be written in ${this.dir}: ${firstLine(error)}` };
       }
       for (const batch of batches(plan.build, this.batchDays)) {
-        const written = await this.buildBatch(batch, sources, usage, zone, staging);
+        const written = await this.buildBatch(batch, sources, zone, staging);
         if (written !== null) return { usable: false, reason: `the usage rollups cannot be written: ${written}` };
         manifest = updatedManifest(manifest, batch, [], this.now());
         this.writeManifest(manifest);
@@ -209,7 +209,6 @@ export class LocalUsageRollups implements UsageRollups {
   private async buildBatch(
     batch: readonly RawPartition[],
     sources: readonly TableSource[],
-    usage: TableSource,
     zone: string,
     staging: string,
   ): Promise<string | null> {
@@ -222,16 +221,10 @@ export class LocalUsageRollups implements UsageRollups {
       { type: 'varchar' as const, value: fromDt },
       { type: 'varchar' as const, value: toDt },
     ];
-    // The batch's raw rows, read once: every rollup query below reads this table.
-    const rawRows = await materialize({
-      name: 'rollup_raw_usage_events',
-      sql: `SELECT * FROM ${usage.relation} WHERE dt BETWEEN ? AND ?`,
-      params: range,
-    });
-    const kept: string[] = [rawRows.relation];
+    const kept: string[] = [];
     try {
       const ctx: ComposeContext = {
-        sources: sources.map((s) => (s.table === 'usage_events' ? { ...s, relation: rawRows.relation } : s)),
+        sources,
         currency: 'USD',
         periods: rollupCalendar(fromDt, toDt, zone),
       };
@@ -240,29 +233,32 @@ export class LocalUsageRollups implements UsageRollups {
         usage_sessions: join(staging, 'usage_sessions'),
         usage_quality: join(staging, 'usage_quality'),
       };
-      for (const [table, query] of [
-        ['usage_user_days', 'rollup_usage_user_days'],
-        ['usage_sessions', 'rollup_usage_sessions'],
-      ] as const) {
-        const result = await materialize(composeQuery(query, range, ctx));
-        kept.push(result.relation);
-        await this.copy(result.relation, written[table]);
-      }
+      // User days and sessions in one pass over the batch's events, kept, then written apart.
+      const days = await materialize(composeQuery('rollup_usage_days', range, ctx));
+      kept.push(days.relation);
+      await this.copy(
+        `SELECT dt, local_day, account_id, user_id, events, features FROM ${days.relation} WHERE part = 'user_day'`,
+        written.usage_user_days,
+      );
+      await this.copy(
+        `SELECT dt, local_day, session_id, first_at, last_at FROM ${days.relation} WHERE part = 'session' AND session_id IS NOT NULL`,
+        written.usage_sessions,
+      );
       // The data-quality counts of each day, side by side in one statement.
-      const days = batch.flatMap(({ dt }) => {
+      const checks = batch.flatMap(({ dt }) => {
         const dq = dataQualityQuery('usage_events', ctx, { fromDt: dt, toDt: dt });
         return dq === null ? [] : [{ dt, dq }];
       });
-      if (days.length > 0) {
+      if (checks.length > 0) {
         const counts = await materialize({
           name: 'rollup_usage_quality',
-          sql: days
+          sql: checks
             .map(({ dt, dq }) => `SELECT ${dayLiteral(dt)} AS dt, counts.* FROM (${dq.sql}) AS counts`)
             .join('\nUNION ALL\n'),
-          params: days.flatMap(({ dq }) => dq.params),
+          params: checks.flatMap(({ dq }) => dq.params),
         });
         kept.push(counts.relation);
-        await this.copy(counts.relation, written.usage_quality);
+        await this.copy(`SELECT * FROM ${counts.relation}`, written.usage_quality);
       }
       // Each day into place: the old day goes, the new one (if it has rows) takes its place.
       try {
@@ -286,11 +282,11 @@ export class LocalUsageRollups implements UsageRollups {
     }
   }
 
-  /** Writes a kept relation as Parquet, one `dt=` folder per day. */
-  private async copy(relation: string, folder: string): Promise<void> {
+  /** Writes the rows of a kept relation as Parquet, one `dt=` folder per day. */
+  private async copy(select: string, folder: string): Promise<void> {
     await this.engine.query({
       name: 'rollup_write',
-      sql: `COPY ${relation} TO ${pathLiteral(folder)} (FORMAT parquet, PARTITION_BY (dt))`,
+      sql: `COPY (${select}) TO ${pathLiteral(folder)} (FORMAT parquet, PARTITION_BY (dt))`,
       params: [],
     });
   }

@@ -1,0 +1,143 @@
+/**
+ * `tsx scripts/athena-scan-estimate.ts DATA_DIR ROLLUP_DIR`: what a report and the daily rollup
+ * job would scan on Athena, estimated from the Parquet metadata of the local data: the
+ * compressed size of the column chunks each query reads, in the partitions it reads (Athena
+ * reads only those of a Parquet table with partition projection). The weekly and monthly
+ * reports with trend points 2–11 stored, raw events against rollups; the small tables count
+ * once per query that reads them, every column (an upper bound).
+ */
+import { readdirSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { dtRangeOf } from '../functions/core/report.js';
+import { addDays, periodContaining, type PeriodKind } from '../functions/core/period.js';
+import { reportCalendar } from '../functions/core/context.js';
+import { activityDays, trendDays } from '../functions/core/kpis/engagement.js';
+import { STORED_FROM_INDEX } from '../functions/core/trend-history.js';
+import { tablesReadBy } from '../functions/sql/compose.js';
+
+const [dataDir, rollupDir] = process.argv.slice(2);
+if (!dataDir || !rollupDir) throw new Error('usage: athena-scan-estimate DATA_DIR ROLLUP_DIR');
+
+/** Compressed bytes per (dt or '' for unpartitioned) and column, of one table folder. */
+type Sizes = Map<string, Map<string, number>>;
+
+function parquetFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) out.push(...parquetFiles(p));
+    else if (e.name.endsWith('.parquet')) out.push(p);
+  }
+  return out;
+}
+
+const instance = await DuckDBInstance.create(':memory:');
+const connection = await instance.connect();
+
+async function sizesOf(dir: string): Promise<Sizes> {
+  const sizes: Sizes = new Map();
+  let files: string[];
+  try {
+    files = parquetFiles(dir);
+  } catch {
+    return sizes;
+  }
+  for (let i = 0; i < files.length; i += 200) {
+    const chunk = files.slice(i, i + 200);
+    const list = chunk.map((f) => `'${f.replace(/'/g, "''")}'`).join(', ');
+    const result = await connection.runAndReadAll(
+      `SELECT file_name, path_in_schema, sum(total_compressed_size) AS bytes
+       FROM parquet_metadata([${list}]) GROUP BY file_name, path_in_schema`,
+    );
+    for (const row of result.getRowObjectsJson()) {
+      const file = String(row.file_name);
+      const dt = /(?:^|[\\/])dt=(\d{4}-\d{2}-\d{2})[\\/]/.exec(relative(dir, file).split(sep).join('/') + '/')?.[1] ?? '';
+      // A list column's leaf is `features, list, element`: count it as `features`.
+      const column = String(row.path_in_schema).split(',')[0]?.trim() ?? '';
+      const perDt = sizes.get(dt) ?? new Map<string, number>();
+      perDt.set(column, (perDt.get(column) ?? 0) + Number(row.bytes));
+      sizes.set(dt, perDt);
+    }
+  }
+  return sizes;
+}
+
+function scanned(sizes: Sizes, columns: readonly string[] | 'all', range?: { fromDt: string; toDt: string }): number {
+  let bytes = 0;
+  for (const [dt, perColumn] of sizes) {
+    if (range && (dt < range.fromDt || dt > range.toDt)) continue;
+    for (const [column, b] of perColumn) if (columns === 'all' || columns.includes(column)) bytes += b;
+  }
+  return bytes;
+}
+
+const SMALL_QUERIES = [
+  'fx_reporting_coverage',
+  'revenue_summary',
+  'revenue_breakdown',
+  'revenue_accounts',
+  'revenue_conversions',
+  'revenue_renewals',
+  'onboarding_times',
+  'health_accounts',
+  'voice_scores',
+  'voice_comments',
+  'support_tickets',
+  'billing_invoices',
+  'billing_retention_cost',
+];
+
+const usage = await sizesOf(join(dataDir, 'usage_events'));
+const userDays = await sizesOf(join(rollupDir, 'usage_user_days'));
+const sessions = await sizesOf(join(rollupDir, 'usage_sessions'));
+const quality = await sizesOf(join(rollupDir, 'usage_quality'));
+const small = new Map<string, number>();
+for (const e of readdirSync(dataDir, { withFileTypes: true })) {
+  if (!e.isDirectory() || e.name === 'usage_events' || e.name === 'web_events') continue;
+  small.set(e.name, scanned(await sizesOf(join(dataDir, e.name)), 'all'));
+}
+const smallBytes = SMALL_QUERIES.reduce(
+  (sum, q) => sum + tablesReadBy(q).reduce((s, t) => s + (t === 'usage_events' ? 0 : (small.get(t) ?? 0)), 0),
+  0,
+);
+// Each small table's data-quality query reads it once more.
+const smallQuality = [...small.values()].reduce((a, b) => a + b, 0);
+
+const mb = (b: number): string => (b / 1e6).toFixed(1);
+const CLEAN = ['event_id', 'occurred_at', 'account_id', 'user_id', 'event_name'];
+console.log('| period | usage queries, raw events (MB) | usage queries, rollups (MB) | small tables (MB) | report raw (MB) | report with rollups (MB) | share |');
+console.log('|---|---|---|---|---|---|---|');
+for (const [kind, date] of [
+  ['weekly', '2026-11-18'],
+  ['monthly', '2026-10-15'],
+] as const) {
+  const period = periodContaining(kind as PeriodKind, date, 'UTC');
+  const periods = reportCalendar(period, STORED_FROM_INDEX + 1);
+  const t = trendDays(periods);
+  const a = activityDays(periods);
+  const trendRange = { fromDt: addDays(t.from, -1), toDt: addDays(t.to, 1) };
+  const activityRange = { fromDt: addDays(a.from, -1), toDt: addDays(a.to, 1) };
+  const dq = dtRangeOf(period);
+  const raw =
+    scanned(usage, CLEAN, trendRange) +
+    scanned(usage, [...CLEAN, 'session_id'], activityRange) +
+    scanned(usage, 'all', dq);
+  const rolled =
+    scanned(userDays, ['local_day', 'user_id', 'events'], trendRange) +
+    scanned(userDays, ['local_day', 'account_id', 'user_id', 'features'], activityRange) +
+    scanned(sessions, ['session_id', 'first_at', 'last_at'], activityRange) +
+    scanned(quality, 'all', dq);
+  const fixed = smallBytes + smallQuality;
+  console.log(
+    `| ${kind} | ${mb(raw)} | ${mb(rolled)} | ${mb(fixed)} | ${mb(raw + fixed)} | ${mb(rolled + fixed)} | ${(((rolled + fixed) / (raw + fixed)) * 100).toFixed(1)} % |`,
+  );
+}
+// The daily job: one raw day read (every column) and its rollup written.
+const days = [...usage.keys()].sort();
+const lastDay = days[days.length - 1] ?? '';
+console.log(
+  `\nDaily rollup job (${lastDay}): scans ${(scanned(usage, "all", { fromDt: lastDay, toDt: lastDay }) / 1e6).toFixed(2)} MB of raw events`,
+);
+connection.closeSync();
+instance.closeSync();
