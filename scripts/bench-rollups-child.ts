@@ -1,0 +1,72 @@
+/**
+ * One measured run with usage rollups (docs/rollups.md), in its own process for its peak memory.
+ * Usage: tsx scripts/bench-rollups-child.ts MODE DATA_DIR ROLLUP_DIR ARG1 ARG2 [FILE]
+ *   report   ARG1 weekly|monthly, ARG2 YYYY-MM-DD, FILE the previous period's stored snapshot:
+ *            the report reading the rollups (which must be current: the run fails if it built any)
+ *   update   ARG1 … ARG2 (dt partitions): drops those days from the rollups (not timed), then times
+ *            opening the engine and rolling them up again, as the daily job or a backfill does
+ *   scan     ARG1 … ARG2: the bare scan of those dt partitions (count(*), count(DISTINCT user_id))
+ * Prints one JSON line: { ms, maxRssMb, queries }.
+ */
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DuckDbEngine } from '../functions/engines/duckdb.js';
+import { buildSnapshot } from '../functions/core/report.js';
+import { periodContaining, type PeriodKind } from '../functions/core/period.js';
+import { isSnapshotLike } from '../functions/core/trend-history.js';
+import { LocalUsageRollups, MANIFEST_NAME } from '../functions/adapters/rollups/local.js';
+import { parseManifest, ROLLUP_TABLES } from '../functions/core/rollup-plan.js';
+
+const [mode, dataDir, rollupDir, arg1, arg2, file] = process.argv.slice(2);
+if (!mode || !dataDir || !rollupDir || !arg1 || !arg2) {
+  throw new Error('usage: bench-rollups-child MODE DATA ROLLUPS ARG1 ARG2 [FILE]');
+}
+const varchar = (value: string) => ({ type: 'varchar' as const, value });
+
+if (mode === 'update') {
+  // Not timed: the days are taken out of the rollups as if they had never been built.
+  const manifestPath = join(rollupDir, MANIFEST_NAME);
+  const manifest = parseManifest(JSON.parse(readFileSync(manifestPath, 'utf8')));
+  if (!manifest) throw new Error(`no rollup manifest in ${rollupDir}`);
+  const days = Object.fromEntries(Object.entries(manifest.days).filter(([dt]) => dt < arg1 || dt > arg2));
+  for (const dt of Object.keys(manifest.days).filter((d) => d >= arg1 && d <= arg2)) {
+    for (const table of ROLLUP_TABLES) rmSync(join(rollupDir, table, `dt=${dt}`), { recursive: true, force: true });
+  }
+  writeFileSync(manifestPath, JSON.stringify({ ...manifest, days }));
+}
+
+const started = performance.now();
+const engine = await DuckDbEngine.open({ dataDir });
+let queries = 1;
+if (mode === 'report') {
+  const period = periodContaining(arg1 as PeriodKind, arg2, 'UTC');
+  let previous = null;
+  if (file) {
+    const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'));
+    if (!isSnapshotLike(parsed)) throw new Error(`${file} is not a snapshot`);
+    previous = parsed;
+  }
+  const usageRollups = new LocalUsageRollups({ engine, rollupDir, timezone: 'UTC' });
+  const snapshot = await buildSnapshot(engine, { period, currency: 'USD', now: new Date(), previous, usageRollups });
+  const usage = snapshot.stats.usage;
+  if (usage?.source !== 'rollups' || usage.daysBuilt > 0) {
+    throw new Error(`the rollups were not current: ${JSON.stringify(usage)}`);
+  }
+  if (file && snapshot.stats.trend?.storedFrom === null) throw new Error('the stored snapshot was not used');
+  queries = snapshot.stats.queries;
+} else if (mode === 'update') {
+  const rollups = new LocalUsageRollups({ engine, rollupDir, timezone: 'UTC' });
+  const result = await rollups.sync({ fromDt: arg1, toDt: arg2 });
+  if (!result.usable || result.built.length === 0) throw new Error(`nothing rolled up: ${JSON.stringify(result)}`);
+} else if (mode === 'scan') {
+  await engine.query({
+    name: 'bare_scan',
+    sql: 'SELECT count(*) AS events, count(DISTINCT user_id) AS users FROM src_usage_events WHERE dt BETWEEN ? AND ?',
+    params: [varchar(arg1), varchar(arg2)],
+  });
+} else {
+  throw new Error(`unknown mode ${mode}`);
+}
+await engine.close();
+const ms = Math.round(performance.now() - started);
+console.log(JSON.stringify({ ms, maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024), queries }));
