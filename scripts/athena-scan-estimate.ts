@@ -9,11 +9,11 @@
 import { readdirSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { dtRangeOf } from '../functions/core/report.js';
+import { dtRangeOf } from '../functions/app/report.js';
 import { addDays, periodContaining, type PeriodKind } from '../functions/core/period.js';
-import { reportCalendar } from '../functions/core/context.js';
+import { reportCalendar } from '../functions/app/context.js';
 import { activityDays, trendDays } from '../functions/core/kpis/engagement.js';
-import { STORED_FROM_INDEX } from '../functions/core/trend-history.js';
+import { STORED_FROM_INDEX } from '../functions/app/trend-history.js';
 import { tablesReadBy } from '../functions/sql/compose.js';
 
 const [dataDir, rollupDir] = process.argv.slice(2);
@@ -52,7 +52,9 @@ async function sizesOf(dir: string): Promise<Sizes> {
     );
     for (const row of result.getRowObjectsJson()) {
       const file = String(row.file_name);
-      const dt = /(?:^|[\\/])dt=(\d{4}-\d{2}-\d{2})[\\/]/.exec(relative(dir, file).split(sep).join('/') + '/')?.[1] ?? '';
+      const dt =
+        /(?:^|[\\/])dt=(\d{4}-\d{2}-\d{2})[\\/]/.exec(relative(dir, file).split(sep).join('/') + '/')?.[1] ??
+        '';
       // A list column's leaf is `features, list, element`: count it as `features`.
       const column = String(row.path_in_schema).split(',')[0]?.trim() ?? '';
       const perDt = sizes.get(dt) ?? new Map<string, number>();
@@ -63,7 +65,11 @@ async function sizesOf(dir: string): Promise<Sizes> {
   return sizes;
 }
 
-function scanned(sizes: Sizes, columns: readonly string[] | 'all', range?: { fromDt: string; toDt: string }): number {
+function scanned(
+  sizes: Sizes,
+  columns: readonly string[] | 'all',
+  range?: { fromDt: string; toDt: string },
+): number {
   let bytes = 0;
   for (const [dt, perColumn] of sizes) {
     if (range && (dt < range.fromDt || dt > range.toDt)) continue;
@@ -106,7 +112,9 @@ const smallQuality = [...small.values()].reduce((a, b) => a + b, 0);
 
 const mb = (b: number): string => (b / 1e6).toFixed(1);
 const CLEAN = ['event_id', 'occurred_at', 'account_id', 'user_id', 'event_name'];
-console.log('| period | usage queries, raw events (MB) | usage queries, rollups (MB) | small tables (MB) | report raw (MB) | report with rollups (MB) | share |');
+console.log(
+  '| period | usage queries, raw events (MB) | usage queries, rollups (MB) | small tables (MB) | report raw (MB) | report with rollups (MB) | share |',
+);
 console.log('|---|---|---|---|---|---|---|');
 for (const [kind, date] of [
   ['weekly', '2026-11-18'],
@@ -137,7 +145,7 @@ for (const [kind, date] of [
 const days = [...usage.keys()].sort();
 const lastDay = days[days.length - 1] ?? '';
 console.log(
-  `\nDaily rollup job (${lastDay}): scans ${(scanned(usage, "all", { fromDt: lastDay, toDt: lastDay }) / 1e6).toFixed(2)} MB of raw events`,
+  `\nDaily rollup job (${lastDay}): scans ${(scanned(usage, 'all', { fromDt: lastDay, toDt: lastDay }) / 1e6).toFixed(2)} MB of raw events`,
 );
 connection.closeSync();
 instance.closeSync();

@@ -10,10 +10,10 @@
  */
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DuckDbEngine } from '../functions/engines/duckdb.js';
-import { buildSnapshot } from '../functions/core/report.js';
+import { DuckDbEngine } from '../functions/adapters/engines/duckdb.js';
+import { buildSnapshot } from '../functions/app/report.js';
 import { periodContaining, type PeriodKind } from '../functions/core/period.js';
-import { isSnapshotLike } from '../functions/core/trend-history.js';
+import { isSnapshotLike } from '../functions/app/trend-history.js';
 import { LocalUsageRollups, MANIFEST_NAME } from '../functions/adapters/rollups/local.js';
 import { parseManifest, ROLLUP_TABLES } from '../functions/core/rollup-plan.js';
 
@@ -30,7 +30,8 @@ if (mode === 'update') {
   if (!manifest) throw new Error(`no rollup manifest in ${rollupDir}`);
   const days = Object.fromEntries(Object.entries(manifest.days).filter(([dt]) => dt < arg1 || dt > arg2));
   for (const dt of Object.keys(manifest.days).filter((d) => d >= arg1 && d <= arg2)) {
-    for (const table of ROLLUP_TABLES) rmSync(join(rollupDir, table, `dt=${dt}`), { recursive: true, force: true });
+    for (const table of ROLLUP_TABLES)
+      rmSync(join(rollupDir, table, `dt=${dt}`), { recursive: true, force: true });
   }
   writeFileSync(manifestPath, JSON.stringify({ ...manifest, days }));
 }
@@ -47,7 +48,13 @@ if (mode === 'report') {
     previous = parsed;
   }
   const usageRollups = new LocalUsageRollups({ engine, rollupDir, timezone: 'UTC' });
-  const snapshot = await buildSnapshot(engine, { period, currency: 'USD', now: new Date(), previous, usageRollups });
+  const snapshot = await buildSnapshot(engine, {
+    period,
+    currency: 'USD',
+    now: new Date(),
+    previous,
+    usageRollups,
+  });
   const usage = snapshot.stats.usage;
   if (usage?.source !== 'rollups' || usage.daysBuilt > 0) {
     throw new Error(`the rollups were not current: ${JSON.stringify(usage)}`);
@@ -57,7 +64,8 @@ if (mode === 'report') {
 } else if (mode === 'update') {
   const rollups = new LocalUsageRollups({ engine, rollupDir, timezone: 'UTC' });
   const result = await rollups.sync({ fromDt: arg1, toDt: arg2 });
-  if (!result.usable || result.built.length === 0) throw new Error(`nothing rolled up: ${JSON.stringify(result)}`);
+  if (!result.usable || result.built.length === 0)
+    throw new Error(`nothing rolled up: ${JSON.stringify(result)}`);
 } else if (mode === 'scan') {
   await engine.query({
     name: 'bare_scan',

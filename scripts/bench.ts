@@ -100,6 +100,70 @@ for (const scale of SCALES.filter((s) => wanted.includes(s.name))) {
     console.error(rows[rows.length - 1]);
   }
 }
+// With usage rollups (docs/rollups.md): the rollups are brought up to date once (not timed), then
+// the reports read them (trend points 2–11 stored), and the daily update of one day and the
+// backfill of a month are timed against a bare scan of the same partitions.
+const rollupRows: string[] = [];
+const updateRows: string[] = [];
+if (process.env.BENCH_ROLLUPS !== '0') {
+  for (const scale of SCALES.filter((s) => wanted.includes(s.name))) {
+    const dir = await ensureData(scale);
+    const rollups = resolve('bench-data', `${scale.name}-rollups`);
+    const t = performance.now();
+    execFileSync(
+      process.execPath,
+      ['--import', 'tsx', 'functions/cli/rollup.ts', '--data', dir, '--rollups', rollups],
+      {
+        stdio: 'inherit',
+      },
+    );
+    console.error(`  rollups of ${scale.name} current in ${Math.round((performance.now() - t) / 1000)} s`);
+    const rollupChild = (args: string[]): Run => {
+      const out = execFileSync(
+        process.execPath,
+        ['--import', 'tsx', 'scripts/bench-rollups-child.ts', ...args],
+        { encoding: 'utf8', maxBuffer: 1 << 20 },
+      );
+      return JSON.parse(out.trim().split('\n').pop() ?? '{}') as Run;
+    };
+    for (const [kind, date] of [
+      ['weekly', '2026-11-18'],
+      ['monthly', '2026-10-15'],
+    ] as const) {
+      const previous = resolve('bench-data', `${scale.name}-previous-${kind}.json`);
+      if (!existsSync(previous)) child(['previous', dir, kind, date, previous]);
+      const scans: Run[] = [];
+      const reports: Run[] = [];
+      for (let i = 0; i < RUNS; i += 1) {
+        scans.push(child(['scan', dir, kind, date]));
+        reports.push(rollupChild(['report', dir, rollups, kind, date, previous]));
+      }
+      const ratio = (runs: readonly Run[]): string =>
+        `${median(runs.map((r, i) => r.ms / (scans[i]?.ms ?? r.ms))).toFixed(2)}×`;
+      const ms = (runs: readonly Run[]): number => median(runs.map((r) => r.ms));
+      rollupRows.push(
+        `| ${scale.name} | ${kind} | ${ms(scans)} | ${ms(reports)} (${ratio(reports)}) | ${Math.max(...reports.map((r) => r.maxRssMb))} |`,
+      );
+      console.error(rollupRows[rollupRows.length - 1]);
+    }
+    for (const [what, from, to] of [
+      ['one day', '2026-11-22', '2026-11-22'],
+      ['a month', '2026-10-01', '2026-10-31'],
+    ] as const) {
+      const scans: Run[] = [];
+      const updates: Run[] = [];
+      for (let i = 0; i < RUNS; i += 1) {
+        scans.push(rollupChild(['scan', dir, rollups, from, to]));
+        updates.push(rollupChild(['update', dir, rollups, from, to]));
+      }
+      const ratio = `${median(updates.map((r, i) => r.ms / (scans[i]?.ms ?? r.ms))).toFixed(2)}×`;
+      updateRows.push(
+        `| ${scale.name} | ${what} (${from} … ${to}) | ${median(scans.map((r) => r.ms))} | ${median(updates.map((r) => r.ms))} (${ratio}) | ${Math.max(...updates.map((r) => r.maxRssMb))} |`,
+      );
+      console.error(updateRows[updateRows.length - 1]);
+    }
+  }
+}
 const webRows: string[] = [];
 if (wanted.includes(WEB_SCALE.name)) {
   const started = performance.now();
@@ -138,6 +202,18 @@ if (rows.length > 0) {
   );
   console.log('|---|---|---|---|---|---|---|');
   for (const r of rows) console.log(r);
+}
+if (rollupRows.length > 0) {
+  console.log(
+    '\n| usage events | period | bare scan (ms) | report with current rollups, trend points 2–11 stored (ms, × scan) | peak RSS (MB) |',
+  );
+  console.log('|---|---|---|---|---|');
+  for (const r of rollupRows) console.log(r);
+  console.log(
+    '\n| usage events | rollup update | bare scan of the days (ms) | rollup update (ms, × scan) | peak RSS (MB) |',
+  );
+  console.log('|---|---|---|---|---|');
+  for (const r of updateRows) console.log(r);
 }
 if (webRows.length > 0) {
   console.log(

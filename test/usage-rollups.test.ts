@@ -9,8 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DuckDbEngine } from '../functions/engines/duckdb.js';
-import { buildSnapshot } from '../functions/core/report.js';
+import { DuckDbEngine } from '../functions/adapters/engines/duckdb.js';
+import { buildSnapshot } from '../functions/app/report.js';
 import { periodFromKey } from '../functions/core/period.js';
 import { generateSampleData } from '../functions/sample/generate.js';
 import { KPI_IDS, type Snapshot } from '../functions/core/snapshot.js';
@@ -198,7 +198,12 @@ describe('on hand-written usage events', () => {
     const before = await (async () => {
       const engine = await fresh();
       try {
-        return await report(engine, '2026-W46', 'UTC', new LocalUsageRollups({ engine, rollupDir, timezone: 'UTC' }));
+        return await report(
+          engine,
+          '2026-W46',
+          'UTC',
+          new LocalUsageRollups({ engine, rollupDir, timezone: 'UTC' }),
+        );
       } finally {
         await engine.close();
       }

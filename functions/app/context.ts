@@ -30,6 +30,8 @@ export interface KpiContextOptions {
   readonly sources?: readonly TableSource[];
   /** Only these tables are kept by the engine (default: every report table). */
   readonly readTables?: readonly TableName[];
+  /** The usage queries read the usage rollups (KpiGroupContext.usageFromRollups). */
+  readonly usageFromRollups?: boolean;
 }
 
 export interface KpiRuntime {
@@ -103,6 +105,7 @@ export async function createKpiContext(engine: QueryEngine, options: KpiContextO
     currency: options.currency,
     available,
     config: options.config ?? DEFAULT_CONFIG,
+    ...(options.usageFromRollups ? { usageFromRollups: true } : {}),
     async run(name: string, params: readonly SqlParam[] = [], runOptions: RunOptions = {}) {
       const request = composeQuery(
         name,

@@ -18,6 +18,7 @@ import type { Snapshot } from '../core/snapshot.js';
 import { InputError } from '../core/input-error.js';
 import { type QueryEngine } from './ports/query-engine.js';
 import type { ObjectStore } from './ports/object-store.js';
+import type { UsageRollups } from './ports/usage-rollups.js';
 import type { DigestMessage, Mailer } from './ports/mailer.js';
 import {
   DEFAULT_EXCLUSION_THRESHOLDS,
@@ -52,6 +53,8 @@ export interface BuildSnapshotOptions {
   readonly previous?: Snapshot | null;
   /** Stops for empty runs and mostly excluded tables (functions/core/run-guards.ts). */
   readonly guards?: ReportGuards;
+  /** Usage rollups the report keeps current and reads instead of the raw events (docs/rollups.md). */
+  readonly usageRollups?: UsageRollups;
 }
 
 export type BuildSnapshotFn = (engine: QueryEngine, options: BuildSnapshotOptions) => Promise<Snapshot>;
@@ -74,6 +77,8 @@ export interface JobDeps {
   readonly metrics?: JobMetrics;
   /** Injectable for tests; default: functions/app/report.ts. */
   readonly buildSnapshot?: BuildSnapshotFn;
+  /** Usage rollups for the report (local: functions/adapters/rollups/local.ts); absent: raw events. */
+  readonly usageRollups?: UsageRollups;
   /** Injectable for tests; default: functions/digest/index.ts. */
   readonly renderDigest?: RenderDigestFn;
   /** Wall clock for delivery leases (not the report's `now`). */
@@ -314,6 +319,7 @@ export async function runDigestJob(deps: JobDeps, request: JobRequest): Promise<
     ...(request.fxBase !== undefined ? { fxBase: request.fxBase } : {}),
     now: request.now,
     ...(previous === undefined ? {} : { previous }),
+    ...(deps.usageRollups ? { usageRollups: deps.usageRollups } : {}),
     guards: {
       allowEmpty: request.allowEmpty ?? false,
       thresholds: request.exclusionThresholds ?? DEFAULT_EXCLUSION_THRESHOLDS,

@@ -19,6 +19,7 @@ import {
   type Snapshot,
   type SnapshotDetails,
   type TableQuality,
+  type UsageSourceStats,
 } from '../core/snapshot.js';
 import {
   DEFAULT_CONFIG,
@@ -28,12 +29,14 @@ import {
   type PeriodValue,
   type ReportConfig,
 } from '../core/kpis/group.js';
-import { DEFAULT_FX_BASE, dataQualityQuery, EXAMPLE_SEPARATOR } from '../sql/compose.js';
+import { composeQuery, DEFAULT_FX_BASE, dataQualityQuery, EXAMPLE_SEPARATOR } from '../sql/compose.js';
 import { assertReportingRates } from '../core/fx-coverage.js';
 import { ltvCalendar } from '../core/kpis/revenue.js';
 import type { QueryEngine, QueryStats, TableSource } from './ports/query-engine.js';
 import type { Row, SqlParam, SqlValue } from '../core/sql-values.js';
 import { REPORT_TABLES, tableSpec, type DataQualityReason, type TableName } from '../contract/contract.js';
+import type { UsageRollups } from './ports/usage-rollups.js';
+import { usageDtRange } from '../core/kpis/engagement.js';
 import { ALL_GROUPS } from '../core/kpis/index.js';
 import { createKpiContext, reportCalendar, CALENDAR_LENGTH } from './context.js';
 import { STORED_FROM_INDEX, storedTrendFrom, type StoredTrend } from './trend-history.js';
@@ -72,6 +75,12 @@ export interface BuildOptions {
    * alert run, whose rules need a few KPIs only.
    */
   readonly readTables?: readonly TableName[];
+  /**
+   * Usage rollups (docs/rollups.md): the report brings the days its usage queries read up to
+   * date, then reads them instead of the raw usage_events; where it cannot (another time zone,
+   * nothing can be written) it reads the raw events. `stats.usage` says which. Absent: raw events.
+   */
+  readonly usageRollups?: UsageRollups;
 }
 
 export const EMPTY_DETAILS: SnapshotDetails = {
@@ -118,10 +127,16 @@ async function checkTable(
   periods: readonly Period[],
   stats: QueryStats[],
   fxBase: { fxBase?: string },
+  usageFromRollups: boolean,
 ): Promise<{ quality: TableQuality; excluded: ExclusionCount[] }> {
   const source = sources.find((s) => s.table === table);
   const dataFolder = localDataFolder(engine);
-  const request = dataQualityQuery(table, { sources, currency, periods, ...fxBase }, dtRangeOf(period));
+  const ctx = { sources, currency, periods, ...fxBase };
+  // The usage rollups keep each day's counts of usage_events (usage_quality_rollup.sql).
+  const request =
+    table === 'usage_events' && usageFromRollups && source?.relation
+      ? composeQuery('usage_quality_rollup', dtParams(period), ctx)
+      : dataQualityQuery(table, ctx, dtRangeOf(period));
   if (!source || source.relation === null || request === null) {
     const reason = source?.absentReason ?? 'not configured';
     return {
@@ -206,11 +221,12 @@ async function checkDataQuality(
   stats: QueryStats[],
   fxBase: { fxBase?: string },
   readTables: readonly TableName[] | undefined,
+  usageFromRollups: boolean,
 ): Promise<QualityResult> {
   const checks = await Promise.all(
     REPORT_TABLES.map((table) =>
       readTables === undefined || readTables.includes(table)
-        ? checkTable(engine, table, sources, period, currency, periods, stats, fxBase)
+        ? checkTable(engine, table, sources, period, currency, periods, stats, fxBase, usageFromRollups)
         : Promise.resolve(notRead(table, sources)),
     ),
   );
@@ -354,6 +370,37 @@ function coverageOf(row: Row | undefined): Pick<DataCoverage, 'days' | 'instants
   };
 }
 
+/**
+ * Brings the usage rollups up to date for the dt partitions the report's usage queries read
+ * (trend, activity and data quality), and says whether the report reads them.
+ */
+async function prepareUsageRollups(
+  options: BuildOptions,
+  present: ReadonlySet<TableName>,
+  calendarLength: number,
+): Promise<UsageSourceStats | undefined> {
+  const rollups = options.usageRollups;
+  if (!rollups || (options.readTables !== undefined && !options.readTables.includes('usage_events'))) {
+    return undefined;
+  }
+  if (!present.has('usage_events')) return { source: 'raw', reason: 'no usage_events table' };
+  const usage = usageDtRange(reportCalendar(options.period, calendarLength));
+  const quality = dtRangeOf(options.period);
+  const readiness = await rollups.prepare({
+    timezone: options.period.timezone,
+    fromDt: usage.fromDt < quality.fromDt ? usage.fromDt : quality.fromDt,
+    toDt: usage.toDt > quality.toDt ? usage.toDt : quality.toDt,
+  });
+  return readiness.usable
+    ? {
+        source: 'rollups',
+        timezone: readiness.timezone,
+        daysBuilt: readiness.built.length,
+        daysRemoved: readiness.removed.length,
+      }
+    : { source: 'raw', reason: readiness.reason };
+}
+
 export async function buildSnapshot(engine: QueryEngine, options: BuildOptions): Promise<Snapshot> {
   const started = performance.now();
   const groups = options.groups ?? ALL_GROUPS;
@@ -375,14 +422,18 @@ export async function buildSnapshot(engine: QueryEngine, options: BuildOptions):
     dataSource: engine.dataSource,
   });
   const stored = history.usable ? history.trend : null;
+  // Periods 0 and 1, plus period 2 as the start of period 1.
+  const calendarLength = stored ? STORED_FROM_INDEX + 1 : CALENDAR_LENGTH;
+  const usage = await prepareUsageRollups(options, present, calendarLength);
+  const usageFromRollups = usage?.source === 'rollups';
   const runtime = await createKpiContext(engine, {
     period: options.period,
     currency: options.currency,
     ...fxBase,
     config: options.config ?? DEFAULT_CONFIG,
-    // Periods 0 and 1, plus period 2 as the start of period 1.
-    calendarLength: stored ? STORED_FROM_INDEX + 1 : CALENDAR_LENGTH,
+    calendarLength,
     sources,
+    ...(usageFromRollups ? { usageFromRollups } : {}),
     ...(options.readTables ? { readTables: options.readTables } : {}),
   });
   const { context, stats } = runtime;
@@ -422,6 +473,7 @@ export async function buildSnapshot(engine: QueryEngine, options: BuildOptions):
         stats,
         fxBase,
         options.readTables,
+        usageFromRollups,
       ),
       Promise.all(groups.map((group, i) => (absent[i] ? null : group.compute(context)))),
       guards ? context.run('data_span', dtParams(options.period)) : Promise.resolve([]),
@@ -511,6 +563,7 @@ export async function buildSnapshot(engine: QueryEngine, options: BuildOptions):
             storedFrom: null,
             ...(options.previous === undefined ? {} : { reason: history.reason }),
           },
+      ...(usage ? { usage } : {}),
       perQuery: stats.map((s) => ({
         name: s.name,
         milliseconds: s.milliseconds,

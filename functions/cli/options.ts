@@ -1,6 +1,6 @@
 /** Flags of `npm run report`, parsed and validated into options (pure, so it is unit-tested). */
 import { parseArgs } from 'node:util';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { existsSync, statSync } from 'node:fs';
 import {
   assertTimeZone,
@@ -48,6 +48,8 @@ export interface CliOptions {
   readonly smtp: { host: string; port: number; secure: boolean; auth?: { user: string; pass: string } };
   /** DuckDB over --data, or Athena (the Lambda's engine) over a deployment's workgroup and database. */
   readonly engine: EngineChoice;
+  /** The usage rollups' folder (docs/rollups.md); null: read the raw usage events. */
+  readonly rollupDir: string | null;
 }
 
 export const USAGE = `Usage: npm run report -- [options]
@@ -69,6 +71,9 @@ export const USAGE = `Usage: npm run report -- [options]
                             previous period's snapshot in OUT (e.g. after earlier data was corrected)
   --allow-empty             report even when the data has nothing for the period (every KPI n/a);
                             by default such a run stops with exit code 2
+  --rollups DIR             the usage rollups the report keeps current and reads (DuckDB; default
+                            OUT/rollups, in the time zone of the first report; docs/rollups.md)
+  --no-rollups              read the raw usage events instead
   --warn-excluded PCT       warn when more than PCT % of a table's rows is excluded (default 5)
   --stop-excluded PCT       stop when more than PCT % of a table's rows is excluded (default 50)
 ${ENGINE_USAGE}  --help                    this text
@@ -122,6 +127,8 @@ export function parseCliArgs(argv: readonly string[], env: NodeJS.ProcessEnv, no
         'allow-empty': { type: 'boolean' },
         'warn-excluded': { type: 'string' },
         'stop-excluded': { type: 'string' },
+        rollups: { type: 'string' },
+        'no-rollups': { type: 'boolean' },
         engine: { type: 'string' },
         workgroup: { type: 'string' },
         database: { type: 'string' },
@@ -206,9 +213,21 @@ export function parseCliArgs(argv: readonly string[], env: NodeJS.ProcessEnv, no
   if (engine.kind === 'athena' && dataDir !== null)
     throw new UsageError('--data applies to --engine duckdb only');
 
+  if (values.rollups !== undefined && values['no-rollups']) {
+    throw new UsageError('--rollups and --no-rollups exclude each other');
+  }
+  if (values.rollups !== undefined && engine.kind !== 'duckdb') {
+    throw new UsageError('--rollups applies to --engine duckdb only');
+  }
+  const rollupDir =
+    engine.kind !== 'duckdb' || values['no-rollups']
+      ? null
+      : resolve(values.rollups ?? join(outDir, 'rollups'));
+
   return {
     help: values.help ?? false,
     engine,
+    rollupDir,
     period,
     dataDir,
     outDir,

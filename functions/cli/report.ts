@@ -12,6 +12,7 @@ import { FileStore } from '../adapters/stores/file.js';
 import { ensureWritableDir } from '../adapters/stores/writable-dir.js';
 import { createMailer } from '../adapters/mailers/index.js';
 import { runDigestJob } from '../app/job.js';
+import { LocalUsageRollups } from '../adapters/rollups/local.js';
 import { ensureSampleData } from '../sample/default-data.js';
 import type { Mailer } from '../app/ports/mailer.js';
 import { HEADLINE_KPIS } from '../core/snapshot.js';
@@ -48,7 +49,20 @@ async function main(argv: readonly string[]): Promise<number> {
   const engine = await openEngine(options.engine, { dataDir });
   try {
     const summary = await runDigestJob(
-      { engine, store: new FileStore(options.outDir), mailer: mailerFor(options) },
+      {
+        engine,
+        store: new FileStore(options.outDir),
+        mailer: mailerFor(options),
+        ...(options.rollupDir !== null
+          ? {
+              usageRollups: new LocalUsageRollups({
+                engine,
+                rollupDir: options.rollupDir,
+                timezone: options.period.timezone,
+              }),
+            }
+          : {}),
+      },
       {
         period: options.period,
         currency: options.currency,

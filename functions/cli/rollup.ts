@@ -3,8 +3,8 @@
  * brings the usage rollups of a local data folder up to date (docs/rollups.md), as a report
  * does for the days it reads. Problems with flags or input: one line, exit code 2.
  */
-import { DuckDbEngine } from '../engines/duckdb.js';
-import { InputError } from '../engines/engine.js';
+import { DuckDbEngine } from '../adapters/engines/duckdb.js';
+import { InputError } from '../core/input-error.js';
 import { LocalUsageRollups } from '../adapters/rollups/local.js';
 import { UsageError } from './usage-error.js';
 import { parseRollupArgs, ROLLUP_USAGE } from './rollup-options.js';
@@ -18,7 +18,11 @@ async function main(argv: readonly string[]): Promise<number> {
   const started = performance.now();
   const engine = await DuckDbEngine.open({ dataDir: options.dataDir });
   try {
-    const rollups = new LocalUsageRollups({ engine, rollupDir: options.rollupDir, timezone: options.timezone });
+    const rollups = new LocalUsageRollups({
+      engine,
+      rollupDir: options.rollupDir,
+      timezone: options.timezone,
+    });
     const result = await rollups.sync({ fromDt: options.fromDt, toDt: options.toDt });
     if (!result.usable) throw new InputError(`no usage rollups: ${result.reason}`);
     console.log(

@@ -59,7 +59,12 @@ export function baseManifest(
   dataSource: string,
   timezone: string,
 ): RollupManifest {
-  if (stored && stored.version === ROLLUP_VERSION && stored.dataSource === dataSource && stored.timezone === timezone) {
+  if (
+    stored &&
+    stored.version === ROLLUP_VERSION &&
+    stored.dataSource === dataSource &&
+    stored.timezone === timezone
+  ) {
     return stored;
   }
   return { version: ROLLUP_VERSION, timezone, dataSource, days: {} };
@@ -75,7 +80,9 @@ export function planRollups(
   range: { readonly fromDt: string; readonly toDt: string },
 ): RollupPlan {
   const inRange = (dt: string): boolean => dt >= range.fromDt && dt <= range.toDt;
-  const partitions = raw.filter((p) => inRange(p.dt)).sort((a, b) => (a.dt < b.dt ? -1 : a.dt > b.dt ? 1 : 0));
+  const partitions = raw
+    .filter((p) => inRange(p.dt))
+    .sort((a, b) => (a.dt < b.dt ? -1 : a.dt > b.dt ? 1 : 0));
   const present = new Set(partitions.map((p) => p.dt));
   const build = partitions.filter((p) => manifest.days[p.dt]?.fingerprint !== p.fingerprint);
   const remove = Object.keys(manifest.days)

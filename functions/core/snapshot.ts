@@ -365,7 +365,22 @@ export interface SnapshotStats {
     readonly rows: number;
     readonly bytesScanned?: number;
   }[];
+  /**
+   * Where the usage figures came from when the report was given usage rollups
+   * (docs/rollups.md): the rollups (with the days rolled up or removed before the report), or
+   * the raw events and why.
+   */
+  readonly usage?: UsageSourceStats;
 }
+
+export type UsageSourceStats =
+  | {
+      readonly source: 'rollups';
+      readonly timezone: string;
+      readonly daysBuilt: number;
+      readonly daysRemoved: number;
+    }
+  | { readonly source: 'raw'; readonly reason: string };
 
 export interface Snapshot {
   readonly schemaVersion: typeof SCHEMA_VERSION;

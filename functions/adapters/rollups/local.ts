@@ -9,7 +9,16 @@
  * manifest records it, so that an interrupted run leaves no day half written.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import {
   ROLLUP_RELATIONS,
@@ -25,14 +34,17 @@ import {
 } from '../../core/rollup-plan.js';
 import { composeQuery, dataQualityQuery, type ComposeContext } from '../../sql/compose.js';
 import { periodContaining, type Period } from '../../core/period.js';
-import type { QueryEngine, TableSource } from '../../engines/engine.js';
+import type { QueryEngine, TableSource } from '../../app/ports/query-engine.js';
 import type { RollupReadiness, RollupRequest, UsageRollups } from '../../app/ports/usage-rollups.js';
 
 export const MANIFEST_NAME = 'manifest.json';
 const DT_FOLDER = /^dt=(\d{4}-\d{2}-\d{2})$/;
 const DATA_FILE = /\.(parquet|json|jsonl|ndjson|csv)$/i;
-/** Days read into memory at once: a week of events at 50M a year and a half is ~650k rows. */
-const BATCH_DAYS = 7;
+/**
+ * Days rolled up by one query: a month of events at 50M over a year and a half is ~6M events,
+ * whose rollup rows (~2M) the engine keeps until they are written.
+ */
+const BATCH_DAYS = 31;
 
 export interface LocalRollupOptions {
   readonly engine: QueryEngine;
@@ -59,7 +71,8 @@ const EMPTY_COLUMNS: Readonly<Record<RollupTable, string>> = {
 
 /** A SQL string literal for a local path (the adapter's only spliced text, as in duckdb.ts). */
 function pathLiteral(path: string): string {
-  if ([...path].some((ch) => ch.charCodeAt(0) < 0x20)) throw new Error(`path has control characters: ${path}`);
+  if ([...path].some((ch) => ch.charCodeAt(0) < 0x20))
+    throw new Error(`path has control characters: ${path}`);
   return `'${path.replace(/'/g, "''")}'`;
 }
 
@@ -157,7 +170,9 @@ export class LocalUsageRollups implements UsageRollups {
   }
 
   /** Brings the rollups of the raw partitions in the range (default: all) up to date. */
-  async sync(range: { fromDt: string; toDt: string } = { fromDt: '0000-01-01', toDt: '9999-12-31' }): Promise<RollupReadiness> {
+  async sync(
+    range: { fromDt: string; toDt: string } = { fromDt: '0000-01-01', toDt: '9999-12-31' },
+  ): Promise<RollupReadiness> {
     const dataDir = this.engine.dataFolder;
     if (this.engine.kind !== 'duckdb' || !this.engine.materialize || dataDir === undefined) {
       return { usable: false, reason: 'local usage rollups need the embedded engine' };
@@ -176,17 +191,22 @@ export class LocalUsageRollups implements UsageRollups {
         mkdirSync(this.dir, { recursive: true });
         if (plan.build.length > 0 || plan.remove.length > 0) mkdirSync(staging, { recursive: true });
       } catch (error) {
-        return { usable: false, reason: `the usage rollups cannot be written in ${this.dir}: ${firstLine(error)}` };
+        return {
+          usable: false,
+          reason: `the usage rollups cannot be written in ${this.dir}: ${firstLine(error)}`,
+        };
       }
       for (const batch of batches(plan.build, this.batchDays)) {
         const written = await this.buildBatch(batch, sources, zone, staging);
-        if (written !== null) return { usable: false, reason: `the usage rollups cannot be written: ${written}` };
+        if (written !== null)
+          return { usable: false, reason: `the usage rollups cannot be written: ${written}` };
         manifest = updatedManifest(manifest, batch, [], this.now());
         this.writeManifest(manifest);
       }
       if (plan.remove.length > 0) {
         for (const dt of plan.remove) {
-          for (const table of ROLLUP_TABLES) rmSync(join(this.dir, table, `dt=${dt}`), { recursive: true, force: true });
+          for (const table of ROLLUP_TABLES)
+            rmSync(join(this.dir, table, `dt=${dt}`), { recursive: true, force: true });
         }
         manifest = updatedManifest(manifest, [], plan.remove, this.now());
         this.writeManifest(manifest);
@@ -195,11 +215,18 @@ export class LocalUsageRollups implements UsageRollups {
       }
     } catch (error) {
       if (isWriteError(error)) {
-        return { usable: false, reason: `the usage rollups cannot be written in ${this.dir}: ${firstLine(error)}` };
+        return {
+          usable: false,
+          reason: `the usage rollups cannot be written in ${this.dir}: ${firstLine(error)}`,
+        };
       }
       throw error;
     } finally {
-      rmSync(staging, { recursive: true, force: true });
+      try {
+        rmSync(staging, { recursive: true, force: true });
+      } catch {
+        // Nothing was staged where nothing can be written.
+      }
     }
     await this.attachViews();
     return { usable: true, timezone: zone, built: plan.build.map((p) => p.dt), removed: plan.remove };

@@ -80,6 +80,16 @@ export function activityDays(periods: readonly Period[]): { from: string; to: st
   };
 }
 
+/** The raw dt partitions the usage queries of a report calendar read (trend and activity). */
+export function usageDtRange(periods: readonly Period[]): { fromDt: string; toDt: string } {
+  const trend = trendDays(periods);
+  const activity = activityDays(periods);
+  return {
+    fromDt: addDays(minDay(trend.from, activity.from), -1),
+    toDt: addDays(trend.to > activity.to ? trend.to : activity.to, 1),
+  };
+}
+
 export function daysIn(period: Period): number {
   return daysBetween(period.firstDay, period.lastDay) + 1;
 }
@@ -207,7 +217,12 @@ export function loadUsageActivity(ctx: KpiGroupContext): Promise<UsageActivity> 
   let pending = usageCache.get(ctx);
   if (!pending) {
     const days = activityDays(ctx.periods);
-    pending = ctx.run('usage_activity', dtParams(days.from, days.to)).then(parseUsageActivity);
+    const dts = dtParams(days.from, days.to);
+    pending = (
+      ctx.usageFromRollups
+        ? ctx.run('usage_activity_rollup', [...dts, ...dts])
+        : ctx.run('usage_activity', dts)
+    ).then(parseUsageActivity);
     usageCache.set(ctx, pending);
     // A failed run is not cached, so that a later group reports its own failure.
     pending.catch(() => usageCache.delete(ctx));
@@ -299,7 +314,8 @@ export const engagementGroup: KpiGroup = {
     const trendPeriods = Math.min(TREND_PERIODS, ctx.periods.length);
     const trend: ActiveUsers[] = Array.from({ length: trendPeriods }, () => NO_ACTIVE_USERS);
     const days = trendDays(ctx.periods);
-    for (const row of await ctx.run('usage_trend', dtParams(days.from, days.to))) {
+    const trendQuery = ctx.usageFromRollups ? 'usage_trend_rollup' : 'usage_trend';
+    for (const row of await ctx.run(trendQuery, dtParams(days.from, days.to))) {
       const index = num(row.period_index);
       if (index !== null && index >= 0 && index < trendPeriods) trend[index] = activeUsers(row);
     }

@@ -57,6 +57,11 @@ export interface KpiGroupContext {
   /** Contract tables present in the data. */
   readonly available: ReadonlySet<TableName>;
   readonly config: ReportConfig;
+  /**
+   * True when the usage queries read the usage rollups (docs/rollups.md) instead of the raw
+   * usage_events: the `…_rollup` query files, which give the same figures.
+   */
+  readonly usageFromRollups?: boolean;
 }
 
 export interface KpiGroupResult {
