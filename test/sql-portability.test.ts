@@ -1,7 +1,10 @@
 /**
  * Every SQL text the report runs must be portable: parsed by a Trino grammar (Athena engine v3)
  * and executed by DuckDB. The report runs over generated sample data through a recording engine,
- * so the check covers the composed text exactly as an engine receives it.
+ * so the check covers the composed text exactly as an engine receives it. A third report reads
+ * usage rollups (docs/rollups.md) it builds first, so the rollup queries are covered too; the
+ * local adapter's own statements that write and name the Parquet files are DuckDB's (on Athena
+ * the job UNLOADs the same rollup queries).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -15,9 +18,37 @@ import { generateSampleData } from '../functions/sample/generate.js';
 import { sqlDir } from '../functions/sql/compose.js';
 import { DEFAULT_EXCLUSION_THRESHOLDS } from '../functions/core/exclusion-share.js';
 import { RecordingEngine } from './helpers/recording-engine.js';
+import { LocalUsageRollups } from '../functions/adapters/rollups/local.js';
+import type { QueryRequest, QueryStats } from '../functions/app/ports/query-engine.js';
+
+/** Records what it keeps too, and gives the data folder: what the local rollups need. */
+class RecordingRollupEngine extends RecordingEngine {
+  constructor(private readonly duck: DuckDbEngine) {
+    super(duck);
+  }
+  get dataFolder(): string {
+    return this.duck.dataFolder;
+  }
+  async materialize(request: QueryRequest): Promise<{ relation: string; stats: QueryStats }> {
+    this.requests.push(request);
+    return this.duck.materialize(request);
+  }
+  release(relation: string): Promise<void> {
+    return this.duck.release(relation);
+  }
+}
+
+/** The local rollup adapter's DuckDB statements (COPY to Parquet, views over the files, drops). */
+const LOCAL_ONLY = /^(rollup_write|rollup_attach|release_)/;
 
 const dir = mkdtempSync(join(tmpdir(), 'sql-portability-'));
-let engine: RecordingEngine;
+let plainEngine: RecordingEngine;
+let rollupEngine: RecordingRollupEngine;
+const engine = {
+  get requests(): QueryRequest[] {
+    return [...plainEngine.requests, ...rollupEngine.requests].filter((r) => !LOCAL_ONLY.test(r.name));
+  },
+};
 
 beforeAll(async () => {
   await generateSampleData({
@@ -28,20 +59,34 @@ beforeAll(async () => {
     accounts: 120,
     usageEvents: 40_000,
   });
-  engine = new RecordingEngine(await DuckDbEngine.open({ dataDir: dir }));
+  plainEngine = new RecordingEngine(await DuckDbEngine.open({ dataDir: dir }));
   const now = new Date('2026-11-23T08:00:00Z');
-  await buildSnapshot(engine, {
+  await buildSnapshot(plainEngine, {
     period: periodFromKey('2026-W47', 'Europe/Warsaw'),
     currency: 'USD',
     now,
     // The run guards' data_span query is part of every CLI and Lambda run.
     guards: { allowEmpty: false, thresholds: DEFAULT_EXCLUSION_THRESHOLDS },
   });
-  await buildSnapshot(engine, { period: periodFromKey('2026-10', 'UTC'), currency: 'EUR', now });
+  await buildSnapshot(plainEngine, { period: periodFromKey('2026-10', 'UTC'), currency: 'EUR', now });
+  rollupEngine = new RecordingRollupEngine(await DuckDbEngine.open({ dataDir: dir }));
+  const usageRollups = new LocalUsageRollups({
+    engine: rollupEngine,
+    rollupDir: join(dir, 'rollups'),
+    timezone: 'Europe/Warsaw',
+  });
+  const rolled = await buildSnapshot(rollupEngine, {
+    period: periodFromKey('2026-W47', 'Europe/Warsaw'),
+    currency: 'USD',
+    now,
+    usageRollups,
+  });
+  expect(rolled.stats.usage?.source).toBe('rollups');
 });
 
 afterAll(async () => {
-  await engine?.close();
+  await plainEngine?.close();
+  await rollupEngine?.close();
   rmSync(dir, { recursive: true, force: true });
 });
 

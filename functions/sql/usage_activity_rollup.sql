@@ -30,23 +30,28 @@ bounds AS (
     max(CASE WHEN period_index = 1 THEN health_from END) AS health_from_1
   FROM activity_periods
 ),
-flagged_rows AS (
-  -- The rollup's rows of the dt range the caller passes (the same as usage_activity.sql's), one
-  -- per feature the user used that day, flagged as usage_activity.sql flags the events.
+flagged_days AS (
+  -- The rollup's (dt, local day, account, user) rows of the dt range the caller passes (the same
+  -- as usage_activity.sql's), flagged as usage_activity.sql flags the events.
   SELECT
     r.local_day,
     r.account_id,
     r.user_id,
-    f.event_name,
+    r.features,
     CASE WHEN r.local_day BETWEEN b.first_day_1 AND b.last_day_0 THEN r.user_id END AS period_user_id,
     CASE WHEN r.local_day BETWEEN b.first_day_0 AND b.last_day_0 THEN 1 ELSE 0 END AS in_period_0,
     CASE WHEN r.local_day BETWEEN b.first_day_1 AND b.last_day_1 THEN 1 ELSE 0 END AS in_period_1,
     CASE WHEN r.local_day BETWEEN b.health_from_0 AND b.last_day_0 THEN 1 ELSE 0 END AS in_health_0,
     CASE WHEN r.local_day BETWEEN b.health_from_1 AND b.last_day_1 THEN 1 ELSE 0 END AS in_health_1
   FROM usage_rollup_user_days AS r
-  CROSS JOIN UNNEST(r.features) AS f(event_name)
   CROSS JOIN bounds AS b
   WHERE r.dt BETWEEN ? AND ?
+),
+flagged_features AS (
+  -- One row per feature a user used on a day; only the feature keys need them.
+  SELECT d.*, f.event_name
+  FROM (SELECT * FROM flagged_days WHERE period_user_id IS NOT NULL OR in_health_0 = 1 OR in_health_1 = 1) AS d
+  CROSS JOIN UNNEST(d.features) AS f(event_name)
 ),
 merged_sessions AS (
   -- Each session from its per-day rows over the same dt range: first of the firsts, last of the
@@ -63,17 +68,12 @@ merged_sessions AS (
 ),
 distinct_keys AS (
   -- One row per distinct key of each kind, with the windows it was seen in (as in
-  -- usage_activity.sql), and the sessions.
+  -- usage_activity.sql): the day and user keys from the day rows, the feature keys from the
+  -- feature rows, and the sessions.
   SELECT
-    CASE
-      WHEN grouping(local_day) = 0 THEN 'account_day'
-      WHEN grouping(account_id) = 0 AND grouping(user_id) = 0 THEN 'account_user'
-      WHEN grouping(account_id) = 0 THEN 'account_feature'
-      WHEN period_user_id IS NULL THEN 'none'
-      ELSE 'feature_user'
-    END AS key_kind,
+    CASE WHEN grouping(local_day) = 0 THEN 'account_day' ELSE 'account_user' END AS key_kind,
     account_id,
-    event_name,
+    CAST(NULL AS varchar) AS event_name,
     local_day,
     max(in_period_0) AS in_period_0,
     max(in_period_1) AS in_period_1,
@@ -81,13 +81,26 @@ distinct_keys AS (
     max(in_health_1) AS in_health_1,
     CAST(NULL AS timestamp) AS first_at,
     CAST(NULL AS timestamp) AS last_at
-  FROM flagged_rows
-  GROUP BY GROUPING SETS (
-    (event_name, period_user_id),
-    (account_id, local_day),
-    (account_id, user_id),
-    (account_id, event_name)
-  )
+  FROM flagged_days
+  GROUP BY GROUPING SETS ((account_id, local_day), (account_id, user_id))
+  UNION ALL
+  SELECT
+    CASE
+      WHEN grouping(account_id) = 0 THEN 'account_feature'
+      WHEN period_user_id IS NULL THEN 'none'
+      ELSE 'feature_user'
+    END AS key_kind,
+    account_id,
+    event_name,
+    CAST(NULL AS date) AS local_day,
+    max(in_period_0) AS in_period_0,
+    max(in_period_1) AS in_period_1,
+    max(in_health_0) AS in_health_0,
+    max(in_health_1) AS in_health_1,
+    CAST(NULL AS timestamp) AS first_at,
+    CAST(NULL AS timestamp) AS last_at
+  FROM flagged_features
+  GROUP BY GROUPING SETS ((event_name, period_user_id), (account_id, event_name))
   UNION ALL
   SELECT
     'session' AS key_kind,
