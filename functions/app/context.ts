@@ -3,7 +3,13 @@
  * executes query files on the engine, keeping per-query statistics.
  */
 import { trailingPeriods, type Period } from '../core/period.js';
-import { cleanTableQuery, composeQuery, type ComposeContext } from '../sql/compose.js';
+import {
+  cleanTableQuery,
+  composeQuery,
+  relationQuery,
+  relationsReadBy,
+  type ComposeContext,
+} from '../sql/compose.js';
 import type { QueryEngine, QueryStats, TableSource } from './ports/query-engine.js';
 import type { SqlParam } from '../core/sql-values.js';
 import {
@@ -14,6 +20,22 @@ import {
 } from '../core/kpis/group.js';
 import { REPORT_TABLES, type TableName } from '../contract/contract.js';
 import { TREND_PERIODS } from '../core/snapshot.js';
+
+/**
+ * Shared relations an engine that can keep a table (DuckDB) computes once per report, when a
+ * query first needs them, instead of once in each of the 7–8 queries that read them. Not the
+ * event relations: a report reads those only once or twice, each over its own days.
+ */
+export const KEPT_RELATIONS: readonly string[] = [
+  'fx_spans',
+  'period_rates',
+  'account_mrr_end',
+  'revenue_paying_rows',
+  'revenue_account_first_paid',
+  'revenue_account_movements',
+  'revenue_account_mrr_start',
+  'revenue_account_plans',
+];
 
 /** Periods the report computes: the report's period, the previous one, the trend, and one more. */
 export const CALENDAR_LENGTH = TREND_PERIODS + 1;
@@ -100,6 +122,25 @@ export async function createKpiContext(engine: QueryEngine, options: KpiContextO
     options.readTables ?? REPORT_TABLES,
   );
   const base: ComposeContext = { sources, currency: options.currency, periods, ...fxBaseOf(options) };
+  // Each shared relation kept at most once (concurrent queries wait for the same one).
+  const keeping = new Map<string, Promise<string>>();
+  const keptRelations: string[] = [];
+  const keptMap = new Map<string, string>();
+  const keep = (name: string): Promise<string> => {
+    let pending = keeping.get(name);
+    if (!pending) {
+      const materialize = engine.materialize?.bind(engine);
+      if (!materialize) throw new Error('the engine cannot keep a relation');
+      pending = materialize(relationQuery(name, { ...base, kept: new Map(keptMap) })).then((kept) => {
+        stats.push(kept.stats);
+        keptRelations.push(kept.relation);
+        keptMap.set(name, kept.relation);
+        return kept.relation;
+      });
+      keeping.set(name, pending);
+    }
+    return pending;
+  };
   const context: KpiGroupContext = {
     periods,
     currency: options.currency,
@@ -107,15 +148,35 @@ export async function createKpiContext(engine: QueryEngine, options: KpiContextO
     config: options.config ?? DEFAULT_CONFIG,
     ...(options.usageFromRollups ? { usageFromRollups: true } : {}),
     async run(name: string, params: readonly SqlParam[] = [], runOptions: RunOptions = {}) {
-      const request = composeQuery(
-        name,
-        params,
-        runOptions.periods ? { ...base, periods: runOptions.periods } : base,
-      );
+      // Another calendar (LTV months) has other rows: those relations are computed inline.
+      if (runOptions.periods) {
+        const request = composeQuery(name, params, { ...base, periods: runOptions.periods });
+        const result = await engine.query(request);
+        stats.push(result.stats);
+        return result.rows;
+      }
+      const kept = new Map<string, string>();
+      if (engine.materialize) {
+        // Dependencies first: a kept relation is computed from the ones it reads, kept before it.
+        for (const relation of relationsReadBy(name).filter((r) => KEPT_RELATIONS.includes(r))) {
+          kept.set(relation, await keep(relation));
+        }
+      }
+      const request = composeQuery(name, params, kept.size > 0 ? { ...base, kept } : base);
       const result = await engine.query(request);
       stats.push(result.stats);
       return result.rows;
     },
   };
-  return { context, sources, stats, release: () => releaseCleanRelations(engine, sources) };
+  return {
+    context,
+    sources,
+    stats,
+    async release() {
+      // Wait for any relation still being kept, so that none outlives the report.
+      await Promise.allSettled(keeping.values());
+      for (const relation of keptRelations) await engine.release?.(relation);
+      await releaseCleanRelations(engine, sources);
+    },
+  };
 }

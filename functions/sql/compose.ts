@@ -48,6 +48,12 @@ export interface ComposeContext {
    * the reporting currency.
    */
   readonly fxBase?: string;
+  /**
+   * Shared relations (functions/sql/relations/) whose rows the engine already keeps for this
+   * calendar (QueryEngine.materialize): name → the engine's relation. A query then reads them
+   * instead of computing them again.
+   */
+  readonly kept?: ReadonlyMap<string, string>;
 }
 
 export const DEFAULT_FX_BASE = 'USD';
@@ -372,7 +378,11 @@ function resolve(sql: string, ctx: ComposeContext, seen: Map<string, Fragment>, 
   const code = codeOnly(sql);
   for (const name of [...KNOWN_NAMES, ...listRelationFiles()]) {
     if (seen.has(name) || !mentions(code, name)) continue;
-    const fragment = builtIn(name, ctx) ?? relationFragment(name);
+    const keptAs = ctx.kept?.get(name);
+    const fragment =
+      keptAs !== undefined
+        ? { name, sql: `SELECT * FROM ${keptAs}`, params: [] }
+        : (builtIn(name, ctx) ?? relationFragment(name));
     seen.set(name, fragment);
     resolve(fragment.sql, ctx, seen, order);
     if (countParams(fragment.sql) !== fragment.params.length) {
@@ -447,6 +457,30 @@ function stripLeadingWith(sql: string): string {
   const m = /^((?:\s|--[^\n]*\n|\/\*[\s\S]*?\*\/)*)with\s/i.exec(sql);
   if (!m) return sql;
   return `${m[1] ?? ''}${sql.slice(m[0].length)}`;
+}
+
+/**
+ * The rows of a shared relation (functions/sql/relations/<name>.sql) as a query of their own, for
+ * an engine to keep once per report (QueryEngine.materialize).
+ */
+export function relationQuery(name: string, ctx: ComposeContext): QueryRequest {
+  if (!listRelationFiles().includes(name)) throw new Error(`unknown relation ${name}`);
+  return composeText(`shared_${name}`, `SELECT * FROM ${name}`, [], ctx);
+}
+
+/** The shared relations a query file reads, directly or through others, dependencies first. */
+export function relationsReadBy(queryName: string): string[] {
+  const order: string[] = [];
+  const visit = (sql: string): void => {
+    const code = codeOnly(sql);
+    for (const name of listRelationFiles()) {
+      if (order.includes(name) || !mentions(code, name)) continue;
+      visit(relationFragment(name).sql);
+      if (!order.includes(name)) order.push(name);
+    }
+  };
+  visit(loadSql(queryName));
+  return order;
 }
 
 /** Separates the parts of a data-quality example (file, line, field, problem, key); no path holds it. */
