@@ -42,6 +42,8 @@ export interface RollupManifest {
 export interface RawPartition {
   readonly dt: string;
   readonly fingerprint: string;
+  /** Size of its files: batches are bounded by what the engine reads at once. */
+  readonly bytes?: number;
 }
 
 export interface RollupPlan {
@@ -91,17 +93,33 @@ export function planRollups(
   return { build, remove, current: partitions.length - build.length };
 }
 
-/** Consecutive runs of at most `size` partitions, so that one batch reads one dt range. */
-export function batches(partitions: readonly RawPartition[], size: number): RawPartition[][] {
+/**
+ * Consecutive runs of at most `maxDays` partitions and `maxBytes` of raw files (a partition
+ * larger than that is a batch of its own), so that one batch reads one dt range of a size the
+ * engine rolls up without spilling, and small days are rolled up many at a time.
+ */
+export function batches(
+  partitions: readonly RawPartition[],
+  maxDays: number,
+  maxBytes = Number.POSITIVE_INFINITY,
+): RawPartition[][] {
   const out: RawPartition[][] = [];
   let batch: RawPartition[] = [];
+  let bytes = 0;
   for (const p of partitions) {
     const last = batch[batch.length - 1];
-    if (batch.length >= size || (last !== undefined && nextDay(last.dt) !== p.dt)) {
+    const size = p.bytes ?? 0;
+    if (
+      batch.length >= maxDays ||
+      (batch.length > 0 && bytes + size > maxBytes) ||
+      (last !== undefined && nextDay(last.dt) !== p.dt)
+    ) {
       out.push(batch);
       batch = [];
+      bytes = 0;
     }
     batch.push(p);
+    bytes += size;
   }
   if (batch.length > 0) out.push(batch);
   return out;

@@ -41,10 +41,12 @@ export const MANIFEST_NAME = 'manifest.json';
 const DT_FOLDER = /^dt=(\d{4}-\d{2}-\d{2})$/;
 const DATA_FILE = /\.(parquet|json|jsonl|ndjson|csv)$/i;
 /**
- * Days rolled up by one query. A week keeps the engine within its memory limit at 50M events a
- * year and a half (~1.4M events a week); a month of them (~6M) spills and takes 4× as long.
+ * What one query rolls up: at most 92 days and 12 MB of raw files. 12 MB is about a week at 50M
+ * events a year and a half (~1.4M events), which the engine rolls up within its memory limit; a
+ * month of them (~6M events) spills and takes 4× as long. Small data goes a quarter at a time.
  */
-const BATCH_DAYS = 7;
+const BATCH_DAYS = 92;
+const BATCH_BYTES = 12_000_000;
 
 export interface LocalRollupOptions {
   readonly engine: QueryEngine;
@@ -54,6 +56,7 @@ export interface LocalRollupOptions {
   readonly timezone: string;
   readonly now?: () => Date;
   readonly batchDays?: number;
+  readonly batchBytes?: number;
 }
 
 /** Empty relations with each rollup table's columns, for a folder without files yet. */
@@ -114,11 +117,13 @@ export function rawPartitions(dataDir: string): { partitions: RawPartition[] } |
   }
   const partitions = [...byDt.entries()].map(([dt, dayFiles]) => {
     const hash = createHash('sha256');
+    let bytes = 0;
     for (const file of dayFiles) {
       const s = statSync(file);
+      bytes += s.size;
       hash.update(`${relative(tableDir, file).split(sep).join('/')}\t${s.size}\t${s.mtimeMs}\n`);
     }
-    return { dt, fingerprint: hash.digest('hex').slice(0, 32) };
+    return { dt, fingerprint: hash.digest('hex').slice(0, 32), bytes };
   });
   partitions.sort((a, b) => (a.dt < b.dt ? -1 : 1));
   return { partitions };
@@ -135,6 +140,7 @@ export class LocalUsageRollups implements UsageRollups {
   private readonly timezone: string;
   private readonly now: () => Date;
   private readonly batchDays: number;
+  private readonly batchBytes: number;
 
   constructor(options: LocalRollupOptions) {
     this.engine = options.engine;
@@ -142,6 +148,7 @@ export class LocalUsageRollups implements UsageRollups {
     this.timezone = options.timezone;
     this.now = options.now ?? (() => new Date());
     this.batchDays = options.batchDays ?? BATCH_DAYS;
+    this.batchBytes = options.batchBytes ?? BATCH_BYTES;
   }
 
   /** The manifest on disk, or null (none yet, or unreadable: then every day is rebuilt). */
@@ -196,7 +203,7 @@ export class LocalUsageRollups implements UsageRollups {
           reason: `the usage rollups cannot be written in ${this.dir}: ${firstLine(error)}`,
         };
       }
-      for (const batch of batches(plan.build, this.batchDays)) {
+      for (const batch of batches(plan.build, this.batchDays, this.batchBytes)) {
         const written = await this.buildBatch(batch, sources, zone, staging);
         if (written !== null)
           return { usable: false, reason: `the usage rollups cannot be written: ${written}` };
