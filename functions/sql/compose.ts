@@ -499,6 +499,8 @@ export function dataQualityQuery(
   table: TableName,
   ctx: ComposeContext,
   dtRange?: { fromDt: string; toDt: string },
+  /** Counts per dt partition too (a `dt` column), for the usage rollups (docs/rollups.md). */
+  options: { readonly byPartition?: boolean } = {},
 ): QueryRequest | null {
   const spec = TABLE_SPECS.get(table);
   if (!spec) throw new Error(`unknown table ${table}`);
@@ -521,6 +523,7 @@ export function dataQualityQuery(
   }
   const prelude =
     order.length > 0 ? `WITH\n${order.map((f) => `${f.name} AS (\n${indent(f.sql)}\n)`).join(',\n')}\n` : '';
+  const byDt = options.byPartition && spec.partitionedBy ? `${q(spec.partitionedBy)}, ` : '';
   const part = (expr: string): string => `coalesce(${expr}, '')`;
   const example = [
     part('row_file'),
@@ -530,13 +533,13 @@ export function dataQualityQuery(
     part('CAST(row_key AS varchar)'),
   ].join(`, chr(31), `);
   const sql = [
-    prelude + `SELECT reason, count(*) AS row_count, count(DISTINCT row_key) AS distinct_keys,`,
+    prelude + `SELECT ${byDt}reason, count(*) AS row_count, count(DISTINCT row_key) AS distinct_keys,`,
     `  CAST(max(freshness) AS varchar) AS latest, min(example) AS example`,
     `FROM (`,
-    `  SELECT reason, row_key, freshness,`,
+    `  SELECT ${byDt}reason, row_key, freshness,`,
     `    CASE WHEN reason IS NOT NULL THEN concat(${example}) END AS example`,
     `  FROM (`,
-    `    SELECT ${reason} AS reason, ${keyExpr} AS row_key, ${q(spec.freshnessColumn)} AS freshness,`,
+    `    SELECT ${byDt}${reason} AS reason, ${keyExpr} AS row_key, ${q(spec.freshnessColumn)} AS freshness,`,
     `      ${source.fileColumn ?? 'CAST(NULL AS varchar)'} AS row_file,`,
     `      ${source.lineColumn ?? 'CAST(NULL AS bigint)'} AS row_line,`,
     `      ${source.flagsMalformed ? 'dq_malformed' : 'CAST(NULL AS varchar)'} AS malformed_field,`,
@@ -545,7 +548,7 @@ export function dataQualityQuery(
     where ? `    ${where}` : '',
     `  ) AS classified`,
     `) AS described`,
-    `GROUP BY reason`,
+    `GROUP BY ${byDt}reason`,
   ]
     .filter((l) => l !== '')
     .join('\n');

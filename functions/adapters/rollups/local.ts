@@ -79,11 +79,6 @@ function pathLiteral(path: string): string {
   return `'${path.replace(/'/g, "''")}'`;
 }
 
-function dayLiteral(day: string): string {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) throw new Error(`invalid day ${day}`);
-  return `'${day}'`;
-}
-
 function firstLine(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
   return text.split('\n')[0] ?? text;
@@ -278,19 +273,10 @@ export class LocalUsageRollups implements UsageRollups {
         `SELECT dt, local_day, session_id, first_at, last_at FROM ${days.relation} WHERE part = 'session' AND session_id IS NOT NULL`,
         written.usage_sessions,
       );
-      // The data-quality counts of each day, side by side in one statement.
-      const checks = batch.flatMap(({ dt }) => {
-        const dq = dataQualityQuery('usage_events', ctx, { fromDt: dt, toDt: dt });
-        return dq === null ? [] : [{ dt, dq }];
-      });
-      if (checks.length > 0) {
-        const counts = await materialize({
-          name: 'rollup_usage_quality',
-          sql: checks
-            .map(({ dt, dq }) => `SELECT ${dayLiteral(dt)} AS dt, counts.* FROM (${dq.sql}) AS counts`)
-            .join('\nUNION ALL\n'),
-          params: checks.flatMap(({ dq }) => dq.params),
-        });
+      // The data-quality counts of each day of the batch, in one statement.
+      const dq = dataQualityQuery('usage_events', ctx, { fromDt, toDt }, { byPartition: true });
+      if (dq !== null) {
+        const counts = await materialize({ ...dq, name: 'rollup_usage_quality' });
         kept.push(counts.relation);
         await this.copy(`SELECT * FROM ${counts.relation}`, written.usage_quality);
       }
