@@ -36,6 +36,7 @@ const PERIOD_KEY = /^\d{4}-(W\d{2}|\d{2})$/;
 const ABSOLUTE_PATH_PATTERN = '^(/|[A-Za-z]:\\\\)';
 const ABSOLUTE_PATH = new RegExp(ABSOLUTE_PATH_PATTERN);
 
+// z.number() refuses NaN and ±Infinity: every figure of a snapshot is finite.
 const finite = () => z.number();
 const nullableFinite = () => z.number().nullable();
 const count = () => z.int().min(0);
