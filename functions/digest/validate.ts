@@ -3,7 +3,7 @@
  * from a store is only JSON: a missing KPI or a NaN must stop the run with a message that
  * says where, not produce a mail with holes.
  */
-import { isValidDay, isValidTimeZone } from '../core/period.js';
+import { isCalendarDate, isTimeZone } from '../core/validators.js';
 import { KPI_IDS, SCHEMA_VERSION, type Snapshot } from '../core/snapshot.js';
 import { DigestRenderError } from './errors.js';
 
@@ -83,9 +83,10 @@ export function assertRenderableSnapshot(snapshot: Snapshot): void {
   c.string(period.key, 'period.key');
   for (const field of ['firstDay', 'lastDay'] as const) {
     const day = period[field];
-    if (typeof day !== 'string' || !isValidDay(day)) c.fail(`period.${field}`, 'must be a date YYYY-MM-DD');
+    if (typeof day !== 'string' || !isCalendarDate(day))
+      c.fail(`period.${field}`, 'must be a date YYYY-MM-DD');
   }
-  if (typeof period.timezone !== 'string' || !isValidTimeZone(period.timezone)) {
+  if (typeof period.timezone !== 'string' || !isTimeZone(period.timezone)) {
     c.fail('period.timezone', 'must be an IANA time zone');
   }
   if (typeof root.currency !== 'string' || !/^[A-Z]{3}$/.test(root.currency)) {

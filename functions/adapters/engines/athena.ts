@@ -14,7 +14,7 @@ import {
   type QueryExecution,
 } from '@aws-sdk/client-athena';
 import { TABLE_NAMES, type TableName } from '../../contract/contract.js';
-import { isValidDay } from '../../core/period.js';
+import { EXPECTED, isCalendarDate, isCatalogName, notA, problem } from '../../core/validators.js';
 import { InputError } from '../../core/input-error.js';
 import {
   type QueryEngine,
@@ -69,8 +69,6 @@ const MAX_POLL_INTERVAL_MS = 5_000;
 /** Athena's limit on one execution parameter. */
 const MAX_PARAMETER_LENGTH = 1024;
 
-const IDENTIFIER_RE = /^[a-z_][a-z0-9_]*$/;
-const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
 const TIMESTAMP_RE = /^(\d{4}-\d{2}-\d{2}) (\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?$/;
 const DECIMAL_RE = /^-?\d+(?:\.\d+)?$/;
 
@@ -111,7 +109,7 @@ export function estimateQueryCostUsd(bytesScanned: number, pricePerTbUsd: number
 }
 
 function validDate(value: string): boolean {
-  return DATE_RE.test(value) && isValidDay(value);
+  return isCalendarDate(value);
 }
 
 /** Renders one parameter as the SQL text Athena splices in for its `?`. */
@@ -266,8 +264,8 @@ export class AthenaEngine implements QueryEngine {
 
   constructor(config: AthenaEngineConfig) {
     if (!config.workgroup.trim()) throw new InputError('Athena workgroup is empty');
-    if (!IDENTIFIER_RE.test(config.database)) {
-      throw new InputError(`Athena database "${config.database}" must match ${IDENTIFIER_RE.source}`);
+    if (!isCatalogName(config.database)) {
+      throw new InputError(problem('Athena database', notA(config.database, EXPECTED.catalogName)));
     }
     this.dataSource = `athena:${config.database}`;
     const tables = new Map<TableName, string>();
@@ -278,8 +276,8 @@ export class AthenaEngine implements QueryEngine {
         );
       }
       if (glueTable === undefined) continue;
-      if (!IDENTIFIER_RE.test(glueTable)) {
-        throw new InputError(`Glue table "${glueTable}" for ${table} must match ${IDENTIFIER_RE.source}`);
+      if (!isCatalogName(glueTable)) {
+        throw new InputError(problem(`Glue table for ${table}`, notA(glueTable, EXPECTED.catalogName)));
       }
       tables.set(table as TableName, glueTable);
     }
