@@ -2,7 +2,8 @@
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { assertTimeZone, isValidDay } from '../core/period.js';
+import { assertTimeZone } from '../core/period.js';
+import { isCalendarDate } from '../core/validators.js';
 import { UsageError } from './usage-error.js';
 
 export const ROLLUP_USAGE = `Usage: npm run rollup -- --data DIR [options]
@@ -66,7 +67,7 @@ export function parseRollupArgs(argv: readonly string[]): RollupOptions {
   const day = (name: 'from' | 'to', fallback: string): string => {
     const v = text(name);
     if (v === undefined) return fallback;
-    if (!isValidDay(v)) throw new UsageError(`--${name} "${v}" is not a date YYYY-MM-DD`);
+    if (!isCalendarDate(v)) throw new UsageError(`--${name} "${v}" is not a date YYYY-MM-DD`);
     return v;
   };
   const fromDt = day('from', '0000-01-01');
