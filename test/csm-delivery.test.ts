@@ -58,7 +58,7 @@ function request(overrides: Partial<CsmDeliveryRequest> = {}): CsmDeliveryReques
 /** The .eml files in the outbox, by recipient. */
 function mailsTo(): Record<string, number> {
   const counts: Record<string, number> = {};
-  let files: string[] = [];
+  let files: string[];
   try {
     files = readdirSync(join(outbox, 'emails'));
   } catch {
