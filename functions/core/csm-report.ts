@@ -6,7 +6,7 @@
 import { healthWeightsProblem, type ScoredAccount } from './health.js';
 import { loadUsageActivity, payingAccount, scoreAccounts, type PayingAccount } from './kpis/engagement.js';
 import { num, type KpiGroupContext } from './kpis/group.js';
-import { assembleBooks, normaliseDomain, type CsmBooks } from './csm-books.js';
+import { assembleBooks, normaliseDomain, type BookInputs, type CsmBooks } from './csm-books.js';
 import type { Snapshot } from './snapshot.js';
 
 export interface CsmBookOptions {
@@ -38,14 +38,8 @@ async function scoredHealth(
   return { health: [score(0), score(1)] };
 }
 
-export async function computeCsmBooks(
-  ctx: KpiGroupContext,
-  options: CsmBookOptions,
-  company: Pick<Snapshot, 'kpis'>,
-): Promise<CsmBooks> {
-  const domains = options.domains.map(normaliseDomain);
-  const period = ctx.periods[0];
-  if (period === undefined) throw new Error('the report calendar is empty');
+/** Runs every book query once, for all books (with the report's other queries). */
+export async function runCsmQueries(ctx: KpiGroupContext): Promise<BookInputs> {
   const [revenue, nps, accounts, surveys, tickets, invoices, renewalRows, health] = await Promise.all([
     ctx.run('csm_book_revenue'),
     ctx.run('csm_book_nps'),
@@ -56,18 +50,26 @@ export async function computeCsmBooks(
     ctx.run('csm_renewal_rows'),
     scoredHealth(ctx),
   ]);
-  return assembleBooks(
-    {
-      revenue,
-      nps,
-      accounts,
-      surveys,
-      tickets,
-      invoices,
-      renewalRows,
-      health: health.health,
-      ...(health.reason !== undefined ? { healthReason: health.reason } : {}),
-    },
-    { lastDay: period.lastDay, domains, company },
-  );
+  return {
+    revenue,
+    nps,
+    accounts,
+    surveys,
+    tickets,
+    invoices,
+    renewalRows,
+    health: health.health,
+    ...(health.reason !== undefined ? { healthReason: health.reason } : {}),
+  };
+}
+
+export async function computeCsmBooks(
+  ctx: KpiGroupContext,
+  options: CsmBookOptions,
+  company: Pick<Snapshot, 'kpis'>,
+): Promise<CsmBooks> {
+  const domains = options.domains.map(normaliseDomain);
+  const period = ctx.periods[0];
+  if (period === undefined) throw new Error('the report calendar is empty');
+  return assembleBooks(await runCsmQueries(ctx), { lastDay: period.lastDay, domains, company });
 }
