@@ -4,7 +4,9 @@
  */
 import { fileURLToPath } from 'node:url';
 
-export const REPORT_HANDLER_ENTRY = fileURLToPath(new URL('../functions/report/handler.ts', import.meta.url));
+export const REPORT_HANDLER_ENTRY = fileURLToPath(
+  new URL('../functions/handlers/report/handler.ts', import.meta.url),
+);
 export const REPORT_HANDLER_EXPORT = 'handler';
 export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 

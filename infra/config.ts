@@ -7,7 +7,7 @@
  * error twenty minutes into a deployment.
  */
 import { MIN_FUNCTION_TIMEOUT_SECONDS } from '../functions/core/delivery-timing.js';
-import { TABLE_NAMES, type TableName } from '../functions/schema/contract.js';
+import { TABLE_NAMES, type TableName } from '../functions/contract/contract.js';
 import { isReportingCurrency } from '../functions/sql/compose.js';
 import { z } from 'zod';
 import { AlertRulesError, parseAlertRules, type AlertRule } from '../functions/core/alert-rules.js';

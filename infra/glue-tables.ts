@@ -1,9 +1,9 @@
 /**
- * Glue table definitions generated from the data contract (functions/schema/contract.ts),
+ * Glue table definitions generated from the data contract (functions/contract/contract.ts),
  * so the deployed catalog can never drift from the columns the queries and the docs use.
  */
 import type { aws_glue as glue } from 'aws-cdk-lib';
-import { glueType, type TableSpec } from '../functions/schema/contract.js';
+import { glueType, type TableSpec } from '../functions/contract/contract.js';
 import type { DataFormat } from './config.js';
 
 export interface StorageFormat {

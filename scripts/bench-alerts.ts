@@ -12,15 +12,20 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { generateSampleData } from '../functions/sample/generate.js';
-import { DuckDbEngine } from '../functions/engines/duckdb.js';
-import type { QueryEngine, QueryRequest, QueryResult, TableSource } from '../functions/engines/engine.js';
-import { buildSnapshot } from '../functions/core/report.js';
-import { periodToDate } from '../functions/core/alerts.js';
+import { DuckDbEngine } from '../functions/adapters/engines/duckdb.js';
+import type {
+  QueryEngine,
+  QueryRequest,
+  QueryResult,
+  TableSource,
+} from '../functions/app/ports/query-engine.js';
+import { buildSnapshot } from '../functions/app/report.js';
+import { periodToDate } from '../functions/app/alerts.js';
 import { parseAlertRules, kpisWatched } from '../functions/core/alert-rules.js';
-import { groupsFor, tablesFor } from '../functions/core/alert-scope.js';
+import { groupsFor, tablesFor } from '../functions/app/alert-scope.js';
 import { periodFromKey } from '../functions/core/period.js';
-import { ATHENA_MIN_BILLED_BYTES } from '../functions/engines/athena.js';
-import { TABLE_NAMES, type TableName } from '../functions/schema/contract.js';
+import { ATHENA_MIN_BILLED_BYTES } from '../functions/adapters/engines/athena.js';
+import { TABLE_NAMES, type TableName } from '../functions/contract/contract.js';
 
 const END_DATE = '2026-11-22';
 const dir = resolve('bench-data', '1m');

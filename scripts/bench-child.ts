@@ -12,17 +12,17 @@
  * Prints one JSON line: { ms, maxRssMb, queries }.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { DuckDbEngine } from '../functions/engines/duckdb.js';
-import { buildSnapshot, dtRangeOf } from '../functions/core/report.js';
+import { DuckDbEngine } from '../functions/adapters/engines/duckdb.js';
+import { buildSnapshot, dtRangeOf } from '../functions/app/report.js';
 import { addDays, periodContaining, previousPeriod, type PeriodKind } from '../functions/core/period.js';
-import { reportCalendar } from '../functions/core/context.js';
+import { reportCalendar } from '../functions/app/context.js';
 import { activityDays } from '../functions/core/kpis/engagement.js';
-import { isSnapshotLike } from '../functions/core/trend-history.js';
+import { isSnapshotLike } from '../functions/app/trend-history.js';
 import { violationCase } from '../functions/sql/compose.js';
-import { tableSpec } from '../functions/schema/contract.js';
-import { createKpiContext } from '../functions/core/context.js';
+import { tableSpec } from '../functions/contract/contract.js';
+import { createKpiContext } from '../functions/app/context.js';
 import { webGroup } from '../functions/core/kpis/web.js';
-import { STORED_FROM_INDEX } from '../functions/core/trend-history.js';
+import { STORED_FROM_INDEX } from '../functions/app/trend-history.js';
 import type { Snapshot } from '../functions/core/snapshot.js';
 
 const [mode, dataDir, kind, date, file] = process.argv.slice(2);

@@ -1,7 +1,7 @@
 /**
  * Compiles templates/weekly.mjml and templates/monthly.mjml (with their partials) to HTML at
  * build time, with MJML's strict validation, and writes them as string constants to
- * functions/mail/compiled-templates.ts. At run time the digest only fills the `{{slots}}`:
+ * functions/digest/compiled-templates.ts. At run time the digest only fills the `{{slots}}`:
  * MJML (and its HTML/CSS tool chain) is never loaded by the CLI or the Lambda function.
  * docs/email.md has the measurements behind this choice.
  *
@@ -19,7 +19,7 @@ export type TemplateName = (typeof TEMPLATE_NAMES)[number];
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const TEMPLATES_DIR = path.join(ROOT, 'templates');
-export const GENERATED_FILE = path.join(ROOT, 'functions', 'mail', 'compiled-templates.ts');
+export const GENERATED_FILE = path.join(ROOT, 'functions', 'digest', 'compiled-templates.ts');
 
 export class TemplateBuildError extends Error {
   override readonly name = 'TemplateBuildError';
@@ -75,7 +75,7 @@ async function main(argv: readonly string[]): Promise<number> {
     const current = await readFile(GENERATED_FILE, 'utf8').catch(() => '');
     if (current !== expected) {
       console.error(
-        'functions/mail/compiled-templates.ts is out of date: run npx tsx scripts/build-templates.ts',
+        'functions/digest/compiled-templates.ts is out of date: run npx tsx scripts/build-templates.ts',
       );
       return 1;
     }

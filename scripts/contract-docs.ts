@@ -1,5 +1,5 @@
 /**
- * Generates docs/data-contract.md from the schema module (functions/schema/contract.ts), the
+ * Generates docs/data-contract.md from the schema module (functions/contract/contract.ts), the
  * single source of truth for the tables. A test fails when the committed file is stale.
  *
  *   npx tsx scripts/contract-docs.ts          # rewrite docs/data-contract.md
@@ -14,7 +14,7 @@ import {
   type ColumnSpec,
   type DataQualityReason,
   type TableSpec,
-} from '../functions/schema/contract.js';
+} from '../functions/contract/contract.js';
 
 export const CONTRACT_DOCS_PATH = fileURLToPath(new URL('../docs/data-contract.md', import.meta.url));
 
@@ -94,7 +94,7 @@ export function renderContractDocs(): string {
   const out: string[] = [
     '# Data contract',
     '',
-    '<!-- Generated from functions/schema/contract.ts by `npx tsx scripts/contract-docs.ts`. Do not edit by hand. -->',
+    '<!-- Generated from functions/contract/contract.ts by `npx tsx scripts/contract-docs.ts`. Do not edit by hand. -->',
     '',
     'The tables the product reads, their columns and the rules a row must follow. The same schema',
     'module defines the local DuckDB views, the row validation, the Glue tables of the CDK stack and',

@@ -1,7 +1,7 @@
 /**
  * Measures where the digest's MJML should be compiled (docs/email.md records the figures):
  *
- * - build time: the renderer fills the precompiled HTML (functions/mail/compiled-templates.ts);
+ * - build time: the renderer fills the precompiled HTML (functions/digest/compiled-templates.ts);
  * - run time:   the renderer imports mjml and compiles templates/*.mjml on every cold start.
  *
  * For each, esbuild bundles a tiny entry as the Lambda bundling does (ESM, node, minified), and
@@ -24,18 +24,18 @@ const snapshot = makeSnapshot({ kind: 'weekly' });`;
 
 const ENTRIES = {
   'build-time': `${SNAPSHOT}
-const { renderDigest } = await import('${ROOT}/functions/mail/render.ts');
+const { renderDigest } = await import('${ROOT}/functions/digest/render.ts');
 const message = await renderDigest(snapshot, { locale: 'en', from: 'a@example.com', to: ['b@example.com'] });
 console.log(JSON.stringify({ ms: performance.now(), bytes: message.html.length }));
 `,
   'run-time': `${SNAPSHOT}
 import { readFileSync } from 'node:fs';
 const { default: mjml2html } = await import('mjml');
-const { fillTemplate } = await import('${ROOT}/functions/mail/template.ts');
+const { fillTemplate } = await import('${ROOT}/functions/digest/template.ts');
 const file = '${ROOT}/templates/weekly.mjml';
 const compiled = await mjml2html(readFileSync(file, 'utf8'), { validationLevel: 'strict', filePath: file, ignoreIncludes: false, fonts: {}, minify: true, minifyOptions: { minifyCss: false } });
 // The slots are then filled exactly as at build time; compiling is the difference measured.
-const { buildDigestView } = await import('${ROOT}/functions/mail/view.ts');
+const { buildDigestView } = await import('${ROOT}/functions/digest/view.ts');
 buildDigestView(snapshot, 'en');
 console.log(JSON.stringify({ ms: performance.now(), bytes: compiled.html.length, fill: typeof fillTemplate }));
 `,

@@ -15,12 +15,12 @@ import {
   runAlertJob,
   type AlertPublisher,
   type AlertSnapshotFn,
-} from '../functions/core/alerts.js';
-import { snapshotKey } from '../functions/core/job.js';
+} from '../functions/app/alerts.js';
+import { snapshotKey } from '../functions/app/job.js';
 import { periodFromKey } from '../functions/core/period.js';
 import type { KpiId, Snapshot } from '../functions/core/snapshot.js';
-import { DuckDbEngine } from '../functions/engines/duckdb.js';
-import { FileStore } from '../functions/stores/file.js';
+import { DuckDbEngine } from '../functions/adapters/engines/duckdb.js';
+import { FileStore } from '../functions/adapters/stores/file.js';
 import { generateSampleData } from '../functions/sample/generate.js';
 import { RecordingEngine } from './helpers/recording-engine.js';
 import { fakeEngine, fakeSnapshot, RecordingMailer } from './job-fakes.js';

@@ -11,11 +11,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { resolveRequest } from '../functions/report/payload.js';
-import { createAlertHandler } from '../functions/alerts/runtime.js';
-import { SnsPublisher, snsSubject } from '../functions/alerts/sns.js';
-import type { AlertPublisher, AlertSnapshotFn } from '../functions/core/alerts.js';
-import { FileStore } from '../functions/stores/file.js';
+import { resolveRequest } from '../functions/handlers/report/payload.js';
+import { createAlertHandler } from '../functions/handlers/alerts/runtime.js';
+import { SnsPublisher, snsSubject } from '../functions/handlers/alerts/sns.js';
+import type { AlertPublisher, AlertSnapshotFn } from '../functions/app/alerts.js';
+import { FileStore } from '../functions/adapters/stores/file.js';
 import { fakeEngine, fakeSnapshot, RecordingMailer } from './job-fakes.js';
 
 const root = mkdtempSync(join(tmpdir(), 'alert-lambda-'));

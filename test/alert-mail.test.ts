@@ -3,11 +3,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { renderAlert } from '../functions/mail/alert.js';
-import { firedKey, type AlertRecord } from '../functions/core/alerts.js';
-import { runDigestJob } from '../functions/core/job.js';
+import { renderAlert } from '../functions/digest/alert.js';
+import { firedKey } from '../functions/app/alerts.js';
+import type { AlertRecord } from '../functions/core/alert-eval.js';
+import { runDigestJob } from '../functions/app/job.js';
 import { periodFromKey } from '../functions/core/period.js';
-import { FileStore } from '../functions/stores/file.js';
+import { FileStore } from '../functions/adapters/stores/file.js';
 import { fakeEngine, RecordingMailer } from './job-fakes.js';
 import { makeSnapshot } from './fixtures/snapshots/make-snapshot.js';
 

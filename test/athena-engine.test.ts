@@ -18,8 +18,8 @@ import {
   estimateQueryCostUsd,
   renderAthenaParameter,
   type AthenaEngineConfig,
-} from '../functions/engines/athena.js';
-import { InputError } from '../functions/engines/engine.js';
+} from '../functions/adapters/engines/athena.js';
+import { InputError } from '../functions/core/input-error.js';
 import { addDays, periodFromKey } from '../functions/core/period.js';
 import { dataQualityQuery } from '../functions/sql/compose.js';
 

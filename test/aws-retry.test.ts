@@ -16,9 +16,9 @@ import {
   isTransientAwsError,
   transientKind,
   worstCaseWaitMs,
-} from '../functions/aws/retry.js';
-import { AthenaEngine } from '../functions/engines/athena.js';
-import { SesMailer } from '../functions/mail/ses.js';
+} from '../functions/adapters/aws/retry.js';
+import { AthenaEngine } from '../functions/adapters/engines/athena.js';
+import { SesMailer } from '../functions/adapters/mailers/ses.js';
 
 describe('transientKind', () => {
   it('tells throttling, server faults and network errors apart, and everything else is final', () => {

@@ -6,14 +6,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { backfillPeriods, runBackfill } from '../functions/core/backfill.js';
+import { backfillPeriods, runBackfill } from '../functions/app/backfill.js';
 import { backfillMain } from '../functions/cli/backfill-main.js';
 import { createProgress, formatDuration, progressBar } from '../functions/cli/progress.js';
-import { runDigestJob, snapshotKey, latestKey } from '../functions/core/job.js';
+import { runDigestJob, snapshotKey, latestKey } from '../functions/app/job.js';
 import { periodFromKey } from '../functions/core/period.js';
 import type { Snapshot } from '../functions/core/snapshot.js';
-import { DuckDbEngine } from '../functions/engines/duckdb.js';
-import { FileStore } from '../functions/stores/file.js';
+import { DuckDbEngine } from '../functions/adapters/engines/duckdb.js';
+import { FileStore } from '../functions/adapters/stores/file.js';
 import { generateSampleData } from '../functions/sample/generate.js';
 
 const root = mkdtempSync(join(tmpdir(), 'backfill-'));

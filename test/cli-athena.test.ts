@@ -17,7 +17,7 @@ import {
 import { backfillMain } from '../functions/cli/backfill-main.js';
 import { parseEngineFlags, openEngine } from '../functions/cli/engine.js';
 import { parseCliArgs, UsageError } from '../functions/cli/options.js';
-import { AthenaEngine } from '../functions/engines/athena.js';
+import { AthenaEngine } from '../functions/adapters/engines/athena.js';
 import type { Snapshot } from '../functions/core/snapshot.js';
 
 const athena = mockClient(AthenaClient);
@@ -206,7 +206,7 @@ describe('--engine athena', () => {
       ?.thisValue.config.credentials();
     expect(credentials?.accessKeyId).toBe('AKIATESTTESTTEST');
 
-    const { FileStore } = await import('../functions/stores/file.js');
+    const { FileStore } = await import('../functions/adapters/stores/file.js');
     const files = new FileStore(store);
     const september = JSON.parse((await files.get('snapshots/monthly/2026-09.json')) ?? '{}') as Snapshot;
     const october = JSON.parse((await files.get('snapshots/monthly/2026-10.json')) ?? '{}') as Snapshot;

@@ -3,10 +3,10 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { composeQuery, offsetSpans, sqlDir, type ComposeContext } from '../functions/sql/compose.js';
 import { periodFromKey } from '../functions/core/period.js';
-import { reportCalendar } from '../functions/core/context.js';
-import { DuckDbEngine } from '../functions/engines/duckdb.js';
-import type { TableSource } from '../functions/engines/engine.js';
-import { TABLE_NAMES } from '../functions/schema/contract.js';
+import { reportCalendar } from '../functions/app/context.js';
+import { DuckDbEngine } from '../functions/adapters/engines/duckdb.js';
+import type { TableSource } from '../functions/app/ports/query-engine.js';
+import { TABLE_NAMES } from '../functions/contract/contract.js';
 
 // Test-only query files, written next to the real ones and removed afterwards.
 const files: string[] = [];

@@ -7,10 +7,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rmSync } from 'node:fs';
-import { DuckDbEngine } from '../functions/engines/duckdb.js';
-import { createKpiContext } from '../functions/core/context.js';
+import { DuckDbEngine } from '../functions/adapters/engines/duckdb.js';
+import { createKpiContext } from '../functions/app/context.js';
 import { periodFromKey } from '../functions/core/period.js';
-import { buildSnapshot } from '../functions/core/report.js';
+import { buildSnapshot } from '../functions/app/report.js';
 import { computeCsmBooks } from '../functions/core/csm-report.js';
 import {
   addMonthsClamped,

@@ -11,11 +11,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
-import { FileStore } from '../functions/stores/file.js';
-import { OutboxMailer } from '../functions/mail/outbox.js';
-import { csmSnapshotKey, deliverCsmDigests, type CsmDeliveryRequest } from '../functions/core/csm-job.js';
-import { DEFAULT_LEASE_MS, recipientHash } from '../functions/core/delivery-ledger.js';
-import { InputError } from '../functions/engines/engine.js';
+import { FileStore } from '../functions/adapters/stores/file.js';
+import { OutboxMailer } from '../functions/adapters/mailers/outbox.js';
+import { csmSnapshotKey, deliverCsmDigests, type CsmDeliveryRequest } from '../functions/app/csm-job.js';
+import { DEFAULT_LEASE_MS, recipientHash } from '../functions/app/delivery-ledger.js';
+import { InputError } from '../functions/core/input-error.js';
 import { bookRows } from './helpers/csm-books-data.js';
 import { CSM_TEST_COMPANY, plainCsmRender } from './helpers/csm-delivery-parts.js';
 

@@ -5,14 +5,14 @@
  */
 import { describe, expect, it } from 'vitest';
 import { csmSnapshot } from '../functions/core/csm-snapshot.js';
-import { recipientHash } from '../functions/core/delivery-ledger.js';
+import { recipientHash } from '../functions/app/delivery-ledger.js';
 import type { CsmBook, CsmBooks } from '../functions/core/csm-books.js';
-import { renderCsmDigest } from '../functions/mail/render-csm.js';
-import { MAX_HTML_BYTES } from '../functions/mail/render.js';
-import { LOCALES } from '../functions/mail/locale.js';
-import { teamBooksBlocks } from '../functions/mail/view-team-books.js';
+import { renderCsmDigest } from '../functions/digest/render-csm.js';
+import { MAX_HTML_BYTES } from '../functions/digest/render.js';
+import { LOCALES } from '../functions/digest/locale.js';
+import { teamBooksBlocks } from '../functions/digest/view-team-books.js';
 import { teamBooks } from '../functions/core/csm-snapshot.js';
-import { Formatter } from '../functions/mail/format.js';
+import { Formatter } from '../functions/digest/format.js';
 import { bookRows } from './helpers/csm-books-data.js';
 import { CSM_TEST_COMPANY } from './helpers/csm-delivery-parts.js';
 

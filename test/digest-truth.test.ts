@@ -7,13 +7,13 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { KPI_IDS, type KpiId, type KpiValue, type Snapshot } from '../functions/core/snapshot.js';
-import { renderDigest } from '../functions/mail/index.js';
-import { MESSAGES } from '../functions/mail/i18n/index.js';
-import { LOCALES, type Locale } from '../functions/mail/locale.js';
-import { matchReason } from '../functions/mail/reasons.js';
-import { fitToSize, MAX_HTML_BYTES } from '../functions/mail/render.js';
-import { renderText } from '../functions/mail/render-text.js';
-import { buildDigestView, TABLE_ROW_LIMIT, type KpiView } from '../functions/mail/view.js';
+import { renderDigest } from '../functions/digest/index.js';
+import { MESSAGES } from '../functions/digest/i18n/index.js';
+import { LOCALES, type Locale } from '../functions/digest/locale.js';
+import { matchReason } from '../functions/digest/reasons.js';
+import { fitToSize, MAX_HTML_BYTES } from '../functions/digest/render.js';
+import { renderText } from '../functions/digest/render-text.js';
+import { buildDigestView, TABLE_ROW_LIMIT, type KpiView } from '../functions/digest/view.js';
 import { makeSnapshot } from './fixtures/snapshots/make-snapshot.js';
 
 const FROM = 'digest@example.com';
@@ -174,7 +174,13 @@ describe('targets in the reader’s terms', () => {
 
 /** Every reason the report can give: each must have words in every locale. */
 function reasonLiterals(): string[] {
-  const dirs = ['functions/core', 'functions/core/kpis', 'functions/engines', 'functions/sql'];
+  const dirs = [
+    'functions/core',
+    'functions/core/kpis',
+    'functions/app',
+    'functions/adapters/engines',
+    'functions/sql',
+  ];
   const out = new Set<string>();
   for (const dir of dirs) {
     // trend-history.ts explains in the snapshot's stats why stored points were not reused; the digest never shows it.

@@ -2,8 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DuckDbEngine } from '../functions/engines/duckdb.js';
-import { InputError } from '../functions/engines/engine.js';
+import { DuckDbEngine } from '../functions/adapters/engines/duckdb.js';
+import { InputError } from '../functions/core/input-error.js';
 import {
   cleanTableQuery,
   composeQuery,
@@ -11,7 +11,7 @@ import {
   type ComposeContext,
 } from '../functions/sql/compose.js';
 import { periodFromKey } from '../functions/core/period.js';
-import { reportCalendar } from '../functions/core/context.js';
+import { reportCalendar } from '../functions/app/context.js';
 
 const dirs: string[] = [];
 function dataDir(files: Record<string, string>): string {

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DuckDbEngine } from '../functions/engines/duckdb.js';
+import { DuckDbEngine } from '../functions/adapters/engines/duckdb.js';
 
 const hostZone = process.env.TZ;
 const dir = mkdtempSync(join(tmpdir(), 'engine-tz-'));

@@ -1,5 +1,5 @@
 /**
- * The deployed entry point (functions/report/handler.ts) with its real AWS wiring, the AWS
+ * The deployed entry point (functions/handlers/report/handler.ts) with its real AWS wiring, the AWS
  * clients mocked: the environment reaches Athena and S3 as configured.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -11,7 +11,7 @@ import {
   StartQueryExecutionCommand,
 } from '@aws-sdk/client-athena';
 import { GetObjectCommand, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
-import type { ReportHandler } from '../functions/report/runtime.js';
+import type { ReportHandler } from '../functions/handlers/report/runtime.js';
 
 const athena = mockClient(AthenaClient);
 const s3 = mockClient(S3Client);
@@ -34,7 +34,7 @@ beforeAll(async () => {
   vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
   vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
   // Imported after the environment is set: the module reads it at load, like a cold start.
-  ({ handler } = await import('../functions/report/handler.js'));
+  ({ handler } = await import('../functions/handlers/report/handler.js'));
 });
 
 afterAll(() => {

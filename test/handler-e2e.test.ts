@@ -14,11 +14,11 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
-import { DuckDbEngine } from '../functions/engines/duckdb.js';
+import { DuckDbEngine } from '../functions/adapters/engines/duckdb.js';
 import { ensureSampleData } from '../functions/sample/default-data.js';
-import { createMailer } from '../functions/mail/index.js';
-import { S3Store } from '../functions/stores/s3.js';
-import { createReportHandler, type ReportHandler } from '../functions/report/runtime.js';
+import { createMailer } from '../functions/adapters/mailers/index.js';
+import { S3Store } from '../functions/adapters/stores/s3.js';
+import { createReportHandler, type ReportHandler } from '../functions/handlers/report/runtime.js';
 import { startLocalS3, type LocalS3 } from './store-s3-server.js';
 
 const TODAY = new Date('2026-11-25T09:00:00Z');

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { resolveRequest, type ReportDefaults } from '../functions/report/payload.js';
-import { loadConfig } from '../functions/report/config.js';
-import { InputError } from '../functions/engines/engine.js';
+import { resolveRequest, type ReportDefaults } from '../functions/handlers/report/payload.js';
+import { loadConfig } from '../functions/handlers/report/config.js';
+import { InputError } from '../functions/core/input-error.js';
 
 const DEFAULTS: ReportDefaults = { timezone: 'Europe/Warsaw', locale: 'pl', recipients: ['cs@example.com'] };
 const NOW = new Date('2026-11-25T10:00:00Z');

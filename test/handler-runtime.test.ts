@@ -8,8 +8,8 @@ import {
   createReportHandler,
   type LambdaContext,
   type ReportHandlerDeps,
-} from '../functions/report/runtime.js';
-import { FileStore } from '../functions/stores/file.js';
+} from '../functions/handlers/report/runtime.js';
+import { FileStore } from '../functions/adapters/stores/file.js';
 import { fakeBuildSnapshot, fakeEngine, fakeRenderDigest, RecordingMailer } from './job-fakes.js';
 
 const ENV = {

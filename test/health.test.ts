@@ -23,11 +23,11 @@ import {
 } from '../functions/core/health.js';
 import { DEFAULT_CONFIG, type HealthWeights, type KpiGroupResult } from '../functions/core/kpis/group.js';
 import { healthGroup, scoreAccounts } from '../functions/core/kpis/engagement.js';
-import { DuckDbEngine } from '../functions/engines/duckdb.js';
-import { createKpiContext } from '../functions/core/context.js';
+import { DuckDbEngine } from '../functions/adapters/engines/duckdb.js';
+import { createKpiContext } from '../functions/app/context.js';
 import { periodFromKey } from '../functions/core/period.js';
 import type { HealthComponents } from '../functions/core/snapshot.js';
-import type { TableName } from '../functions/schema/contract.js';
+import type { TableName } from '../functions/contract/contract.js';
 
 const FIXTURE = join(import.meta.dirname, 'fixtures', 'engagement');
 const WEIGHTS = DEFAULT_CONFIG.healthWeights;

@@ -8,12 +8,12 @@ import { mkdirSync, mkdtempSync, rmSync, truncateSync, writeFileSync, statSync }
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { DuckDbEngine } from '../functions/engines/duckdb.js';
-import { InputError } from '../functions/engines/engine.js';
-import { buildSnapshot } from '../functions/core/report.js';
+import { DuckDbEngine } from '../functions/adapters/engines/duckdb.js';
+import { InputError } from '../functions/core/input-error.js';
+import { buildSnapshot } from '../functions/app/report.js';
 import { periodFromKey } from '../functions/core/period.js';
 import type { Snapshot } from '../functions/core/snapshot.js';
-import type { TableName } from '../functions/schema/contract.js';
+import type { TableName } from '../functions/contract/contract.js';
 
 const dirs: string[] = [];
 afterEach(() => {

@@ -26,13 +26,13 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 describe('report Lambda bundle', () => {
   it('builds the real handler entry with the stack’s esbuild settings', async () => {
     const size = await measureBundle();
-    expect(size.entry).toBe('functions/report/handler.ts');
+    expect(size.entry).toBe('functions/handlers/report/handler.ts');
     expect(size.jsBytes).toBeGreaterThan(0);
     expect(size.compressedBytes).toBeGreaterThan(0);
     expect(size.compressedBytes).toBeLessThan(size.jsBytes + 64);
     // The Lambda package limit is 50 MB zipped; stay far below it.
     expect(size.compressedBytes).toBeLessThan(20 * 1024 * 1024);
-    expect(size.inputs.some((i) => i.path.endsWith('functions/report/handler.ts'))).toBe(true);
+    expect(size.inputs.some((i) => i.path.endsWith('functions/handlers/report/handler.ts'))).toBe(true);
     // Externals (DuckDB, build tools) are not in the zip: the handler must not import them as it loads.
     expect(size.missingAtRuntime).toEqual([]);
   });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { TABLE_NAMES } from '../functions/schema/contract.js';
+import { TABLE_NAMES } from '../functions/contract/contract.js';
 import {
   ConfigError,
   DEFAULTS,

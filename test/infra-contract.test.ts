@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CONTRACT, TABLE_NAMES, glueType, tableSpec } from '../functions/schema/contract.js';
+import { CONTRACT, TABLE_NAMES, glueType, tableSpec } from '../functions/contract/contract.js';
 import { resolveConfig } from '../infra/config.js';
 import { glueTableInput, partitionProjection } from '../infra/glue-tables.js';
 import { CsKpiDigestStack } from '../infra/stack.js';

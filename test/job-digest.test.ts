@@ -9,19 +9,20 @@ import {
   type JobDeps,
   type JobMetricUnit,
   type JobRequest,
-} from '../functions/core/job.js';
+} from '../functions/app/job.js';
 import {
   ConditionalWritesUnsupportedError,
   DeliveryLedger,
   recipientHash,
   type DeliveryRecord,
-} from '../functions/core/delivery-ledger.js';
+} from '../functions/app/delivery-ledger.js';
 import { ASYNC_RETRY_DELAYS_MS, deliveryTiming } from '../functions/core/delivery-timing.js';
 import { periodFromKey } from '../functions/core/period.js';
-import { InputError, type QueryEngine } from '../functions/engines/engine.js';
-import { FileStore } from '../functions/stores/file.js';
-import { S3Store } from '../functions/stores/s3.js';
-import type { ObjectStore } from '../functions/stores/store.js';
+import { InputError } from '../functions/core/input-error.js';
+import { type QueryEngine } from '../functions/app/ports/query-engine.js';
+import { FileStore } from '../functions/adapters/stores/file.js';
+import { S3Store } from '../functions/adapters/stores/s3.js';
+import type { ObjectStore } from '../functions/app/ports/object-store.js';
 import { fakeBuildSnapshot, fakeEngine, fakeRenderDigest, RecordingMailer } from './job-fakes.js';
 import { startLocalS3, type LocalS3 } from './store-s3-server.js';
 

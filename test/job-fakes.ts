@@ -1,5 +1,5 @@
 /** Small fakes for the digest job: a snapshot builder, an engine, a renderer and a mailer. */
-import type { QueryEngine } from '../functions/engines/engine.js';
+import type { QueryEngine } from '../functions/app/ports/query-engine.js';
 import type { Period } from '../functions/core/period.js';
 import {
   KPI_IDS,
@@ -9,8 +9,8 @@ import {
   type Snapshot,
   type SnapshotDetails,
 } from '../functions/core/snapshot.js';
-import type { DigestMessage, Mailer, SendResult } from '../functions/mail/mailer.js';
-import type { BuildSnapshotFn, RenderDigestFn } from '../functions/core/job.js';
+import type { DigestMessage, Mailer, SendResult } from '../functions/app/ports/mailer.js';
+import type { BuildSnapshotFn, RenderDigestFn } from '../functions/app/job.js';
 
 const EMPTY_DETAILS: SnapshotDetails = {
   mrrMovements: { bySegment: [], byPlan: [], byAccount: [] },

@@ -30,7 +30,7 @@ import {
   latePaymentRate,
   retentionCostInputs,
 } from '../functions/core/kpis/billing.js';
-import type { TableName } from '../functions/schema/contract.js';
+import type { TableName } from '../functions/contract/contract.js';
 import { runKpiGroup, runOnSampleData, valueAt } from './helpers/kpi.js';
 
 const FIXTURE = join(import.meta.dirname, 'fixtures', 'billing');

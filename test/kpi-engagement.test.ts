@@ -25,8 +25,8 @@ import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TrinoSQL } from 'dt-sql-parser';
-import { DuckDbEngine } from '../functions/engines/duckdb.js';
-import { createKpiContext } from '../functions/core/context.js';
+import { DuckDbEngine } from '../functions/adapters/engines/duckdb.js';
+import { createKpiContext } from '../functions/app/context.js';
 import { periodFromKey } from '../functions/core/period.js';
 import type { KpiGroupResult, PeriodValue } from '../functions/core/kpis/group.js';
 import {
@@ -46,7 +46,7 @@ import {
   trendDays,
 } from '../functions/core/kpis/engagement.js';
 import type { KpiId } from '../functions/core/snapshot.js';
-import type { TableName } from '../functions/schema/contract.js';
+import type { TableName } from '../functions/contract/contract.js';
 import { RecordingEngine } from './helpers/recording-engine.js';
 import { runKpiGroup, series, valueAt } from './helpers/kpi.js';
 import { generateSampleData } from '../functions/sample/generate.js';

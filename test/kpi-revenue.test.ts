@@ -33,9 +33,9 @@ import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TrinoSQL } from 'dt-sql-parser';
-import { DuckDbEngine } from '../functions/engines/duckdb.js';
+import { DuckDbEngine } from '../functions/adapters/engines/duckdb.js';
 import { RecordingEngine } from './helpers/recording-engine.js';
-import { createKpiContext } from '../functions/core/context.js';
+import { createKpiContext } from '../functions/app/context.js';
 import { periodFromKey } from '../functions/core/period.js';
 import {
   conversionRate,
@@ -49,7 +49,7 @@ import {
 } from '../functions/core/kpis/revenue.js';
 import type { KpiGroupResult, PeriodValue } from '../functions/core/kpis/group.js';
 import type { KpiId, MrrMovementRow } from '../functions/core/snapshot.js';
-import type { TableName } from '../functions/schema/contract.js';
+import type { TableName } from '../functions/contract/contract.js';
 
 const FIXTURE = join(import.meta.dirname, 'fixtures', 'revenue');
 const tempDirs: string[] = [];

@@ -5,9 +5,9 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { rmSync } from 'node:fs';
-import { DuckDbEngine } from '../functions/engines/duckdb.js';
-import { buildSnapshot } from '../functions/core/report.js';
-import { createKpiContext } from '../functions/core/context.js';
+import { DuckDbEngine } from '../functions/adapters/engines/duckdb.js';
+import { buildSnapshot } from '../functions/app/report.js';
+import { createKpiContext } from '../functions/app/context.js';
 import { periodFromKey } from '../functions/core/period.js';
 import { computedPeriods, webDtRange, webGroup } from '../functions/core/kpis/web.js';
 import type { KpiGroupResult } from '../functions/core/kpis/group.js';

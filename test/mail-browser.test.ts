@@ -8,8 +8,8 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { renderDigest, type Locale } from '../functions/mail/index.js';
-import { buildDigestView } from '../functions/mail/view.js';
+import { renderDigest, type Locale } from '../functions/digest/index.js';
+import { buildDigestView } from '../functions/digest/view.js';
 import { HOSTILE, makeSnapshot, type MakeSnapshotOptions } from './fixtures/snapshots/make-snapshot.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';

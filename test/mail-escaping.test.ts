@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { renderDigest } from '../functions/mail/index.js';
-import { cleanText, escapeHtml } from '../functions/mail/text.js';
-import { h } from '../functions/mail/safe-html.js';
+import { renderDigest } from '../functions/digest/index.js';
+import { cleanText, escapeHtml } from '../functions/digest/text.js';
+import { h } from '../functions/digest/safe-html.js';
 import { HOSTILE, makeSnapshot } from './fixtures/snapshots/make-snapshot.js';
 
 const render = async (kind: 'weekly' | 'monthly') =>

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { simpleParser } from 'mailparser';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createMailer, MailDeliveryError, renderDigest } from '../functions/mail/index.js';
+import { createMailer, MailDeliveryError } from '../functions/adapters/mailers/index.js';
+import { renderDigest } from '../functions/digest/index.js';
 import { makeSnapshot } from './fixtures/snapshots/make-snapshot.js';
 
 let out: string;

@@ -7,16 +7,16 @@ import {
   parseLocale,
   renderDigest,
   type Locale,
-} from '../functions/mail/index.js';
-import { barChart, chartAxis } from '../functions/mail/chart.js';
-import { csvCell, toCsv } from '../functions/mail/csv.js';
-import { Formatter } from '../functions/mail/format.js';
-import { MESSAGES } from '../functions/mail/i18n/index.js';
-import { MAX_HTML_BYTES } from '../functions/mail/render.js';
-import { h } from '../functions/mail/safe-html.js';
-import { fillTemplate, templateSlots } from '../functions/mail/template.js';
-import { buildDigestView, type TrendView } from '../functions/mail/view.js';
-import { MONTHLY_TEMPLATE, WEEKLY_TEMPLATE } from '../functions/mail/compiled-templates.js';
+} from '../functions/digest/index.js';
+import { barChart, chartAxis } from '../functions/digest/chart.js';
+import { csvCell, toCsv } from '../functions/digest/csv.js';
+import { Formatter } from '../functions/digest/format.js';
+import { MESSAGES } from '../functions/digest/i18n/index.js';
+import { MAX_HTML_BYTES } from '../functions/digest/render.js';
+import { h } from '../functions/digest/safe-html.js';
+import { fillTemplate, templateSlots } from '../functions/digest/template.js';
+import { buildDigestView, type TrendView } from '../functions/digest/view.js';
+import { MONTHLY_TEMPLATE, WEEKLY_TEMPLATE } from '../functions/digest/compiled-templates.js';
 import { GENERATED_FILE, generatedModule } from '../scripts/build-templates.js';
 import { makeSnapshot } from './fixtures/snapshots/make-snapshot.js';
 

@@ -7,12 +7,8 @@ import { MessageRejected, SendRawEmailCommand, SESClient, SESServiceException } 
 import { mockClient } from 'aws-sdk-client-mock';
 import { simpleParser } from 'mailparser';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  createMailer,
-  MailDeliveryError,
-  renderDigest,
-  type DigestMessage,
-} from '../functions/mail/index.js';
+import { createMailer, MailDeliveryError, type DigestMessage } from '../functions/adapters/mailers/index.js';
+import { renderDigest } from '../functions/digest/index.js';
 import { makeSnapshot } from './fixtures/snapshots/make-snapshot.js';
 
 const ses = mockClient(SESClient);

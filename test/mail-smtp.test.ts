@@ -6,12 +6,8 @@ import type { AddressInfo } from 'node:net';
 import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  createMailer,
-  MailDeliveryError,
-  renderDigest,
-  type DigestMessage,
-} from '../functions/mail/index.js';
+import { createMailer, MailDeliveryError, type DigestMessage } from '../functions/adapters/mailers/index.js';
+import { renderDigest } from '../functions/digest/index.js';
 import { HOSTILE, makeSnapshot } from './fixtures/snapshots/make-snapshot.js';
 
 interface Received {

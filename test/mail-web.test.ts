@@ -5,10 +5,10 @@
  * attached to the monthly digest as CSV.
  */
 import { describe, expect, it } from 'vitest';
-import { LOCALES, renderDigest, type Locale } from '../functions/mail/index.js';
-import { MAX_HTML_BYTES } from '../functions/mail/render.js';
-import { MESSAGES } from '../functions/mail/i18n/index.js';
-import { buildDigestView, type DigestView, type SectionView } from '../functions/mail/view.js';
+import { LOCALES, renderDigest, type Locale } from '../functions/digest/index.js';
+import { MAX_HTML_BYTES } from '../functions/digest/render.js';
+import { MESSAGES } from '../functions/digest/i18n/index.js';
+import { buildDigestView, type DigestView, type SectionView } from '../functions/digest/view.js';
 import type { Snapshot } from '../functions/core/snapshot.js';
 import { makeSnapshot } from './fixtures/snapshots/make-snapshot.js';
 

@@ -10,14 +10,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DuckDbEngine } from '../functions/engines/duckdb.js';
-import { createKpiContext } from '../functions/core/context.js';
+import { DuckDbEngine } from '../functions/adapters/engines/duckdb.js';
+import { createKpiContext } from '../functions/app/context.js';
 import { addDays, periodFromKey, type Period } from '../functions/core/period.js';
 import { composeQuery } from '../functions/sql/compose.js';
 import { revenueGroup } from '../functions/core/kpis/revenue.js';
 import { generateSampleData } from '../functions/sample/generate.js';
 import type { KpiGroupContext, KpiGroupResult } from '../functions/core/kpis/group.js';
-import type { Row } from '../functions/engines/engine.js';
+import type { Row } from '../functions/core/sql-values.js';
 import type { KpiId, MrrMovementRow } from '../functions/core/snapshot.js';
 
 const SEEDS = [1, 2, 3];

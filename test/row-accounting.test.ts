@@ -9,14 +9,14 @@ import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writ
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { DuckDbEngine } from '../functions/engines/duckdb.js';
-import { buildSnapshot, dtRangeOf } from '../functions/core/report.js';
+import { DuckDbEngine } from '../functions/adapters/engines/duckdb.js';
+import { buildSnapshot, dtRangeOf } from '../functions/app/report.js';
 import { periodFromKey } from '../functions/core/period.js';
-import { reportCalendar } from '../functions/core/context.js';
+import { reportCalendar } from '../functions/app/context.js';
 import { cleanTableQuery } from '../functions/sql/compose.js';
 import { generateSampleData } from '../functions/sample/generate.js';
 import type { Snapshot } from '../functions/core/snapshot.js';
-import { tableSpec, type TableName } from '../functions/schema/contract.js';
+import { tableSpec, type TableName } from '../functions/contract/contract.js';
 
 const root = mkdtempSync(join(tmpdir(), 'row-accounting-'));
 const duck = await DuckDBInstance.create(':memory:');

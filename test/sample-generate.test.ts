@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CONTRACT, type TableName, type TableSpec, sqlType } from '../functions/schema/contract.js';
+import { CONTRACT, type TableName, type TableSpec, sqlType } from '../functions/contract/contract.js';
 import {
   type GenerateOptions,
   type GenerateResult,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DECIMALS, roundFigure, roundTo } from '../functions/core/precision.js';
-import { dataRelativePath } from '../functions/core/report.js';
+import { dataRelativePath } from '../functions/app/report.js';
 
 describe('snapshot precision', () => {
   it('rounds float noise away and keeps money exact to the cent', () => {

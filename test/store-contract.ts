@@ -1,6 +1,6 @@
 /** Behaviour every ObjectStore must have; run against each implementation. */
 import { expect, it } from 'vitest';
-import type { ObjectStore } from '../functions/stores/store.js';
+import type { ObjectStore } from '../functions/app/ports/object-store.js';
 
 export function objectStoreContract(open: () => ObjectStore): void {
   it('round-trips text and bytes, and reads a missing key as null', async () => {

@@ -2,8 +2,8 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FileStore } from '../functions/stores/file.js';
-import { openStore, parseS3Location, S3Store } from '../functions/stores/index.js';
+import { FileStore } from '../functions/adapters/stores/file.js';
+import { openStore, parseS3Location, S3Store } from '../functions/adapters/stores/index.js';
 import { objectStoreContract } from './store-contract.js';
 
 let root: string;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { GetObjectCommand, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
-import { S3Store } from '../functions/stores/s3.js';
+import { S3Store } from '../functions/adapters/stores/s3.js';
 import { objectStoreContract } from './store-contract.js';
 import { startLocalS3, type LocalS3 } from './store-s3-server.js';
 

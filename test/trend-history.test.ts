@@ -6,20 +6,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DuckDbEngine } from '../functions/engines/duckdb.js';
-import { buildSnapshot } from '../functions/core/report.js';
-import { reportCalendar } from '../functions/core/context.js';
+import { DuckDbEngine } from '../functions/adapters/engines/duckdb.js';
+import { buildSnapshot } from '../functions/app/report.js';
+import { reportCalendar } from '../functions/app/context.js';
 import { periodFromKey } from '../functions/core/period.js';
 import { generateSampleData } from '../functions/sample/generate.js';
 import { HEADLINE_KPIS, KPI_IDS, SCHEMA_VERSION, type Snapshot } from '../functions/core/snapshot.js';
-import {
-  isSnapshotLike,
-  storedTrendFrom,
-  type TrendHistoryContext,
-} from '../functions/core/trend-history.js';
-import { runDigestJob } from '../functions/core/job.js';
-import { FileStore } from '../functions/stores/file.js';
-import type { TableName } from '../functions/schema/contract.js';
+import { isSnapshotLike, storedTrendFrom, type TrendHistoryContext } from '../functions/app/trend-history.js';
+import { runDigestJob } from '../functions/app/job.js';
+import { FileStore } from '../functions/adapters/stores/file.js';
+import type { TableName } from '../functions/contract/contract.js';
 
 const root = mkdtempSync(join(tmpdir(), 'trend-history-'));
 const dataDir = join(root, 'data');

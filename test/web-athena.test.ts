@@ -12,11 +12,11 @@ import {
   StartQueryExecutionCommand,
   type GetQueryResultsCommandOutput,
 } from '@aws-sdk/client-athena';
-import { AthenaEngine } from '../functions/engines/athena.js';
-import { createKpiContext } from '../functions/core/context.js';
+import { AthenaEngine } from '../functions/adapters/engines/athena.js';
+import { createKpiContext } from '../functions/app/context.js';
 import { periodFromKey } from '../functions/core/period.js';
 import { webGroup } from '../functions/core/kpis/web.js';
-import { STORED_FROM_INDEX } from '../functions/core/trend-history.js';
+import { STORED_FROM_INDEX } from '../functions/app/trend-history.js';
 
 const client = new AthenaClient({ region: 'eu-central-1' });
 const athena = mockClient(client);

@@ -4,10 +4,10 @@
  * and region from the standard AWS chain (environment, profile, SSO, instance role).
  */
 import { AthenaClient } from '@aws-sdk/client-athena';
-import { AthenaEngine } from '../engines/athena.js';
-import { DuckDbEngine } from '../engines/duckdb.js';
-import type { QueryEngine } from '../engines/engine.js';
-import { TABLE_NAMES, type TableName } from '../schema/contract.js';
+import { AthenaEngine } from '../adapters/engines/athena.js';
+import { DuckDbEngine } from '../adapters/engines/duckdb.js';
+import type { QueryEngine } from '../app/ports/query-engine.js';
+import { TABLE_NAMES, type TableName } from '../contract/contract.js';
 import { UsageError } from './usage-error.js';
 
 export type EngineKind = 'duckdb' | 'athena';

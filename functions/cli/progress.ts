@@ -2,7 +2,7 @@
  * The backfill's progress on stderr: on a terminal one bar redrawn in place (period, elapsed
  * time, an estimate of the rest); otherwise (a log, CI) one plain line per period.
  */
-import type { BackfillEvent } from '../core/backfill.js';
+import type { BackfillEvent } from '../app/backfill.js';
 
 export interface ProgressStream {
   write(text: string): unknown;

@@ -8,7 +8,7 @@
  * once per rule, subject and period, and again only at a higher level.
  */
 import type { AlertRule } from './alert-rules.js';
-import { addDays, periodContaining } from './period.js';
+import { addDays, periodContaining, type PeriodKind } from './period.js';
 import type { KpiId, KpiUnit, Snapshot, TrendPoint } from './snapshot.js';
 
 export type AlertSubject =
@@ -161,4 +161,18 @@ export function evaluateAlerts(
     }
   }
   return findings;
+}
+
+/** One alert that fired: what crossed, by how much, in which period so far. */
+export interface AlertRecord extends Omit<AlertFinding, 'rule'> {
+  readonly ruleKind: AlertRule['kind'];
+  readonly period: {
+    readonly kind: PeriodKind;
+    readonly key: string;
+    readonly firstDay: string;
+    readonly lastDay: string;
+    readonly timezone: string;
+  };
+  readonly currency: string;
+  readonly firedAt: string;
 }

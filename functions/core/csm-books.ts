@@ -17,7 +17,7 @@ import { AT_RISK_FROM, healthBand, type ScoredAccount } from './health.js';
 import { num, type PeriodValue } from './kpis/group.js';
 import { periodValues, revenueTotals, type RevenueTotals } from './kpis/revenue.js';
 import type { AccountMovement, HealthComponents, KpiId, Snapshot } from './snapshot.js';
-import type { Row } from '../engines/engine.js';
+import type { Row } from './sql-values.js';
 
 /** Why an owner value is not mailed. */
 export type RejectedOwnerReason = 'csm_owner_not_an_address' | 'csm_owner_outside_domains';

@@ -1,6 +1,6 @@
 /**
  * How long a delivery claim lasts, how long one send may take, and how the function is retried:
- * one place, read by the runtime (functions/report/runtime.ts) and by the stack
+ * one place, read by the runtime (functions/handlers/report/runtime.ts) and by the stack
  * (infra/stack.ts, infra/constructs/schedules.ts), so the three cannot drift apart.
  *
  * The rule that makes a crashed claim recoverable: a claim is taken right before one send and

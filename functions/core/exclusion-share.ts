@@ -3,7 +3,7 @@
  * about it: above the warning share the digest and the summary say so, above the stop share the
  * run stops (figures built on half a table are not figures). Pure, so it is unit-tested.
  */
-import type { TableName } from '../schema/contract.js';
+import type { TableName } from '../contract/contract.js';
 
 /** The parts of a snapshot's `dataQuality.tables[]` entry the share is computed from. */
 export interface TableRowCounts {

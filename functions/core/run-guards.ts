@@ -6,7 +6,7 @@
  */
 import type { Period } from './period.js';
 import type { ExclusionCount } from './snapshot.js';
-import { REPORT_TABLES } from '../schema/contract.js';
+import { REPORT_TABLES } from '../contract/contract.js';
 import { formatShare, type ExclusionThresholds, type TableExclusionShare } from './exclusion-share.js';
 
 /** A run stopped because its input or its settings would make the figures wrong or empty. */

@@ -3,7 +3,7 @@
  * into the digest. docs/snapshot.schema.json is its JSON Schema (schemaVersion 2).
  */
 import type { PeriodKind } from './period.js';
-import type { DataQualityReason, TableName } from '../schema/contract.js';
+import type { DataQualityReason, TableName } from '../contract/contract.js';
 
 export const SCHEMA_VERSION = 2;
 

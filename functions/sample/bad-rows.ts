@@ -1,10 +1,10 @@
 /**
  * A handful of rows that break the data contract, placed deterministically among the valid
  * ones so that the report's data-quality section has something to count. Each bad row breaks
- * exactly one rule of functions/schema/contract.ts; a duplicate is a second row with the same
+ * exactly one rule of functions/contract/contract.ts; a duplicate is a second row with the same
  * key (`key` in the contract). Valid-looking fields are copied from a real row of the table.
  */
-import type { DataQualityReason, TableName } from '../schema/contract.js';
+import type { DataQualityReason, TableName } from '../contract/contract.js';
 import { Rng } from './prng.js';
 import type { Row, SmallTable, SmallTables } from './tables.js';
 import { HOUR_MS, dayOfWeek } from './time.js';

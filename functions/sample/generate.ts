@@ -8,7 +8,7 @@ import { mkdtemp, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promis
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { TABLE_NAMES, type TableName, tableSpec } from '../schema/contract.js';
+import { TABLE_NAMES, type TableName, tableSpec } from '../contract/contract.js';
 import { type BadRowCount, injectBadRows } from './bad-rows.js';
 import { type Horizon, buildCustomers } from './customers.js';
 import {

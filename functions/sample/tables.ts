@@ -4,7 +4,7 @@
  * contract's column type: timestamp = epoch milliseconds (UTC), date = epoch day,
  * decimal = number with at most 4 decimals.
  */
-import type { TableName } from '../schema/contract.js';
+import type { TableName } from '../contract/contract.js';
 import {
   type Account,
   type Activity,

@@ -8,7 +8,7 @@
  * with the same DuckDB version.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { tableSpec } from '../schema/contract.js';
+import { tableSpec } from '../contract/contract.js';
 import { Rng, mix32 } from './prng.js';
 import type { UsageSpan } from './tables.js';
 import { FEATURES, NEW_FEATURE } from './text.js';

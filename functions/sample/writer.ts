@@ -1,7 +1,7 @@
 /** Loads rows into DuckDB by the contract's column types and writes them as Parquet. */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { DuckDBDateValue, DuckDBDecimalValue, DuckDBTimestampValue } from '@duckdb/node-api';
-import { type ColumnSpec, type TableSpec, sqlType } from '../schema/contract.js';
+import { type ColumnSpec, type TableSpec, sqlType } from '../contract/contract.js';
 import type { Cell, Row } from './tables.js';
 
 /** Column that keeps the generated order through DuckDB; never written out. */

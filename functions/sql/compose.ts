@@ -14,8 +14,9 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import { CONTRACT, sqlType, type ColumnSpec, type TableName, type TableSpec } from '../schema/contract.js';
-import type { QueryRequest, SqlParam, TableSource } from '../engines/engine.js';
+import { CONTRACT, sqlType, type ColumnSpec, type TableName, type TableSpec } from '../contract/contract.js';
+import type { QueryRequest, TableSource } from '../app/ports/query-engine.js';
+import type { SqlParam } from '../core/sql-values.js';
 import { addDays, daysOf, offsetTransitions, sqlTimestamp, type Period } from '../core/period.js';
 
 /** Where the .sql files live; the Lambda bundle copies them and sets SQL_DIR. */

@@ -24,7 +24,7 @@ export const ALERT_SCHEDULE_CRON: scheduler.CronOptionsWithTimezone = { minute: 
 export const ALERT_KEY_PREFIX = 'alerts/';
 
 export const ALERT_HANDLER_ENTRY = fileURLToPath(
-  new URL('../../functions/alerts/handler.ts', import.meta.url),
+  new URL('../../functions/handlers/alerts/handler.ts', import.meta.url),
 );
 
 export interface AlertsProps {
@@ -38,7 +38,7 @@ export interface AlertsProps {
   readonly recipients: readonly string[];
   readonly deadLetterQueue: sqs.IQueue;
   readonly alarmTopic: sns.ITopic;
-  /** Handler module; functions/alerts/handler.ts unless a test bundles another one. */
+  /** Handler module; functions/handlers/alerts/handler.ts unless a test bundles another one. */
   readonly entry?: string;
 }
 

@@ -1,6 +1,6 @@
 import { Aws, Stack, aws_glue as glue, aws_iam as iam, aws_s3 as s3 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { TABLE_NAMES, tableSpec, type TableName } from '../../functions/schema/contract.js';
+import { TABLE_NAMES, tableSpec, type TableName } from '../../functions/contract/contract.js';
 import { glueTableName, type DigestConfig } from '../config.js';
 import { glueTableInput } from '../glue-tables.js';
 import { acknowledgeWildcardResources } from '../nag.js';

@@ -24,12 +24,12 @@ export interface ReportFunctionProps {
   readonly logRetentionDays: number;
   /** Everything the handler reads from its environment. */
   readonly environment: Readonly<Record<string, string>>;
-  /** The handler module; functions/report/handler.ts unless a test bundles another one. */
+  /** The handler module; functions/handlers/report/handler.ts unless a test bundles another one. */
   readonly entry?: string;
 }
 
 /**
- * The report Lambda: bundled from functions/report/handler.ts with esbuild (Node 22, arm64),
+ * The report Lambda: bundled from functions/handlers/report/handler.ts with esbuild (Node 22, arm64),
  * its own role (permissions are granted by the constructs that own each resource) and a log
  * group with a retention period.
  */

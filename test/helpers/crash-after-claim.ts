@@ -3,10 +3,10 @@
  * recipient and before the transport is called: what a Lambda timeout or an out-of-memory
  * kill does. Arguments: the file store's folder, the run id, the clock (ISO instant).
  */
-import { runDigestJob } from '../../functions/core/job.js';
-import { DEFAULT_LEASE_MS } from '../../functions/core/delivery-ledger.js';
+import { runDigestJob } from '../../functions/app/job.js';
+import { DEFAULT_LEASE_MS } from '../../functions/app/delivery-ledger.js';
 import { periodFromKey } from '../../functions/core/period.js';
-import { FileStore } from '../../functions/stores/file.js';
+import { FileStore } from '../../functions/adapters/stores/file.js';
 import { fakeBuildSnapshot, fakeEngine, fakeRenderDigest, RecordingMailer } from '../job-fakes.js';
 
 const [root = '', runId = '', at = ''] = process.argv.slice(2);

@@ -6,7 +6,7 @@
  */
 import { assembleBooks, type CsmBooks } from '../../functions/core/csm-books.js';
 import type { ScoredAccount } from '../../functions/core/health.js';
-import type { Row } from '../../functions/engines/engine.js';
+import type { Row } from '../../functions/core/sql-values.js';
 import type { Snapshot } from '../../functions/core/snapshot.js';
 
 const MOVES = ['new', 'reactivation', 'expansion', 'contraction', 'churn'] as const;

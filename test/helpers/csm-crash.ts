@@ -5,11 +5,11 @@
  * (ISO instant), killAt.
  */
 import { readFileSync } from 'node:fs';
-import { deliverCsmDigests } from '../../functions/core/csm-job.js';
+import { deliverCsmDigests } from '../../functions/app/csm-job.js';
 import type { CsmBooks } from '../../functions/core/csm-books.js';
-import { FileStore } from '../../functions/stores/file.js';
-import { OutboxMailer } from '../../functions/mail/outbox.js';
-import type { DigestMessage } from '../../functions/mail/mailer.js';
+import { FileStore } from '../../functions/adapters/stores/file.js';
+import { OutboxMailer } from '../../functions/adapters/mailers/outbox.js';
+import type { DigestMessage } from '../../functions/app/ports/mailer.js';
 import { CSM_TEST_COMPANY, plainCsmRender } from './csm-delivery-parts.js';
 
 const [root = '', outbox = '', booksFile = '', runId = '', at = '', killAt = '1'] = process.argv.slice(2);

@@ -1,8 +1,8 @@
 /** What the CSM delivery tests and their crashing child process share. */
 import type { CsmSnapshot } from '../../functions/core/csm-snapshot.js';
-import type { DigestMessage } from '../../functions/mail/mailer.js';
+import type { DigestMessage } from '../../functions/app/ports/mailer.js';
 import type { Snapshot } from '../../functions/core/snapshot.js';
-import { PERIOD_HEADER } from '../../functions/mail/headers.js';
+import { PERIOD_HEADER } from '../../functions/app/ports/mailer.js';
 
 export const CSM_TEST_COMPANY: Pick<Snapshot, 'period' | 'currency' | 'generatedAt'> = {
   period: { kind: 'weekly', key: '2026-W47', firstDay: '2026-11-16', lastDay: '2026-11-22', timezone: 'UTC' },

@@ -1,4 +1,9 @@
-import type { QueryEngine, QueryRequest, QueryResult, TableSource } from '../../functions/engines/engine.js';
+import type {
+  QueryEngine,
+  QueryRequest,
+  QueryResult,
+  TableSource,
+} from '../../functions/app/ports/query-engine.js';
 
 /** Wraps an engine and keeps every request it runs (for SQL portability checks). */
 export class RecordingEngine implements QueryEngine {

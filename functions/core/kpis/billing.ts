@@ -15,9 +15,9 @@
  *   booked would otherwise read as a cheap month).
  */
 import { num, type KpiGroup, type KpiGroupContext, type KpiGroupResult, type PeriodValue } from './group.js';
-import type { Row } from '../../engines/engine.js';
+import type { Row } from '../sql-values.js';
 import { TREND_PERIODS, type KpiId } from '../snapshot.js';
-import type { TableName } from '../../schema/contract.js';
+import type { TableName } from '../../contract/contract.js';
 
 export interface InvoiceStats {
   readonly invoicesDue: number;

@@ -23,7 +23,7 @@
  * - Events: a repeated event_id is one event (a duplicate delivery), counted once.
  */
 import { num, type KpiGroup, type KpiGroupContext, type KpiGroupResult, type PeriodValue } from './group.js';
-import type { Row, SqlParam } from '../../engines/engine.js';
+import type { Row, SqlParam } from '../sql-values.js';
 import { TREND_PERIODS, type FeatureUsage, type KpiId } from '../snapshot.js';
 import { addDays, daysBetween, type Period } from '../period.js';
 import {

@@ -1,5 +1,5 @@
 /**
- * The contract between the report orchestrator (functions/core/report.ts) and the KPI groups.
+ * The contract between the report orchestrator (functions/app/report.ts) and the KPI groups.
  *
  * A group runs a few SQL files (aggregation happens in SQL) and turns their rows into KPI
  * values per report period with pure functions. The orchestrator adds units, previous values,
@@ -7,8 +7,8 @@
  */
 import type { Period } from '../period.js';
 import type { DetailValue, KpiId, SnapshotDetails } from '../snapshot.js';
-import type { Row, SqlParam } from '../../engines/engine.js';
-import type { TableName } from '../../schema/contract.js';
+import type { Row, SqlParam } from '../sql-values.js';
+import type { TableName } from '../../contract/contract.js';
 
 export interface PeriodValue {
   readonly value: number | null;

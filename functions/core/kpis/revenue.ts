@@ -31,7 +31,7 @@ import {
   type KpiGroupResult,
   type PeriodValue,
 } from './group.js';
-import type { Row } from '../../engines/engine.js';
+import type { Row } from '../sql-values.js';
 import {
   TREND_PERIODS,
   type AccountMovement,

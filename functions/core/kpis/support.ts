@@ -3,7 +3,7 @@
  * One query (support_tickets.sql) gives the counts, sums and exact medians of every period.
  */
 import { num, type KpiGroup, type KpiGroupContext, type KpiGroupResult, type PeriodValue } from './group.js';
-import type { Row } from '../../engines/engine.js';
+import type { Row } from '../sql-values.js';
 import { TREND_PERIODS, type KpiId } from '../snapshot.js';
 
 export interface TicketStats {

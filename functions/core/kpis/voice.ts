@@ -11,7 +11,7 @@
  * CES responses, each judged on its own scale (≤ 2 of 5, ≤ 3 of 7).
  */
 import { num, type KpiGroup, type KpiGroupContext, type KpiGroupResult, type PeriodValue } from './group.js';
-import type { Row } from '../../engines/engine.js';
+import type { Row } from '../sql-values.js';
 import { TREND_PERIODS, type FeedbackComment, type KpiId, type SnapshotDetails } from '../snapshot.js';
 import { topTerms } from '../text-terms.js';
 

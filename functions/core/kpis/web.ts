@@ -33,7 +33,7 @@ import {
   type KpiGroupResult,
   type PeriodValue,
 } from './group.js';
-import type { Row, SqlParam } from '../../engines/engine.js';
+import type { Row, SqlParam } from '../sql-values.js';
 import {
   TREND_PERIODS,
   type KpiId,

@@ -1,0 +1,118 @@
+/**
+ * Builds the context KPI groups run in: the report calendar and a `run` that composes and
+ * executes query files on the engine, keeping per-query statistics.
+ */
+import { trailingPeriods, type Period } from '../core/period.js';
+import { cleanTableQuery, composeQuery, type ComposeContext } from '../sql/compose.js';
+import type { QueryEngine, QueryStats, TableSource } from './ports/query-engine.js';
+import type { SqlParam } from '../core/sql-values.js';
+import {
+  DEFAULT_CONFIG,
+  type KpiGroupContext,
+  type ReportConfig,
+  type RunOptions,
+} from '../core/kpis/group.js';
+import { REPORT_TABLES, type TableName } from '../contract/contract.js';
+import { TREND_PERIODS } from '../core/snapshot.js';
+
+/** Periods the report computes: the report's period, the previous one, the trend, and one more. */
+export const CALENDAR_LENGTH = TREND_PERIODS + 1;
+
+export interface KpiContextOptions {
+  readonly period: Period;
+  readonly currency: string;
+  /** Base currency of fx_rates rows without a base_currency (default USD). */
+  readonly fxBase?: string;
+  readonly config?: ReportConfig;
+  /** Periods to compute (default CALENDAR_LENGTH); 3 when earlier trend values come from stored snapshots. */
+  readonly calendarLength?: number;
+  /** The engine's table sources, when the caller already has them. */
+  readonly sources?: readonly TableSource[];
+  /** Only these tables are kept by the engine (default: every report table). */
+  readonly readTables?: readonly TableName[];
+}
+
+export interface KpiRuntime {
+  readonly context: KpiGroupContext;
+  readonly sources: readonly TableSource[];
+  /** Statistics of every query run so far, in order. */
+  readonly stats: QueryStats[];
+  /** Lets the engine drop what it kept for this report. */
+  release(): Promise<void>;
+}
+
+/** Report calendar, index 0 = `period`, going back in time. */
+export function reportCalendar(period: Period, length = CALENDAR_LENGTH): Period[] {
+  return trailingPeriods(period, length).reverse();
+}
+
+/**
+ * Lets the engine keep each small table's clean rows, when it can (DuckDB): every query of the
+ * report would otherwise filter and de-duplicate them again.
+ */
+async function withCleanRelations(
+  engine: QueryEngine,
+  sources: readonly TableSource[],
+  ctx: ComposeContext,
+  stats: QueryStats[],
+  readTables: readonly TableName[],
+): Promise<readonly TableSource[]> {
+  if (!engine.materialize) return sources;
+  const out: TableSource[] = [];
+  try {
+    for (const source of sources) {
+      const request = readTables.includes(source.table) ? cleanTableQuery(source.table, ctx) : null;
+      if (request === null) {
+        out.push(source);
+        continue;
+      }
+      const kept = await engine.materialize(request);
+      stats.push(kept.stats);
+      out.push({ ...source, cleanRelation: kept.relation });
+    }
+  } catch (error) {
+    // Drop what was kept before the failure; the report fails with the original error.
+    await releaseCleanRelations(engine, out);
+    throw error;
+  }
+  return out;
+}
+
+async function releaseCleanRelations(engine: QueryEngine, sources: readonly TableSource[]): Promise<void> {
+  for (const s of sources) if (s.cleanRelation !== undefined) await engine.release?.(s.cleanRelation);
+}
+
+const fxBaseOf = (options: KpiContextOptions): { fxBase?: string } =>
+  options.fxBase !== undefined ? { fxBase: options.fxBase } : {};
+
+export async function createKpiContext(engine: QueryEngine, options: KpiContextOptions): Promise<KpiRuntime> {
+  const rawSources = options.sources ?? (await engine.sources());
+  const periods = reportCalendar(options.period, options.calendarLength);
+  const available = new Set<TableName>(rawSources.filter((s) => s.relation !== null).map((s) => s.table));
+  const stats: QueryStats[] = [];
+  const sources = await withCleanRelations(
+    engine,
+    rawSources,
+    { sources: rawSources, currency: options.currency, periods, ...fxBaseOf(options) },
+    stats,
+    options.readTables ?? REPORT_TABLES,
+  );
+  const base: ComposeContext = { sources, currency: options.currency, periods, ...fxBaseOf(options) };
+  const context: KpiGroupContext = {
+    periods,
+    currency: options.currency,
+    available,
+    config: options.config ?? DEFAULT_CONFIG,
+    async run(name: string, params: readonly SqlParam[] = [], runOptions: RunOptions = {}) {
+      const request = composeQuery(
+        name,
+        params,
+        runOptions.periods ? { ...base, periods: runOptions.periods } : base,
+      );
+      const result = await engine.query(request);
+      stats.push(result.stats);
+      return result.rows;
+    },
+  };
+  return { context, sources, stats, release: () => releaseCleanRelations(engine, sources) };
+}

@@ -1,0 +1,51 @@
+/**
+ * The AWS adapters both Lambdas wire from the same configuration (functions/handlers/report/config.ts):
+ * Athena for the queries, S3 for snapshots and state, SES for the mail. The clients are made
+ * once per execution environment, so warm invocations reuse their connections.
+ */
+import { AthenaClient } from '@aws-sdk/client-athena';
+import { S3Client } from '@aws-sdk/client-s3';
+import { AthenaEngine, type AthenaEngineLogger } from '../adapters/engines/athena.js';
+import type { Mailer } from '../app/ports/mailer.js';
+import type { RuntimeConfig } from './report/config.js';
+import { S3Store } from '../adapters/stores/s3.js';
+import { ADAPTER_RETRIES_CLIENT_CONFIG } from '../adapters/aws/retry.js';
+
+export interface AwsAdapters {
+  readonly s3Client: S3Client;
+  /** One engine per invocation: its scan totals are that run's cost. */
+  createEngine(config: RuntimeConfig, timeoutMs: number, logger: AthenaEngineLogger): AthenaEngine;
+  createStore(config: RuntimeConfig): S3Store;
+  createMailer(config: RuntimeConfig): Promise<Mailer>;
+}
+
+export function awsAdapters(): AwsAdapters {
+  // The engine retries Athena calls itself; S3 keeps the SDK's standard retries (retry.ts).
+  const athenaClient = new AthenaClient(ADAPTER_RETRIES_CLIENT_CONFIG);
+  const s3Client = new S3Client({});
+  return {
+    s3Client,
+    createEngine: (config, timeoutMs, logger) =>
+      new AthenaEngine({
+        client: athenaClient,
+        workgroup: config.athena.workgroup,
+        database: config.athena.database,
+        tables: config.athena.tables,
+        catalog: config.athena.catalog,
+        maxConcurrent: config.athena.maxConcurrent,
+        pricePerTbUsd: config.athena.pricePerTbUsd,
+        timeoutMs,
+        logger,
+      }),
+    createStore: (config) =>
+      new S3Store({ client: s3Client, bucket: config.snapshots.bucket, prefix: config.snapshots.prefix }),
+    createMailer: async (config) => {
+      // Loaded on first use: a dry run never loads a transport.
+      const mail = await import('../adapters/mailers/index.js');
+      return mail.createMailer({
+        transport: 'ses',
+        ...(config.mail.configurationSet ? { configurationSet: config.mail.configurationSet } : {}),
+      });
+    },
+  };
+}

@@ -1,0 +1,189 @@
+/** The report function's environment, validated once at cold start. */
+import { z } from 'zod';
+import { TABLE_NAMES, type TableName } from '../../contract/contract.js';
+import { isValidTimeZone } from '../../core/period.js';
+import { InputError } from '../../core/input-error.js';
+import { isReportingCurrency } from '../../sql/compose.js';
+import { LOCALES, type Locale } from './payload.js';
+import {
+  DEFAULT_EXCLUSION_THRESHOLDS,
+  validateThresholds,
+  type ExclusionThresholds,
+} from '../../core/exclusion-share.js';
+
+export interface RuntimeConfig {
+  readonly athena: {
+    readonly database: string;
+    readonly workgroup: string;
+    readonly tables: Partial<Record<TableName, string>>;
+    readonly catalog: string;
+    readonly pricePerTbUsd: number;
+    /** Longest one query may run (it is also kept inside the invocation's remaining time). */
+    readonly queryTimeoutMs: number;
+    readonly maxConcurrent: number;
+  };
+  readonly snapshots: { readonly bucket: string; readonly prefix: string };
+  readonly mail: {
+    readonly sender: string;
+    readonly recipients: readonly string[];
+    readonly configurationSet: string | null;
+  };
+  readonly report: {
+    readonly timezone: string;
+    readonly currency: string;
+    /** Base currency of fx_rates rows without a base_currency. */
+    readonly fxBase: string;
+    readonly locale: Locale;
+    /** Shares (0–1) of a table's rows excluded above which the digest warns and the run stops. */
+    readonly exclusionThresholds: ExclusionThresholds;
+  };
+}
+
+const IDENTIFIER_RE = /^[a-z_][a-z0-9_]*$/;
+const identifier = (what: string) =>
+  z.string().regex(IDENTIFIER_RE, `${what} must be lower-case letters, digits and underscores`);
+const email = z.email({ error: (issue) => `"${String(issue.input)}" is not an e-mail address` });
+
+const tablesJson = z
+  .string()
+  .transform((text, ctx) => {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'is not JSON (expected {"accounts":"accounts",…})' });
+      return z.NEVER;
+    }
+  })
+  .pipe(z.partialRecord(z.enum(TABLE_NAMES), identifier('a Glue table name')));
+
+const positiveNumber = (fallback: number) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === '') return fallback;
+      const n = Number(v);
+      if (!Number.isFinite(n) || n <= 0) {
+        ctx.addIssue({ code: 'custom', message: `"${v}" is not a positive number` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+/** A percentage 0–100 (empty: `fallback`), as a share 0–1. */
+const percentShare = (fallback: number) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === '') return fallback;
+      const n = /^\d+(\.\d+)?$/.test(v.trim()) ? Number(v) : NaN;
+      if (!Number.isFinite(n) || n > 100) {
+        ctx.addIssue({ code: 'custom', message: `"${v}" is not a percentage between 0 and 100` });
+        return z.NEVER;
+      }
+      return n / 100;
+    });
+
+const envSchema = z.object({
+  ATHENA_DATABASE: identifier('the database name'),
+  ATHENA_WORKGROUP: z.string().trim().min(1, 'is empty'),
+  ATHENA_TABLES: tablesJson,
+  ATHENA_CATALOG: z.string().trim().min(1).optional(),
+  ATHENA_PRICE_PER_TB_USD: positiveNumber(5),
+  ATHENA_QUERY_TIMEOUT_SECONDS: positiveNumber(300),
+  ATHENA_MAX_CONCURRENT_QUERIES: positiveNumber(4),
+  SNAPSHOT_BUCKET: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'is not an S3 bucket name'),
+  SNAPSHOT_PREFIX: z
+    .string()
+    .optional()
+    .transform((v) => (v ?? '').replace(/^\/+|\/+$/g, '')),
+  MAIL_SENDER: email,
+  MAIL_RECIPIENTS: z
+    .string()
+    .transform((v) =>
+      v
+        .split(',')
+        .map((r) => r.trim())
+        .filter((r) => r !== ''),
+    )
+    .pipe(z.array(email).min(1, 'names no recipient')),
+  SES_CONFIGURATION_SET: z.string().optional(),
+  REPORT_TIMEZONE: z
+    .string()
+    .optional()
+    .transform((v) => v || 'UTC')
+    .refine(isValidTimeZone, { error: (issue) => `"${String(issue.input)}" is not an IANA time zone` }),
+  REPORT_CURRENCY: z
+    .string()
+    .optional()
+    .transform((v) => v || 'USD')
+    .refine(isReportingCurrency, {
+      error: (issue) => `"${String(issue.input)}" is not an ISO 4217 currency`,
+    }),
+  REPORT_FX_BASE: z
+    .string()
+    .optional()
+    .transform((v) => v || 'USD')
+    .refine(isReportingCurrency, {
+      error: (issue) => `"${String(issue.input)}" is not an ISO 4217 currency`,
+    }),
+  EXCLUDED_WARN_PERCENT: percentShare(DEFAULT_EXCLUSION_THRESHOLDS.warnShare),
+  EXCLUDED_STOP_PERCENT: percentShare(DEFAULT_EXCLUSION_THRESHOLDS.stopShare),
+  REPORT_LOCALE: z
+    .string()
+    .optional()
+    .transform((v) => v || 'en')
+    .pipe(
+      z.enum(LOCALES, { error: (issue) => `"${String(issue.input)}" is not one of ${LOCALES.join(', ')}` }),
+    ),
+});
+
+/** Reads and checks the environment; every problem is named with its variable. */
+export function loadConfig(env: Readonly<Record<string, string | undefined>>): RuntimeConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => {
+      // List positions (MAIL_RECIPIENTS.1) say less than the value the message quotes.
+      const [variable, ...inner] = i.path.filter((p) => typeof p === 'string');
+      if (i.code === 'unrecognized_keys') {
+        return `${variable} names ${i.keys.map((k) => `"${k}"`).join(', ')}, not a contract table (${TABLE_NAMES.join(', ')})`;
+      }
+      if (i.code === 'invalid_type' && i.input === undefined && inner.length === 0)
+        return `${variable} is not set`;
+      return `${[variable, ...inner].join('.')} ${i.message}`;
+    });
+    throw new InputError(`invalid environment: ${problems.join('; ')}`);
+  }
+  const e = parsed.data;
+  const exclusionThresholds = { warnShare: e.EXCLUDED_WARN_PERCENT, stopShare: e.EXCLUDED_STOP_PERCENT };
+  const thresholdProblem = validateThresholds(
+    exclusionThresholds,
+    'EXCLUDED_WARN_PERCENT/EXCLUDED_STOP_PERCENT',
+  );
+  if (thresholdProblem) throw new InputError(`invalid environment: ${thresholdProblem}`);
+  return {
+    athena: {
+      database: e.ATHENA_DATABASE,
+      workgroup: e.ATHENA_WORKGROUP,
+      tables: e.ATHENA_TABLES,
+      catalog: e.ATHENA_CATALOG ?? 'AwsDataCatalog',
+      pricePerTbUsd: e.ATHENA_PRICE_PER_TB_USD,
+      queryTimeoutMs: e.ATHENA_QUERY_TIMEOUT_SECONDS * 1000,
+      maxConcurrent: Math.floor(e.ATHENA_MAX_CONCURRENT_QUERIES),
+    },
+    snapshots: { bucket: e.SNAPSHOT_BUCKET, prefix: e.SNAPSHOT_PREFIX },
+    mail: {
+      sender: e.MAIL_SENDER,
+      recipients: e.MAIL_RECIPIENTS,
+      configurationSet: e.SES_CONFIGURATION_SET?.trim() || null,
+    },
+    report: {
+      timezone: e.REPORT_TIMEZONE,
+      currency: e.REPORT_CURRENCY,
+      fxBase: e.REPORT_FX_BASE,
+      locale: e.REPORT_LOCALE,
+      exclusionThresholds,
+    },
+  };
+}
