@@ -78,7 +78,7 @@ describe('CSM digest size', () => {
 describe('team digest: books of business', () => {
   it('lists each CSM with book MRR, at risk and NRR, the unassigned line and the rejected owners', () => {
     const books = bookRows(['ana@acme.com', 'bo@acme.com', 'eve@gmail.com', 'not an owner', null], 5);
-    const blocks = teamBooksBlocks(teamBooks(books), 'en', new Formatter('en', 'USD', 'UTC'));
+    const blocks = teamBooksBlocks(teamBooks(books), 'en', new Formatter('en', 'USD', 'UTC'), '2026-W47');
     const [table, rejected] = blocks;
     expect(table?.kind).toBe('table');
     if (table?.kind !== 'table' || rejected?.kind !== 'list') throw new Error('unexpected blocks');

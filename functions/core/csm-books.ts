@@ -13,6 +13,7 @@
  *   and the books (valid, rejected and unassigned) add up to the company.
  */
 import { daysBetween, parseDay } from './period.js';
+import { InputError } from './input-error.js';
 import { AT_RISK_FROM, healthBand, type ScoredAccount } from './health.js';
 import { num, type PeriodValue } from './kpis/group.js';
 import { periodValues, revenueTotals, type RevenueTotals } from './kpis/revenue.js';
@@ -38,7 +39,7 @@ const DOMAIN_RE = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-
 /** A `csmDomains` entry, lower-cased; throws on anything that is not a domain name. */
 export function normaliseDomain(domain: string): string {
   const d = domain.trim().toLowerCase().replace(/^@/, '');
-  if (!DOMAIN_RE.test(d)) throw new RangeError(`csmDomains: "${domain}" is not a domain name`);
+  if (!DOMAIN_RE.test(d)) throw new InputError(`csmDomains: "${domain}" is not a domain name`);
   return d;
 }
 

@@ -4,7 +4,13 @@
  * read), and assembles the books (functions/core/csm-books.ts).
  */
 import { healthWeightsProblem, type ScoredAccount } from './health.js';
-import { loadUsageActivity, payingAccount, scoreAccounts, type PayingAccount } from './kpis/engagement.js';
+import {
+  loadHealthAccounts,
+  loadUsageActivity,
+  payingAccount,
+  scoreAccounts,
+  type PayingAccount,
+} from './kpis/engagement.js';
 import { num, type KpiGroupContext } from './kpis/group.js';
 import { assembleBooks, normaliseDomain, type BookInputs, type CsmBooks } from './csm-books.js';
 import type { Snapshot } from './snapshot.js';
@@ -22,7 +28,7 @@ async function scoredHealth(
   if (missing.length > 0) return { health: null, reason: `not available: no ${missing.join(', no ')} table` };
   const problem = healthWeightsProblem(ctx.config.healthWeights);
   if (problem) return { health: null, reason: `not available: ${problem}` };
-  const [rows, activity] = await Promise.all([ctx.run('health_accounts'), loadUsageActivity(ctx)]);
+  const [rows, activity] = await Promise.all([loadHealthAccounts(ctx), loadUsageActivity(ctx)]);
   const paying: [PayingAccount[], PayingAccount[]] = [[], []];
   for (const row of rows) {
     const index = num(row.period_index);

@@ -2,6 +2,7 @@
  * The KPI snapshot: what a report run produces, writes to the snapshot store and renders
  * into the digest. docs/snapshot.schema.json is its JSON Schema (schemaVersion 2).
  */
+import type { TeamBooks } from './csm-snapshot.js';
 import type { PeriodKind } from './period.js';
 import type { DataQualityReason, TableName } from '../contract/contract.js';
 
@@ -288,6 +289,8 @@ export interface SnapshotDetails {
   };
   /** Website and social details; absent when neither web_events nor social_posts is present. */
   readonly web?: WebDetails;
+  /** Every CSM's book of business (docs/csm-digests.md); present only when CSM digests are on. */
+  readonly csmBooks?: TeamBooks;
 }
 
 export interface TableQuality {
@@ -389,6 +392,8 @@ export interface Snapshot {
      * the digest and the CLI summary warn at the top. Absent when there is none.
      */
     readonly warnings?: readonly ExclusionWarning[];
+    /** Account owners that receive no CSM digest (present only when CSM digests are on). */
+    readonly csmOwners?: TeamBooks['rejectedOwners'];
   };
   readonly stats: SnapshotStats;
 }

@@ -7,7 +7,7 @@ import type { CsmSnapshot } from '../core/csm-snapshot.js';
 import { CSM_TEMPLATE } from './compiled-templates.js';
 import { DigestRenderError } from './errors.js';
 import { isLocale, type Locale } from './locale.js';
-import { PERIOD_HEADER, type DigestMessage } from '../app/ports/mailer.js';
+import { CSM_HEADER, PERIOD_HEADER, type DigestMessage } from '../app/ports/mailer.js';
 import { MAX_HTML_BYTES } from './render.js';
 import { sectionHtml } from './render-html.js';
 import { h, join } from './safe-html.js';
@@ -15,9 +15,6 @@ import { fillTemplate } from './template.js';
 import { oneLine } from './text.js';
 import { buildCsmDigestView, type CsmDigestView, type CsmViewOptions } from './view-csm.js';
 import type { BlockView } from './view.js';
-
-/** Names the book a message belongs to (the outbox keeps each CSM's files apart by it). */
-export const CSM_HEADER = 'X-Digest-Csm';
 
 /** The list limits tried in turn, until the HTML fits. */
 const FITS: readonly CsmViewOptions[] = [

@@ -26,6 +26,7 @@ import {
   type OptionalBlockId,
 } from './view.js';
 import { assertRenderableSnapshot } from './validate.js';
+import { teamBooksCsv, teamBooksCsvName } from './view-team-books.js';
 
 /** Gmail clips a message whose HTML is larger than about 102 KB; stay safely below. */
 export const MAX_HTML_BYTES = 102_000;
@@ -258,7 +259,19 @@ export async function renderDigest(snapshot: Snapshot, options: RenderDigestOpti
       html,
       text,
       inlineImages: [],
-      attachments: view.kind === 'monthly' ? monthlyAttachments(snapshot) : [],
+      attachments: [
+        ...(view.kind === 'monthly' ? monthlyAttachments(snapshot) : []),
+        // CSM digests on: every book, beyond the table's largest ones.
+        ...(snapshot.details.csmBooks
+          ? [
+              {
+                filename: teamBooksCsvName(snapshot.period.key),
+                contentType: 'text/csv; charset=utf-8',
+                content: teamBooksCsv(snapshot.details.csmBooks, snapshot.currency),
+              },
+            ]
+          : []),
+      ],
       headers: { [PERIOD_HEADER]: `${snapshot.period.kind}/${snapshot.period.key}` },
     };
   } catch (error) {

@@ -7,17 +7,49 @@ import type { Formatter } from './format.js';
 import { CSM_MESSAGES } from './i18n/csm.js';
 import type { Locale } from './locale.js';
 import { cleanText } from './text.js';
+import { toCsv } from './csv.js';
 import type { BlockView, CellView } from './view.js';
 
 const OWNER_MAX = 60;
 
-export function teamBooksBlocks(books: TeamBooks, locale: Locale, f: Formatter): BlockView[] {
+/** Rows of the per-CSM table in the mail (largest books first); every book is in the CSV. */
+export const TEAM_BOOKS_ROWS = 25;
+
+export function teamBooksCsvName(key: string): string {
+  return `csm-books-${key}.csv`;
+}
+
+/** Every book of the period as CSV, for the team digest's attachment. */
+export function teamBooksCsv(books: TeamBooks, currency: string): string {
+  return toCsv(
+    ['csm_owner', 'status', 'accounts', 'mrr', 'currency', 'accounts_at_risk', 'net_revenue_retention_pct'],
+    books.books.map((b) => [
+      b.owner,
+      b.status,
+      b.accounts,
+      b.mrr,
+      currency,
+      b.accountsAtRisk,
+      b.netRevenueRetention,
+    ]),
+  );
+}
+
+export function teamBooksBlocks(
+  books: TeamBooks,
+  locale: Locale,
+  f: Formatter,
+  key: string,
+  limit = TEAM_BOOKS_ROWS,
+): BlockView[] {
   const m = CSM_MESSAGES[locale];
   const c = m.columns;
   const na = (v: number | null, show: (x: number) => string): string =>
     v === null ? m.notAvailable : show(v);
-  const valid = books.books.filter((b) => b.status === 'valid');
-  const rows: CellView[][] = valid.map((b) => [
+  const valid = books.books
+    .filter((b) => b.status === 'valid')
+    .sort((a, b) => b.mrr - a.mrr || ((a.owner ?? '') < (b.owner ?? '') ? -1 : 1));
+  const rows: CellView[][] = valid.slice(0, limit).map((b) => [
     { text: cleanText(b.owner ?? '', OWNER_MAX), align: 'left', fromData: true },
     { text: f.count(b.accounts), align: 'right' },
     { text: f.currency(b.mrr, { compact: true }), align: 'right' },
@@ -29,6 +61,10 @@ export function teamBooksBlocks(books: TeamBooks, locale: Locale, f: Formatter):
     { text: na(b.netRevenueRetention, (x) => f.percent(x)), align: 'right' },
   ]);
   const unassigned = books.books.find((b) => b.status === 'unassigned');
+  const notes = [
+    ...(valid.length > limit ? [m.more(valid.length - limit, teamBooksCsvName(key))] : []),
+    ...(unassigned ? [m.unassignedLine(unassigned.accounts, f.currency(unassigned.mrr))] : []),
+  ];
   const blocks: BlockView[] = [
     {
       kind: 'table',
@@ -43,7 +79,7 @@ export function teamBooksBlocks(books: TeamBooks, locale: Locale, f: Formatter):
       ],
       rows,
       empty: m.teamIntro,
-      ...(unassigned ? { note: m.unassignedLine(unassigned.accounts, f.currency(unassigned.mrr)) } : {}),
+      ...(notes.length > 0 ? { note: notes.join(' ') } : {}),
     },
   ];
   if (books.rejectedOwners.length > 0) {
