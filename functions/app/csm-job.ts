@@ -17,6 +17,7 @@ import { SEND_TIMEOUT_MS } from '../core/delivery-timing.js';
 import {
   classifyOwner,
   hasActivity,
+  normaliseDomain,
   normaliseOwner,
   type CsmBook,
   type CsmBooks,
@@ -109,19 +110,26 @@ async function defaultRender(
   return renderCsmDigest(snapshot, options);
 }
 
+/** Stops (before any query) a CSM asked for by hand whose address may not receive a digest. */
+export function assertSendableOwner(only: string | undefined, domains: readonly string[]): void {
+  if (only === undefined || only === 'all') return;
+  const status = classifyOwner(normaliseOwner(only), domains.map(normaliseDomain));
+  if (status === 'valid') return;
+  const why =
+    status === 'csm_owner_outside_domains'
+      ? 'its domain is not in csmDomains'
+      : 'it is not an e-mail address';
+  throw new InputError(`csm "${only}" cannot receive a digest: ${why}`);
+}
+
 /** The books this run sends: every valid book, or the one asked for (which must be valid). */
 export function booksToSend(books: CsmBooks, only: string | undefined): (CsmBook & { owner: string })[] {
   const valid = books.books.filter(
     (b): b is CsmBook & { owner: string } => b.status === 'valid' && b.owner !== null,
   );
   if (only === undefined || only === 'all') return valid;
+  assertSendableOwner(only, books.domains);
   const owner = normaliseOwner(only);
-  const status = classifyOwner(owner, books.domains);
-  if (status !== 'valid') {
-    throw new InputError(
-      `csm "${only}" cannot receive a digest: ${status === 'csm_owner_outside_domains' ? 'its domain is not in csmDomains' : 'it is not an e-mail address'}`,
-    );
-  }
   const book = valid.find((b) => b.owner === owner);
   if (!book) throw new InputError(`csm "${only}" owns no account in this period`);
   return [book];

@@ -28,6 +28,7 @@ import type { ReportGuards } from '../core/run-guards.js';
 import type { AlertRecord } from '../core/alert-eval.js';
 import type { CsmBooks } from '../core/csm-books.js';
 import {
+  assertSendableOwner,
   deliverCsmDigests,
   type CsmDeliverySummary,
   type CsmSettings,
@@ -324,6 +325,7 @@ export async function runDigestJob(deps: JobDeps, request: JobRequest): Promise<
     request.configured,
   );
   const sendsTeamDigest = request.csm?.teamDigest ?? true;
+  if (request.csm) assertSendableOwner(request.csm.only, request.csm.domains);
   if (!request.dryRun) {
     if (!mailer)
       throw new InputError('no mail transport is configured (use a dry run to only write the snapshot)');
