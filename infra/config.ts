@@ -11,6 +11,7 @@ import { TABLE_NAMES, type TableName } from '../functions/contract/contract.js';
 import { isReportingCurrency } from '../functions/sql/compose.js';
 import { z } from 'zod';
 import { AlertRulesError, parseAlertRules, type AlertRule } from '../functions/core/alert-rules.js';
+import { csmConfigProblem, parseCsmDomains } from '../functions/core/csm-settings.js';
 
 export type DataFormat = 'parquet' | 'json';
 
@@ -83,6 +84,12 @@ export interface DigestConfig {
   readonly alertRulesJson: string;
   /** Who gets the alert mails (default: the digest's recipients). */
   readonly alertRecipients: readonly string[];
+  /** Every CSM gets a digest of their own accounts (docs/csm-digests.md); default false. */
+  readonly csmDigests: boolean;
+  /** The domains CSM digests may go to (required when csmDigests is on). */
+  readonly csmDomains: readonly string[];
+  /** No CSM digest for a book without activity (default true). */
+  readonly csmSkipEmpty: boolean;
 }
 
 /** The keys a user may set; anything else in a config file is rejected as a likely typo. */
@@ -118,6 +125,9 @@ export const CONFIG_KEYS = [
   'lambdaTimeoutSeconds',
   'alerts',
   'alertRecipients',
+  'csmDigests',
+  'csmDomains',
+  'csmSkipEmpty',
 ] as const;
 
 export type ConfigKey = (typeof CONFIG_KEYS)[number];
@@ -667,6 +677,18 @@ export function resolveConfig(raw: RawConfig): DigestConfig {
     );
   }
 
+  const csmDigests = r.boolean('csmDigests') ?? false;
+  const csmSkipEmpty = r.boolean('csmSkipEmpty') ?? true;
+  const csmDomainList = r.list('csmDomains') ?? [];
+  const csmParsed = parseCsmDomains(csmDomainList);
+  for (const p of csmParsed.problems) r.problem('csmDomains', p);
+  const csmProblem = csmConfigProblem({
+    enabled: csmDigests,
+    domains: csmParsed.domains,
+    skipEmpty: csmSkipEmpty,
+  });
+  if (csmProblem && csmParsed.problems.length === 0) r.problem('csmDomains', csmProblem);
+
   if (r.problems.length > 0) throw new ConfigError(r.problems);
 
   return {
@@ -702,6 +724,9 @@ export function resolveConfig(raw: RawConfig): DigestConfig {
     alerts,
     alertRulesJson: JSON.stringify(alertsRaw),
     alertRecipients,
+    csmDigests,
+    csmDomains: csmParsed.domains,
+    csmSkipEmpty,
   };
 }
 
