@@ -110,7 +110,7 @@ describe('CSM digests, exactly once', () => {
     const mailer = new OutboxMailer(outbox);
     const early = await deliverCsmDigests(
       { store, mailer, clock: () => new Date(started.getTime() + 1000), renderCsmDigest: plainCsmRender },
-      request({ runId: 'second' }),
+      request({ runId: 'second', sendConcurrency: 1 }),
     );
     expect(early).toMatchObject({
       sent: ['cy@acme.com'],
@@ -131,6 +131,44 @@ describe('CSM digests, exactly once', () => {
       request({ runId: 'fourth' }),
     );
     expect(again.sent).toEqual([]);
+    expect(mailsTo()).toEqual({ 'ana@acme.com': 1, 'bo@acme.com': 1, 'cy@acme.com': 1 });
+  }, 90_000);
+
+  it('with four sends at once, a crash and the retry still give one mail each', async () => {
+    const booksFile = join(root, '..', `${root.split('/').pop() ?? 'x'}-books4.json`);
+    writeFileSync(booksFile, JSON.stringify(bookRows(OWNERS, 3)));
+    const started = new Date('2026-11-23T07:00:00Z');
+    const crashed = spawnSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'test/helpers/csm-crash.ts',
+        root,
+        outbox,
+        booksFile,
+        'first',
+        started.toISOString(),
+        '2',
+        '4',
+      ],
+      { encoding: 'utf8', timeout: 60_000 },
+    );
+    rmSync(booksFile, { force: true });
+    expect(crashed.signal, crashed.stderr).toBe('SIGKILL');
+    const before = mailsTo();
+    expect(Object.values(before).every((n) => n === 1)).toBe(true);
+    const retryAt = new Date(started.getTime() + DEFAULT_LEASE_MS + 1000);
+    const retry = await deliverCsmDigests(
+      {
+        store: new FileStore(root),
+        mailer: new OutboxMailer(outbox),
+        clock: () => retryAt,
+        renderCsmDigest: plainCsmRender,
+      },
+      request({ runId: 'second' }),
+    );
+    expect([...retry.sent, ...retry.skipped].sort()).toEqual(CSMS);
     expect(mailsTo()).toEqual({ 'ana@acme.com': 1, 'bo@acme.com': 1, 'cy@acme.com': 1 });
   }, 90_000);
 

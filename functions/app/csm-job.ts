@@ -31,6 +31,8 @@ import type { DigestMessage, Mailer } from './ports/mailer.js';
 import type { JobLogger, Locale } from './job.js';
 
 const JSON_TYPE = 'application/json';
+/** CSM digests sent at once. */
+export const CSM_SEND_CONCURRENCY = 4;
 
 export interface CsmSettings {
   /** Domains whose addresses may receive their book (`csmDomains`). */
@@ -69,6 +71,8 @@ export interface CsmDeliveryRequest {
   readonly runId?: string;
   readonly leaseMs?: number;
   readonly stopSendingAt?: Date;
+  /** CSM digests sent at once (default CSM_SEND_CONCURRENCY). */
+  readonly sendConcurrency?: number;
   /** The settings variant of the run (functions/core/job.ts settingsVariant). */
   readonly variant?: string | null;
 }
@@ -177,30 +181,31 @@ export async function deliverCsmDigests(
   });
   const clock = deps.clock ?? (() => new Date());
   const render = deps.renderCsmDigest ?? defaultRender;
-  for (const { book, snapshot, sha256 } of written) {
+  type Outcome = {
+    readonly kind: 'sent' | 'skipped' | 'empty' | 'inFlight' | 'failed';
+    readonly recipient: string;
+    readonly error?: string;
+  };
+  const deliverOne = async ({ book, snapshot, sha256 }: (typeof written)[number]): Promise<Outcome> => {
     const recipient = book.owner;
     // Asked for by hand, a CSM gets their digest even without activity.
     if (skipEmpty && request.settings.only === undefined && !hasActivity(book)) {
-      empty.push(recipient);
-      continue;
+      return { kind: 'empty', recipient };
     }
     if (request.stopSendingAt && clock().getTime() + SEND_TIMEOUT_MS > request.stopSendingAt.getTime()) {
-      inFlight.push(recipient);
       logger?.warn('no time left for another CSM digest; a retry sends it', { recipient });
-      continue;
+      return { kind: 'inFlight', recipient };
     }
     const claim = await ledger.claim(recipient, request.force);
     if (claim.outcome === 'sent') {
-      skipped.push(recipient);
-      continue;
+      return { kind: 'skipped', recipient };
     }
     if (claim.outcome === 'in_flight') {
-      inFlight.push(recipient);
       logger?.warn('another run is sending this CSM digest', {
         recipient,
         leaseUntil: claim.record.leaseUntil,
       });
-      continue;
+      return { kind: 'inFlight', recipient };
     }
     let result;
     try {
@@ -211,15 +216,13 @@ export async function deliverCsmDigests(
         headers: { 'X-Digest-Id': `csm/${request.period.kind}/${request.period.key}`, ...message.headers },
       });
     } catch (error) {
-      failed.push({ recipient, error: describe(error) });
       logger?.error('sending a CSM digest failed', { recipient, error: describe(error) });
       await ledger.markFailed(claim, describe(error)).catch((markError: unknown) => {
         // The claim then expires with its lease and a later run resends.
         logger?.error('could not record the failed CSM delivery', { recipient, error: describe(markError) });
       });
-      continue;
+      return { kind: 'failed', recipient, error: describe(error) };
     }
-    sent.push(recipient);
     try {
       await ledger.markSent(claim, {
         messageId: result.messageId,
@@ -234,6 +237,23 @@ export async function deliverCsmDigests(
         error: describe(error),
       });
     }
+    return { kind: 'sent', recipient };
+  };
+  // A few sends at once: the transport's latency overlaps (the SES mailer retries throttling).
+  const outcomes: Outcome[] = new Array<Outcome>(written.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < written.length) {
+      const index = next;
+      next += 1;
+      outcomes[index] = await deliverOne(written[index] as (typeof written)[number]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(Math.max(1, request.sendConcurrency ?? CSM_SEND_CONCURRENCY), written.length) }, worker));
+  const lists = { sent, skipped, empty, inFlight };
+  for (const o of outcomes) {
+    if (o.kind === 'failed') failed.push({ recipient: o.recipient, error: o.error ?? '' });
+    else lists[o.kind].push(o.recipient);
   }
   logger?.info('CSM digests finished', {
     period: request.period.key,

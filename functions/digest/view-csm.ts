@@ -45,6 +45,21 @@ function moreNote(m: CsmMessages, shown: number, total: number, file: string): s
   return total > shown ? m.more(total - shown, file) : undefined;
 }
 
+/**
+ * One Formatter per locale, currency and time zone: a run renders a digest per CSM, and building
+ * the Intl formats is most of the cost of a small book's digest.
+ */
+const formatters = new Map<string, Formatter>();
+function formatterFor(locale: Locale, currency: string, timezone: string): Formatter {
+  const key = `${locale}|${currency}|${timezone}`;
+  let f = formatters.get(key);
+  if (!f) {
+    f = new Formatter(locale, currency, timezone);
+    formatters.set(key, f);
+  }
+  return f;
+}
+
 export function csvFilename(snapshot: CsmSnapshot): string {
   return `book-${snapshot.period.key}.csv`;
 }
@@ -93,7 +108,7 @@ export function buildCsmDigestView(
 ): CsmDigestView {
   const m = CSM_MESSAGES[locale];
   const common = MESSAGES[locale];
-  const f = new Formatter(locale, snapshot.currency, snapshot.period.timezone);
+  const f = formatterFor(locale, snapshot.currency, snapshot.period.timezone);
   const limit = options.limit ?? Number.POSITIVE_INFINITY;
   const atRiskLimit = options.atRiskLimit ?? Number.POSITIVE_INFINITY;
   const file = csvFilename(snapshot);

@@ -2,7 +2,7 @@
  * CSM digests sent in a process of its own that is killed (SIGKILL) when it is about to send
  * its `killAt`-th message (1-based): after that CSM's claim, before the transport is called.
  * Arguments: the file store's folder, the outbox folder, the books (JSON file), run id, clock
- * (ISO instant), killAt.
+ * (ISO instant), killAt, how many sends at once.
  */
 import { readFileSync } from 'node:fs';
 import { deliverCsmDigests } from '../../functions/app/csm-job.js';
@@ -12,7 +12,8 @@ import { OutboxMailer } from '../../functions/adapters/mailers/outbox.js';
 import type { DigestMessage } from '../../functions/app/ports/mailer.js';
 import { CSM_TEST_COMPANY, plainCsmRender } from './csm-delivery-parts.js';
 
-const [root = '', outbox = '', booksFile = '', runId = '', at = '', killAt = '1'] = process.argv.slice(2);
+const [root = '', outbox = '', booksFile = '', runId = '', at = '', killAt = '1', concurrency = '1'] =
+  process.argv.slice(2);
 const books = JSON.parse(readFileSync(booksFile, 'utf8')) as CsmBooks;
 const inner = new OutboxMailer(outbox);
 let sends = 0;
@@ -38,5 +39,6 @@ await deliverCsmDigests(
     dryRun: false,
     force: false,
     runId,
+    sendConcurrency: Number(concurrency),
   },
 );
