@@ -24,7 +24,7 @@ import { periodToDate } from '../functions/app/alerts.js';
 import { parseAlertRules, kpisWatched } from '../functions/core/alert-rules.js';
 import { groupsFor, tablesFor } from '../functions/app/alert-scope.js';
 import { periodFromKey } from '../functions/core/period.js';
-import { ATHENA_MIN_BILLED_BYTES } from '../functions/adapters/engines/athena.js';
+import { ATHENA_MIN_BILLED_BYTES } from '../functions/adapters/engines/athena-cost.js';
 import { TABLE_NAMES, type TableName } from '../functions/contract/contract.js';
 
 const END_DATE = '2026-11-22';

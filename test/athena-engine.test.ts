@@ -12,13 +12,9 @@ import {
   type GetQueryResultsCommandOutput,
   type QueryExecutionState,
 } from '@aws-sdk/client-athena';
-import {
-  AthenaEngine,
-  AthenaQueryError,
-  estimateQueryCostUsd,
-  renderAthenaParameter,
-  type AthenaEngineConfig,
-} from '../functions/adapters/engines/athena.js';
+import { AthenaEngine, type AthenaEngineConfig } from '../functions/adapters/engines/athena.js';
+import { AthenaQueryError, renderAthenaParameter } from '../functions/adapters/engines/athena-values.js';
+import { estimateQueryCostUsd } from '../functions/adapters/engines/athena-cost.js';
 import { InputError } from '../functions/core/input-error.js';
 import { addDays, periodFromKey } from '../functions/core/period.js';
 import { dataQualityQuery } from '../functions/sql/compose.js';

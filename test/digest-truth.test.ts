@@ -13,7 +13,8 @@ import { LOCALES, type Locale } from '../functions/digest/locale.js';
 import { matchReason } from '../functions/digest/reasons.js';
 import { fitToSize, MAX_HTML_BYTES } from '../functions/digest/render.js';
 import { renderText } from '../functions/digest/render-text.js';
-import { buildDigestView, TABLE_ROW_LIMIT, type KpiView } from '../functions/digest/view.js';
+import { buildDigestView, TABLE_ROW_LIMIT } from '../functions/digest/view.js';
+import { type KpiView } from '../functions/digest/view-model.js';
 import { makeSnapshot } from './fixtures/snapshots/make-snapshot.js';
 
 const FROM = 'digest@example.com';

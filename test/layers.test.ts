@@ -2,14 +2,20 @@
  * The folders of functions/ are layers, and data flows one way through them: contract tables →
  * SQL → KPI math (core) → snapshot → view model and MJML (digest) → mailer. This test reads every
  * import and fails when a layer reaches one it must not know: the pure core imports nothing but
- * itself and the contract (no Node built-ins, no packages), adapters never import the application,
- * and only the entry points (CLI, Lambda handlers) wire adapters to the application.
+ * itself, the contract and `zod` (no Node built-ins, no other package), adapters never import the
+ * application, and only the entry points (CLI, Lambda handlers) wire adapters to the application.
+ * zod is allowed because a schema library is pure computation (no I/O, no clock, no host state):
+ * the snapshot's shape is defined once with it in core/snapshot-schema.ts, and the types, the
+ * digest's check and docs/snapshot.schema.json are derived from that definition.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = path.resolve(import.meta.dirname, '..', 'functions');
+
+/** The only packages the pure core may import (pure computation, see above); the contract none. */
+const CORE_PACKAGES: readonly string[] = ['zod'];
 
 type Layer = 'contract' | 'core' | 'sql' | 'ports' | 'digest' | 'app' | 'adapters' | 'entry' | 'sample';
 
@@ -33,6 +39,16 @@ function layerOf(file: string): Layer {
   if (top === 'cli' || top === 'handlers') return 'entry';
   if (['contract', 'core', 'sql', 'digest', 'adapters', 'sample'].includes(top)) return top as Layer;
   throw new Error(`${file}: a folder of functions/ that is not a known layer`);
+}
+
+/**
+ * The pure core and the contract use the language only: no I/O, no clock, no packages; the
+ * core may use the schema library besides.
+ */
+export function mayImportPackage(layer: Layer, spec: string): boolean {
+  if (layer === 'contract') return false;
+  if (layer === 'core') return CORE_PACKAGES.includes(spec);
+  return true;
 }
 
 function sourceFiles(dir: string): string[] {
@@ -60,8 +76,7 @@ function violations(): string[] {
     for (const spec of importsOf(readFileSync(file, 'utf8'))) {
       const name = path.relative(ROOT, file);
       if (!spec.startsWith('.')) {
-        // The pure core and the contract use the language only: no I/O, no clock, no packages.
-        if (from === 'core' || from === 'contract') found.push(`${name} imports '${spec}'`);
+        if (!mayImportPackage(from, spec)) found.push(`${name} imports '${spec}'`);
         continue;
       }
       const to = layerOf(path.resolve(path.dirname(file), spec));
@@ -82,6 +97,15 @@ describe('layers of functions/', () => {
       'import {\n  e,\n  type F,\n} from "x";', // double quotes are not used in this code base; Prettier keeps single ones
     ].join('\n');
     expect(importsOf(source)).toEqual(['./a.js', '../b.js', './c.js', './side-effect.js', '../d.js']);
+  });
+
+  it('lets the core import zod and no other package, and the contract none', () => {
+    expect(mayImportPackage('core', 'zod')).toBe(true);
+    expect(mayImportPackage('core', 'zod/mini')).toBe(false);
+    expect(mayImportPackage('core', 'node:fs')).toBe(false);
+    expect(mayImportPackage('core', 'luxon')).toBe(false);
+    expect(mayImportPackage('contract', 'zod')).toBe(false);
+    expect(mayImportPackage('digest', 'zod')).toBe(true);
   });
 
   it('every import goes with the flow, and the core is pure', () => {

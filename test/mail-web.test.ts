@@ -8,7 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { LOCALES, renderDigest, type Locale } from '../functions/digest/index.js';
 import { MAX_HTML_BYTES } from '../functions/digest/render.js';
 import { MESSAGES } from '../functions/digest/i18n/index.js';
-import { buildDigestView, type DigestView, type SectionView } from '../functions/digest/view.js';
+import { buildDigestView } from '../functions/digest/view.js';
+import { type DigestView, type SectionView } from '../functions/digest/view-model.js';
 import type { Snapshot } from '../functions/core/snapshot.js';
 import { makeSnapshot } from './fixtures/snapshots/make-snapshot.js';
 

@@ -29,18 +29,21 @@ export interface RowRule {
   readonly violation: string;
 }
 
-export type DataQualityReason =
-  | 'null_key'
-  | 'missing_required_field'
-  | 'negative_amount'
-  | 'end_before_start'
-  | 'unknown_currency'
-  | 'score_out_of_scale'
-  | 'invalid_value'
-  | 'malformed_row'
-  | 'partition_mismatch'
-  | 'duplicate_id'
-  | 'mixed_fx_base';
+export const DATA_QUALITY_REASONS = [
+  'null_key',
+  'missing_required_field',
+  'negative_amount',
+  'end_before_start',
+  'unknown_currency',
+  'score_out_of_scale',
+  'invalid_value',
+  'malformed_row',
+  'partition_mismatch',
+  'duplicate_id',
+  'mixed_fx_base',
+] as const;
+
+export type DataQualityReason = (typeof DATA_QUALITY_REASONS)[number];
 
 export const TABLE_NAMES = [
   'accounts',

@@ -8,7 +8,7 @@
  * once per rule, subject and period, and again only at a higher level.
  */
 import type { AlertRule } from './alert-rules.js';
-import { addDays, periodContaining, type PeriodKind } from './period.js';
+import { addDays, periodContaining } from './period.js';
 import type { KpiId, KpiUnit, Snapshot, TrendPoint } from './snapshot.js';
 
 export type AlertSubject =
@@ -166,13 +166,8 @@ export function evaluateAlerts(
 /** One alert that fired: what crossed, by how much, in which period so far. */
 export interface AlertRecord extends Omit<AlertFinding, 'rule'> {
   readonly ruleKind: AlertRule['kind'];
-  readonly period: {
-    readonly kind: PeriodKind;
-    readonly key: string;
-    readonly firstDay: string;
-    readonly lastDay: string;
-    readonly timezone: string;
-  };
+  /** The period the alert is about, as its snapshot names it. */
+  readonly period: Snapshot['period'];
   readonly currency: string;
   readonly firedAt: string;
 }

@@ -14,7 +14,7 @@ import {
   type OwnerStatus,
   type RejectedOwnerReason,
 } from './csm-books.js';
-import type { HealthComponents, KpiUnit, Snapshot } from './snapshot.js';
+import type { HealthComponents, KpiUnit, Snapshot, SnapshotDetails } from './snapshot.js';
 
 export const CSM_SCHEMA_VERSION = 1;
 
@@ -60,27 +60,8 @@ export interface CsmSnapshot {
   readonly invoices: CsmBook['invoices'];
 }
 
-/** One row of the team digest's per-CSM table (and of the unassigned and rejected lines). */
-export interface TeamBookRow {
-  readonly owner: string | null;
-  readonly status: OwnerStatus;
-  readonly accounts: number;
-  readonly mrr: number;
-  readonly accountsAtRisk: number | null;
-  readonly netRevenueRetention: number | null;
-}
-
 /** What the company snapshot records of the books (present only when CSM digests are on). */
-export interface TeamBooks {
-  readonly domains: readonly string[];
-  readonly books: readonly TeamBookRow[];
-  readonly rejectedOwners: readonly {
-    readonly owner: string;
-    readonly reason: RejectedOwnerReason;
-    readonly accounts: number;
-    readonly exampleAccountId: string;
-  }[];
-}
+export type TeamBooks = NonNullable<SnapshotDetails['csmBooks']>;
 
 const money = (v: number): number => roundTo(v, DECIMALS.currency);
 const score = (v: number): number => roundTo(v, DECIMALS.score);

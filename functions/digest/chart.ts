@@ -10,7 +10,7 @@
  * values cross zero, zero is the baseline and negative values hang below it.
  */
 import { h, join, type SafeHtml } from './safe-html.js';
-import type { TrendView } from './view.js';
+import type { TrendView } from './view-model.js';
 
 export interface BarChartStyle {
   readonly height: number;

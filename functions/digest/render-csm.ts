@@ -14,7 +14,7 @@ import { h, join } from './safe-html.js';
 import { fillTemplate } from './template.js';
 import { oneLine } from './text.js';
 import { buildCsmDigestView, type CsmDigestView, type CsmViewOptions } from './view-csm.js';
-import type { BlockView } from './view.js';
+import type { BlockView } from './view-model.js';
 
 /** The list limits tried in turn, until the HTML fits. */
 const FITS: readonly CsmViewOptions[] = [

@@ -15,7 +15,7 @@ import type {
   ListBlock,
   SectionView,
   Tone,
-} from './view.js';
+} from './view-model.js';
 
 export const COLORS = {
   ink: '#111827',

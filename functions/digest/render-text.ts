@@ -2,7 +2,7 @@
  * The plain-text alternative: the same view as the HTML, for clients and readers that show
  * text only. Charts become their figures; colours become their written labels.
  */
-import type { BlockView, ChangeView, DigestView, KpiView } from './view.js';
+import type { BlockView, ChangeView, DigestView, KpiView } from './view-model.js';
 
 const ARROWS = { up: '▲', down: '▼', flat: '=' } as const;
 

@@ -18,13 +18,8 @@ import type { AlertRecord } from '../core/alert-eval.js';
 import { alertsDigestHtml, withAlertsText } from './alert.js';
 import { fillTemplate } from './template.js';
 import { oneLine } from './text.js';
-import {
-  buildDigestView,
-  OPTIONAL_BLOCKS,
-  TABLE_ROW_LIMIT,
-  type DigestView,
-  type OptionalBlockId,
-} from './view.js';
+import { buildDigestView, TABLE_ROW_LIMIT } from './view.js';
+import { OPTIONAL_BLOCKS, type DigestView, type OptionalBlockId } from './view-model.js';
 import { assertRenderableSnapshot } from './validate.js';
 import { teamBooksCsv, teamBooksCsvName } from './view-team-books.js';
 

@@ -12,7 +12,7 @@ import { CSM_MESSAGES, type CsmMessages } from './i18n/csm.js';
 import { MESSAGES } from './i18n/index.js';
 import type { Locale } from './locale.js';
 import { cleanText } from './text.js';
-import type { BlockView, CellView, TableBlock } from './view.js';
+import type { BlockView, CellView, TableBlock } from './view-model.js';
 
 export interface CsmDigestView {
   readonly locale: Locale;

@@ -8,7 +8,7 @@ import { CSM_MESSAGES } from './i18n/csm.js';
 import type { Locale } from './locale.js';
 import { cleanText } from './text.js';
 import { toCsv } from './csv.js';
-import type { BlockView, CellView } from './view.js';
+import type { BlockView, CellView } from './view-model.js';
 
 const OWNER_MAX = 60;
 

@@ -18,13 +18,11 @@ import {
   csCostRows,
   fxRateRows,
   invoiceRows,
-  socialPostRows,
   subscriptionRows,
-  supportTickets,
-  surveyResponses,
-  usageSpans,
-  webEventRows,
 } from './tables.js';
+import { usageSpans } from './usage.js';
+import { socialPostRows, webEventRows } from './web.js';
+import { supportTickets, surveyResponses } from './feedback.js';
 import { DAY_MS, addMonths, formatIsoDate, parseIsoDate } from './time.js';
 import { USAGE_TABLE, loadSpans, planSessions, usageGenerationSql } from './usage.js';
 import { ORDER_COLUMN, contractSelectList, loadRows, quoteIdent, sqlPath } from './writer.js';

@@ -45,3 +45,6 @@ export function firstOfMonth(epochDay: number): number {
 export function dayOfWeek(epochDay: number): number {
   return (((epochDay + 3) % 7) + 7) % 7;
 }
+
+/** Drops the milliseconds: the sample's timestamps are whole seconds. */
+export const toSecond = (ms: number): number => Math.floor(ms / 1000) * 1000;

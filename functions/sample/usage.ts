@@ -10,9 +10,9 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { tableSpec } from '../contract/contract.js';
 import { Rng, mix32 } from './prng.js';
-import type { UsageSpan } from './tables.js';
+import { KIND_ACTIVITY, TIER_ACTIVITY, isPayingOn, type Account, type Horizon } from './customers.js';
 import { FEATURES, NEW_FEATURE } from './text.js';
-import { DAY_MS } from './time.js';
+import { DAY_MS, HOUR_MS } from './time.js';
 import { contractSelectList, quoteIdent } from './writer.js';
 
 /** Mean of the geometric-like "events after the first" draw: floor(Exp(4.5)). */
@@ -151,3 +151,49 @@ SELECT ${select}
 FROM timed
 WHERE occurred_s < end_s`;
 }
+
+/** One stretch of time in which one user is active; usage events are drawn from these in SQL. */
+export interface UsageSpan {
+  readonly accountId: string;
+  readonly userId: string;
+  readonly startMs: number;
+  readonly endMs: number;
+  readonly tzHours: number;
+  readonly breadth: number;
+  /** Expected sessions per day, before scaling to the requested number of events. */
+  readonly sessionsPerDay: number;
+  /** true: activity fades linearly to zero at the end (the run-up to a churn). */
+  readonly declining: boolean;
+}
+
+/** The stretches of activity of every user, with their relative session rate. */
+export function usageSpans(accounts: readonly Account[], horizon: Horizon): UsageSpan[] {
+  const spans: UsageSpan[] = [];
+  for (const account of accounts) {
+    for (const activity of account.activity) {
+      for (const user of account.users) {
+        const startMs = Math.max(activity.startMs, user.joinMs);
+        const endMs = Math.min(activity.endMs, user.leaveMs, horizon.nowMs);
+        if (endMs - startMs < HOUR_MS) continue;
+        spans.push({
+          accountId: account.accountId,
+          userId: user.userId,
+          startMs,
+          endMs,
+          tzHours: account.tzHours,
+          breadth: user.breadth,
+          // A fading period has half the sessions of a steady one of the same length.
+          sessionsPerDay:
+            TIER_ACTIVITY[account.tier] *
+            KIND_ACTIVITY[activity.kind] *
+            user.weight *
+            (activity.declining ? 0.5 : 1),
+          declining: activity.declining,
+        });
+      }
+    }
+  }
+  return spans;
+}
+
+export { isPayingOn };

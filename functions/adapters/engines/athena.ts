@@ -14,7 +14,6 @@ import {
   type QueryExecution,
 } from '@aws-sdk/client-athena';
 import { TABLE_NAMES, type TableName } from '../../contract/contract.js';
-import { isValidDay } from '../../core/period.js';
 import { InputError } from '../../core/input-error.js';
 import {
   type QueryEngine,
@@ -22,7 +21,9 @@ import {
   type QueryResult,
   type TableSource,
 } from '../../app/ports/query-engine.js';
-import { type Row, type SqlParam, type SqlValue } from '../../core/sql-values.js';
+import { type Row, type SqlValue } from '../../core/sql-values.js';
+import { AthenaQueryError, parseCell, renderAthenaParameter, type TypedColumn } from './athena-values.js';
+import { estimateQueryCostUsd, type AthenaQueryCost, type AthenaTotals } from './athena-cost.js';
 import {
   ADAPTER_RETRIES_CLIENT_CONFIG,
   ATHENA_RETRY,
@@ -61,152 +62,9 @@ export interface AthenaEngineConfig {
   readonly logger?: AthenaEngineLogger;
 }
 
-/** Athena bills per query at least 10 MB, rounded up to the next megabyte. */
-export const ATHENA_MIN_BILLED_BYTES = 10_000_000;
-const BYTES_PER_MB = 1_000_000;
-const BYTES_PER_TB = 1e12;
 const MAX_POLL_INTERVAL_MS = 5_000;
-/** Athena's limit on one execution parameter. */
-const MAX_PARAMETER_LENGTH = 1024;
 
 const IDENTIFIER_RE = /^[a-z_][a-z0-9_]*$/;
-const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
-const TIMESTAMP_RE = /^(\d{4}-\d{2}-\d{2}) (\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?$/;
-const DECIMAL_RE = /^-?\d+(?:\.\d+)?$/;
-
-export interface AthenaQueryCost {
-  readonly name: string;
-  readonly queryExecutionId: string;
-  readonly state: 'SUCCEEDED' | 'FAILED' | 'CANCELLED' | 'TIMED_OUT';
-  readonly milliseconds: number;
-  readonly rows: number;
-  readonly bytesScanned: number;
-  readonly estimatedCostUsd: number;
-}
-
-export interface AthenaTotals {
-  readonly queries: number;
-  readonly bytesScanned: number;
-  readonly estimatedCostUsd: number;
-  readonly perQuery: readonly AthenaQueryCost[];
-}
-
-/** A query that Athena reported as failed, cancelled or that ran out of time. */
-export class AthenaQueryError extends Error {
-  override readonly name = 'AthenaQueryError';
-  constructor(
-    message: string,
-    readonly queryName: string,
-    readonly queryExecutionId: string | undefined,
-    readonly reason: string,
-  ) {
-    super(message);
-  }
-}
-
-/** Estimated cost of one query: bytes rounded up to a megabyte, at least 10 MB. */
-export function estimateQueryCostUsd(bytesScanned: number, pricePerTbUsd: number): number {
-  const billed = Math.max(ATHENA_MIN_BILLED_BYTES, Math.ceil(bytesScanned / BYTES_PER_MB) * BYTES_PER_MB);
-  return (billed / BYTES_PER_TB) * pricePerTbUsd;
-}
-
-function validDate(value: string): boolean {
-  return DATE_RE.test(value) && isValidDay(value);
-}
-
-/** Renders one parameter as the SQL text Athena splices in for its `?`. */
-export function renderAthenaParameter(param: SqlParam): string {
-  switch (param.type) {
-    case 'date':
-      if (!validDate(param.value)) throw new InputError(`date parameter "${param.value}" is not YYYY-MM-DD`);
-      return `DATE '${param.value}'`;
-    case 'timestamp': {
-      const m = TIMESTAMP_RE.exec(param.value);
-      const [hh, mm, ss] = [Number(m?.[2]), Number(m?.[3]), Number(m?.[4])];
-      if (!m || !validDate(m[1] ?? '') || hh > 23 || mm > 59 || ss > 59) {
-        throw new InputError(`timestamp parameter "${param.value}" is not YYYY-MM-DD HH:MM:SS[.fff]`);
-      }
-      const millis = (m[5] ?? '').padEnd(3, '0').slice(0, 3);
-      return `TIMESTAMP '${m[1]} ${m[2]}:${m[3]}:${m[4]}.${millis}'`;
-    }
-    case 'varchar': {
-      if (param.value.includes('\u0000')) throw new InputError('varchar parameter contains a NUL character');
-      const rendered = `'${param.value.replaceAll("'", "''")}'`;
-      if (rendered.length > MAX_PARAMETER_LENGTH) {
-        throw new InputError(`varchar parameter is longer than Athena's ${MAX_PARAMETER_LENGTH} characters`);
-      }
-      return rendered;
-    }
-    case 'bigint':
-      if (!Number.isSafeInteger(param.value))
-        throw new InputError(`bigint parameter ${param.value} is not an integer`);
-      return String(param.value);
-    case 'double':
-      if (!Number.isFinite(param.value))
-        throw new InputError(`double parameter ${param.value} is not finite`);
-      // An exponent makes the literal a DOUBLE in Trino (a plain 1.5 would be a DECIMAL).
-      return param.value.toExponential().toUpperCase();
-  }
-}
-
-interface TypedColumn {
-  readonly name: string;
-  readonly type: string;
-}
-
-function parseCell(raw: string | undefined, column: TypedColumn, queryName: string): SqlValue {
-  const type = column.type.toLowerCase();
-  const isText = type === 'varchar' || type === 'char' || type === 'string';
-  // Athena sends no VarCharValue for NULL; an empty string is only a value for text columns.
-  if (raw === undefined || (raw === '' && !isText)) return null;
-  const fail = (): never => {
-    throw new AthenaQueryError(
-      `Athena query "${queryName}": column ${column.name} (${column.type}) has an unexpected value "${raw}"`,
-      queryName,
-      undefined,
-      'unparseable result',
-    );
-  };
-  if (isText) return raw;
-  switch (type) {
-    case 'tinyint':
-    case 'smallint':
-    case 'integer':
-    case 'int':
-    case 'bigint': {
-      const n = Number(raw);
-      if (!/^-?\d+$/.test(raw) || !Number.isSafeInteger(n)) return fail();
-      return n;
-    }
-    case 'double':
-    case 'real':
-    case 'float': {
-      const n = Number(raw);
-      if (raw.trim() === '' || (Number.isNaN(n) && raw !== 'NaN')) return fail();
-      return n;
-    }
-    case 'decimal':
-      return DECIMAL_RE.test(raw) ? raw : fail();
-    case 'boolean':
-      if (raw === 'true') return true;
-      if (raw === 'false') return false;
-      return fail();
-    case 'date':
-      return validDate(raw) ? raw : fail();
-    case 'timestamp': {
-      const m = TIMESTAMP_RE.exec(raw);
-      if (!m || !validDate(m[1] ?? '')) return fail();
-      return `${m[1]} ${m[2]}:${m[3]}:${m[4]}.${(m[5] ?? '').padEnd(3, '0').slice(0, 3)}`;
-    }
-    default:
-      throw new AthenaQueryError(
-        `Athena query "${queryName}": column ${column.name} has type ${column.type}, which the report does not read`,
-        queryName,
-        undefined,
-        'unsupported column type',
-      );
-  }
-}
 
 function describeError(error: unknown): string {
   if (error instanceof Error) return `${error.name}: ${error.message}`;
