@@ -73,6 +73,8 @@ describe('CSM digest settings at synth', () => {
       'csmDigests: must be true or false, got "yes"',
       'csmDomains: csmDomains: "acme" is not a domain name',
     ]);
-    expect(problems({ ...BASE, csmSkipEmpty: 1 })).toEqual(['csmSkipEmpty: must be true or false, got number 1']);
+    expect(problems({ ...BASE, csmSkipEmpty: 1 })).toEqual([
+      'csmSkipEmpty: must be true or false, got number 1',
+    ]);
   });
 });

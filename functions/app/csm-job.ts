@@ -249,7 +249,12 @@ export async function deliverCsmDigests(
       outcomes[index] = await deliverOne(written[index] as (typeof written)[number]);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(Math.max(1, request.sendConcurrency ?? CSM_SEND_CONCURRENCY), written.length) }, worker));
+  await Promise.all(
+    Array.from(
+      { length: Math.min(Math.max(1, request.sendConcurrency ?? CSM_SEND_CONCURRENCY), written.length) },
+      worker,
+    ),
+  );
   const lists = { sent, skipped, empty, inFlight };
   for (const o of outcomes) {
     if (o.kind === 'failed') failed.push({ recipient: o.recipient, error: o.error ?? '' });
