@@ -11,8 +11,6 @@ import {
   type BookHeadlineId,
   type CsmBook,
   type CsmBooks,
-  type OwnerStatus,
-  type RejectedOwnerReason,
 } from './csm-books.js';
 import type { HealthComponents, KpiUnit, Snapshot, SnapshotDetails } from './snapshot.js';
 
