@@ -91,7 +91,9 @@ describe('--engine athena', () => {
     expect(() =>
       parseEngineFlags({ engine: 'athena', workgroup: 'wg', database: 'db', tables: '{"invoice":"x"}' }, {}),
     ).toThrow(/"invoice" is not a contract table/);
-    expect(() => parseEngineFlags({ engine: 'spark' }, {})).toThrow(/--engine must be one of duckdb, athena/);
+    expect(() => parseEngineFlags({ engine: 'spark' }, {})).toThrow(
+      /--engine: "spark" is not one of duckdb, athena/,
+    );
     expect(() => parseEngineFlags({ workgroup: 'wg' }, {})).toThrow(
       /--workgroup applies to --engine athena only/,
     );

@@ -198,8 +198,8 @@ describe('tables with many excluded rows', () => {
   });
 
   it.each([
-    [['--warn-excluded', 'five'], 'error: --warn-excluded "five" is not a percentage between 0 and 100'],
-    [['--stop-excluded', '150'], 'error: --stop-excluded "150" is not a percentage between 0 and 100'],
+    [['--warn-excluded', 'five'], 'error: --warn-excluded: "five" is not a percentage between 0 and 100'],
+    [['--stop-excluded', '150'], 'error: --stop-excluded: "150" is not a percentage between 0 and 100'],
     [
       ['--warn-excluded', '60', '--stop-excluded', '50'],
       'error: --warn-excluded/--stop-excluded: the warning share must not be above the stop share',

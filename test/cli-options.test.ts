@@ -40,21 +40,27 @@ describe('report CLI options', () => {
   });
 
   it.each([
-    [['--period', 'daily'], '--period must be one of weekly, monthly (got "daily")'],
-    [['--date', '2026-02-30'], '--date "2026-02-30" is not a date written YYYY-MM-DD'],
-    [['--date', '15/10/2026'], '--date "15/10/2026" is not a date written YYYY-MM-DD'],
+    [['--period', 'daily'], '--period: "daily" is not one of weekly, monthly'],
+    [['--date', '2026-02-30'], '--date: "2026-02-30" is not a date written YYYY-MM-DD'],
+    [['--date', '15/10/2026'], '--date: "15/10/2026" is not a date written YYYY-MM-DD'],
     [
       ['--date', '2026-11-25'],
       'the weekly period 2026-W48 (2026-11-23 to 2026-11-29) has not ended yet; pick an earlier --date',
     ],
     [
       ['--timezone', 'Europe/Atlantis'],
-      '--timezone "Europe/Atlantis" is not an IANA time zone (e.g. UTC, Europe/Warsaw)',
+      '--timezone: "Europe/Atlantis" is not an IANA time zone (e.g. UTC, Europe/Warsaw)',
     ],
-    [['--currency', 'usd'], '--currency "usd" is not an ISO 4217 currency code (e.g. USD, EUR, PLN)'],
-    [['--locale', 'de'], '--locale must be one of en, id, pl (got "de")'],
-    [['--send', 'pigeon'], '--send must be one of outbox, smtp, ses (got "pigeon")'],
-    [['--to', 'alice@example.com,not-an-address'], '--to: "not-an-address" is not an e-mail address'],
+    [
+      ['--currency', 'usd'],
+      '--currency: "usd" is not an active ISO 4217 currency code (three upper-case letters, e.g. USD, EUR, PLN)',
+    ],
+    [['--locale', 'de'], '--locale: "de" is not one of en, id, pl'],
+    [['--send', 'pigeon'], '--send: "pigeon" is not one of outbox, smtp, ses'],
+    [
+      ['--to', 'alice@example.com,not-an-address'],
+      '--to: "not-an-address" is not an e-mail address (a plain address such as digest@example.com)',
+    ],
     [['--data', '/nonexistent/folder'], '--data folder /nonexistent/folder does not exist'],
     [['--data', 'package.json'], '--data package.json is not a folder'],
     [['--send', 'smtp'], '--send smtp needs SMTP_HOST (and SMTP_PORT)'],

@@ -101,8 +101,8 @@ describe('npm run report', () => {
   });
 
   it.each([
-    [['--period', 'yearly'], 'error: --period must be one of weekly, monthly (got "yearly")'],
-    [['--date', '2026-13-01'], 'error: --date "2026-13-01" is not a date written YYYY-MM-DD'],
+    [['--period', 'yearly'], 'error: --period: "yearly" is not one of weekly, monthly'],
+    [['--date', '2026-13-01'], 'error: --date: "2026-13-01" is not a date written YYYY-MM-DD'],
     [['--data', '/no/such/folder'], 'error: --data folder /no/such/folder does not exist'],
     [['--bogus'], "error: Unknown option '--bogus' (see --help)"],
   ])('exits 2 with one clear line for %j', (args, line) => {

@@ -200,6 +200,8 @@ describe('npm run report -- --currency', () => {
       },
     );
     expect(r.status).toBe(2);
-    expect(r.stderr.trim()).toBe('error: --fx-base "EURO" is not an ISO 4217 currency code (e.g. USD, EUR)');
+    expect(r.stderr.trim()).toBe(
+      'error: --fx-base: "EURO" is not an active ISO 4217 currency code (three upper-case letters, e.g. USD, EUR, PLN)',
+    );
   });
 });

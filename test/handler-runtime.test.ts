@@ -179,7 +179,7 @@ describe('report handler', () => {
 
   it('rejects a bad payload with the field in the message and counts the failure', async () => {
     await expect(handler()({ period: 'quarterly' }, context('req-x'))).rejects.toThrow(
-      /invalid payload: period: unknown period "quarterly"/,
+      /invalid payload: period: "quarterly" is not one of weekly, monthly/,
     );
     const lines = output.lines();
     const failure = lines.find((l) => l.message === 'report failed');
@@ -195,7 +195,7 @@ describe('report handler', () => {
     const run = handler({ env: { ...ENV, MAIL_RECIPIENTS: '', ATHENA_WORKGROUP: undefined } });
     for (const id of ['req-1', 'req-2']) {
       await expect(run({ period: 'weekly', dryRun: true }, context(id))).rejects.toThrow(
-        'invalid environment: ATHENA_WORKGROUP is not set; MAIL_RECIPIENTS names no recipient',
+        'invalid environment: ATHENA_WORKGROUP is not set; MAIL_RECIPIENTS: names no recipient',
       );
     }
   });

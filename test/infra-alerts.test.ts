@@ -66,7 +66,7 @@ describe('alert configuration', () => {
       'alerts: must be a JSON list of rules such as [{"kpi":"nps","below":20}]',
     ]);
     expect(problems({ ...BASE, alerts: RULES, alertRecipients: 'not-an-address' })).toEqual([
-      'alertRecipients: not e-mail address(es): "not-an-address"',
+      'alertRecipients: "not-an-address" is not an e-mail address (a plain address such as digest@example.com)',
     ]);
   });
 });

@@ -4,15 +4,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { TABLE_NAMES } from '../functions/contract/contract.js';
-import {
-  ConfigError,
-  DEFAULTS,
-  isBucketName,
-  isEmailAddress,
-  isTimeZone,
-  resolveConfig,
-  type RawConfig,
-} from '../infra/config.js';
+import { ConfigError, DEFAULTS, resolveConfig, type RawConfig } from '../infra/config.js';
+import { isBucketName, isEmailAddress, isTimeZone } from '../functions/core/validators.js';
 import { DEMO_CONFIG, readRawConfig } from '../infra/config-source.js';
 
 const required = { sender: 'digest@acme.io', recipients: 'cs@acme.io' };
@@ -65,13 +58,13 @@ describe('resolveConfig', () => {
       resolveConfig({ ...required, fxBase: 'EUR', excludedWarnPercent: '2.5', excludedStopPercent: 40 }),
     ).toMatchObject({ fxBase: 'EUR', excludedWarnPercent: 2.5, excludedStopPercent: 40 });
     expect(problems({ ...required, fxBase: 'euro' })).toEqual([
-      'fxBase: "euro" is not an active ISO 4217 code (three upper-case letters, e.g. EUR)',
+      'fxBase: "euro" is not an active ISO 4217 currency code (three upper-case letters, e.g. USD, EUR, PLN)',
     ]);
     expect(problems({ ...required, excludedStopPercent: 120 })).toEqual([
-      'excludedStopPercent: must be between 0 and 100, got 120',
+      'excludedStopPercent: 120 is not a percentage between 0 and 100',
     ]);
     expect(problems({ ...required, excludedWarnPercent: 'five' })).toEqual([
-      'excludedWarnPercent: must be a number, got "five"',
+      'excludedWarnPercent: "five" is not a percentage between 0 and 100',
     ]);
     expect(problems({ ...required, excludedWarnPercent: 60 })).toEqual([
       'excludedWarnPercent: 60 is above excludedStopPercent (50): the warning must come first',
@@ -165,22 +158,25 @@ describe('resolveConfig', () => {
     [{ sender: 'digest' }, /^sender: "digest" is not an e-mail address/],
     [{ sender: 'Digest <digest@acme.io>' }, /^sender: .* is not an e-mail address/],
     [{ sender: 'digest@acme' }, /^sender:/],
-    [{ recipients: 'cs@acme.io,not-an-address' }, /^recipients: not e-mail address\(es\): "not-an-address"/],
+    [{ recipients: 'cs@acme.io,not-an-address' }, /^recipients: "not-an-address" is not an e-mail address/],
     [{ recipients: [] }, /^recipients: is required/],
     [{ recipients: [1] }, /^recipients: must be a list of strings/],
     [{ timezone: 'Mars/Olympus' }, /^timezone: "Mars\/Olympus" is not an IANA time zone/],
     [{ timezone: 'CEST' }, /^timezone:/],
-    [{ currency: 'usd' }, /^currency: "usd" is not an active ISO 4217 code/],
-    [{ currency: 'ABC' }, /^currency: "ABC" is not an active ISO 4217 code/],
-    [{ locale: 'de' }, /^locale: must be one of en, id, pl, got "de"/],
-    [{ dataFormat: 'csv' }, /^dataFormat: must be one of parquet, json/],
+    [{ currency: 'usd' }, /^currency: "usd" is not an active ISO 4217 currency code/],
+    [{ currency: 'ABC' }, /^currency: "ABC" is not an active ISO 4217 currency code/],
+    [{ locale: 'de' }, /^locale: "de" is not one of en, id, pl/],
+    [{ dataFormat: 'csv' }, /^dataFormat: "csv" is not one of parquet, json/],
     [{ dataBucket: 's3://my-data' }, /^dataBucket: "s3:\/\/my-data" is not a valid S3 bucket name/],
     [
       { dataBucketKmsKeyArn: 'arn:aws:kms:eu-west-1:123456789012:key/abc-123' },
       /^dataBucketKmsKeyArn: only applies to an existing bucket/,
     ],
     [{ dataPrefix: 'raw data' }, /^dataPrefix:/],
-    [{ databaseName: 'CS-KPI' }, /^databaseName: "CS-KPI" must be lower-case/],
+    [
+      { databaseName: 'CS-KPI' },
+      /^databaseName: "CS-KPI" is not a name of lower-case letters, digits and underscores/,
+    ],
     [{ tables: 'accounts,orders' }, /^tables: unknown table\(s\) orders/],
     [{ tables: 'accounts,accounts' }, /^tables: lists accounts more than once/],
     [{ tableNames: { orders: 'x' } }, /^tableNames: "orders" is not a contract table/],

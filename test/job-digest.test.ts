@@ -205,7 +205,7 @@ describe('runDigestJob', () => {
 
   it('refuses bad input before building anything', async () => {
     await expect(runDigestJob(deps(), request({ recipients: ['not-an-address'] }))).rejects.toThrow(
-      /recipient "not-an-address" is not an e-mail address/,
+      /recipient: "not-an-address" is not an e-mail address/,
     );
     await expect(runDigestJob(deps({ mailer: null }), request())).rejects.toThrow(InputError);
     await expect(runDigestJob(deps(), request({ recipients: [] }))).rejects.toThrow(/no recipients/);

@@ -283,7 +283,7 @@ describe('the report function', () => {
 
   it('validates the thresholds in the environment and the payload', () => {
     expect(() => loadConfig({ ...ENV, EXCLUDED_WARN_PERCENT: 'ten' })).toThrow(
-      /EXCLUDED_WARN_PERCENT "ten" is not a percentage between 0 and 100/,
+      /EXCLUDED_WARN_PERCENT: "ten" is not a percentage between 0 and 100/,
     );
     expect(() => loadConfig({ ...ENV, EXCLUDED_WARN_PERCENT: '60', EXCLUDED_STOP_PERCENT: '50' })).toThrow(
       /the warning share must not be above the stop share/,
@@ -292,7 +292,7 @@ describe('the report function', () => {
     const defaults = { timezone: 'UTC', locale: 'en' as const, recipients: ['a@example.com'] };
     const now = new Date('2026-11-23T07:00:00Z');
     expect(() => resolveRequest({ period: 'weekly', excludedWarnPercent: 101 }, defaults, now)).toThrow(
-      /excludedWarnPercent: must be between 0 and 100/,
+      /excludedWarnPercent: 101 is not a percentage between 0 and 100/,
     );
     expect(
       resolveRequest({ period: 'weekly', allowEmpty: true, excludedWarnPercent: 10 }, defaults, now),

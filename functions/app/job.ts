@@ -34,6 +34,7 @@ import {
   type CsmSettings,
   type RenderCsmDigestFn,
 } from './csm-job.js';
+import { EXPECTED, isEmailAddress, notA, problem } from '../core/validators.js';
 
 export type Locale = 'en' | 'id' | 'pl';
 
@@ -187,7 +188,6 @@ export class DeliveryIncompleteError extends Error {
   }
 }
 
-const EMAIL_RE = /^[^\s@<>,;"]+@[^\s@<>,;"]+\.[^\s@<>,;"]+$/;
 const JSON_TYPE = 'application/json';
 
 /**
@@ -247,7 +247,7 @@ export function normaliseRecipients(recipients: readonly string[]): string[] {
   const out: string[] = [];
   for (const raw of recipients) {
     const address = raw.trim();
-    if (!EMAIL_RE.test(address)) throw new InputError(`recipient "${raw}" is not an e-mail address`);
+    if (!isEmailAddress(address)) throw new InputError(problem('recipient', notA(raw, EXPECTED.email)));
     if (seen.has(address.toLowerCase())) continue;
     seen.add(address.toLowerCase());
     out.push(address);
@@ -331,8 +331,8 @@ export async function runDigestJob(deps: JobDeps, request: JobRequest): Promise<
       throw new InputError('no mail transport is configured (use a dry run to only write the snapshot)');
     if (recipients.length === 0 && sendsTeamDigest)
       throw new InputError('no recipients: name at least one, or use a dry run');
-    if (!EMAIL_RE.test(request.from.trim()))
-      throw new InputError(`sender "${request.from}" is not an e-mail address`);
+    if (!isEmailAddress(request.from.trim()))
+      throw new InputError(problem('sender', notA(request.from, EXPECTED.email)));
   }
 
   // Trend points 2 … 11 come from the previous period's snapshot unless a recomputation is asked for.

@@ -8,13 +8,13 @@ import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { AthenaClient } from '@aws-sdk/client-athena';
-import { assertTimeZone, type PeriodKind } from '../core/period.js';
+import { PERIOD_KINDS, type PeriodKind } from '../core/period.js';
 import { backfillPeriods, runBackfill, type BackfillSummary } from '../app/backfill.js';
 import { InputError } from '../core/input-error.js';
-import { isReportingCurrency } from '../sql/compose.js';
+import { currencySchema, oneOfSchema, timeZoneSchema } from '../core/validators.js';
 import { openStore } from '../adapters/stores/index.js';
 import { ensureSampleData } from '../sample/default-data.js';
-import { UsageError } from './options.js';
+import { checkFlag, UsageError } from './usage-error.js';
 import { ENGINE_USAGE, openEngine, parseEngineFlags, type EngineChoice } from './engine.js';
 import { createProgress, type ProgressStream } from './progress.js';
 import { ReportStoppedError } from '../core/run-guards.js';
@@ -79,23 +79,12 @@ export function parseBackfillArgs(argv: readonly string[], env: NodeJS.ProcessEn
     throw new UsageError(`${message} (see --help)`);
   }
   const help = values.help ?? false;
-  const kind = values.period ?? 'weekly';
-  if (kind !== 'weekly' && kind !== 'monthly') {
-    throw new UsageError(`--period must be one of weekly, monthly (got "${kind}")`);
-  }
+  const kind: PeriodKind = checkFlag(oneOfSchema(PERIOD_KINDS), '--period', values.period ?? 'weekly');
   if (!help && (values.from === undefined || values.to === undefined)) {
     throw new UsageError('--from and --to are required, e.g. --from 2025-12 --to 2026-10 (see --help)');
   }
-  const timezone = values.timezone ?? 'UTC';
-  try {
-    assertTimeZone(timezone);
-  } catch {
-    throw new UsageError(`--timezone "${timezone}" is not an IANA time zone (e.g. UTC, Europe/Warsaw)`);
-  }
-  const currency = values.currency ?? 'USD';
-  if (!isReportingCurrency(currency)) {
-    throw new UsageError(`--currency "${currency}" is not an ISO 4217 currency code (e.g. USD, EUR, PLN)`);
-  }
+  const timezone = checkFlag(timeZoneSchema, '--timezone', values.timezone ?? 'UTC');
+  const currency = checkFlag(currencySchema, '--currency', values.currency ?? 'USD');
   const engine = parseEngineFlags(values, env);
   let dataDir: string | null = null;
   if (values.data !== undefined) {

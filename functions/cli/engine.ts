@@ -8,9 +8,11 @@ import { AthenaEngine } from '../adapters/engines/athena.js';
 import { DuckDbEngine } from '../adapters/engines/duckdb.js';
 import type { QueryEngine } from '../app/ports/query-engine.js';
 import { TABLE_NAMES, type TableName } from '../contract/contract.js';
-import { UsageError } from './usage-error.js';
+import { catalogNameSchema, EXPECTED, isCatalogName, notA, oneOfSchema } from '../core/validators.js';
+import { checkFlag, UsageError } from './usage-error.js';
 
-export type EngineKind = 'duckdb' | 'athena';
+export const ENGINE_KINDS = ['duckdb', 'athena'] as const;
+export type EngineKind = (typeof ENGINE_KINDS)[number];
 
 export interface AthenaSettings {
   readonly workgroup: string;
@@ -28,17 +30,12 @@ export const ENGINE_USAGE = `  --engine duckdb|athena    where the queries run (
                             (default $ATHENA_TABLES, else every contract table under its own name)
 `;
 
-const IDENTIFIER_RE = /^[a-z_][a-z0-9_]*$/;
-
 /** The engine flags, validated; Athena settings fall back to the Lambda's variable names. */
 export function parseEngineFlags(
   values: { engine?: string; workgroup?: string; database?: string; tables?: string },
   env: NodeJS.ProcessEnv,
 ): EngineChoice {
-  const kind = values.engine ?? 'duckdb';
-  if (kind !== 'duckdb' && kind !== 'athena') {
-    throw new UsageError(`--engine must be one of duckdb, athena (got "${kind}")`);
-  }
+  const kind: EngineKind = checkFlag(oneOfSchema(ENGINE_KINDS), '--engine', values.engine ?? 'duckdb');
   if (kind === 'duckdb') {
     for (const flag of ['workgroup', 'database', 'tables'] as const) {
       if (values[flag] !== undefined) throw new UsageError(`--${flag} applies to --engine athena only`);
@@ -52,13 +49,12 @@ export function parseEngineFlags(
     );
   }
   const database = values.database ?? env.ATHENA_DATABASE ?? '';
-  if (!IDENTIFIER_RE.test(database)) {
+  if (database === '') {
     throw new UsageError(
-      database === ''
-        ? '--engine athena needs --database (or ATHENA_DATABASE): the stack output GlueDatabaseName'
-        : `--database "${database}" must be lower-case letters, digits and underscores`,
+      '--engine athena needs --database (or ATHENA_DATABASE): the stack output GlueDatabaseName',
     );
   }
+  checkFlag(catalogNameSchema, '--database', database);
   const tablesText = values.tables ?? env.ATHENA_TABLES;
   let tables: Partial<Record<TableName, string>> = Object.fromEntries(TABLE_NAMES.map((t) => [t, t]));
   if (tablesText !== undefined) {
@@ -76,10 +72,8 @@ export function parseEngineFlags(
       if (!(TABLE_NAMES as readonly string[]).includes(table)) {
         throw new UsageError(`--tables: "${table}" is not a contract table (${TABLE_NAMES.join(', ')})`);
       }
-      if (typeof glue !== 'string' || !IDENTIFIER_RE.test(glue)) {
-        throw new UsageError(
-          `--tables: the Glue table for ${table} must be lower-case letters, digits and underscores`,
-        );
+      if (typeof glue !== 'string' || !isCatalogName(glue)) {
+        throw new UsageError(`--tables.${table}: ${notA(glue, EXPECTED.catalogName)}`);
       }
       tables[table as TableName] = glue;
     }

@@ -3,15 +3,23 @@ import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { existsSync, statSync } from 'node:fs';
 import {
-  assertTimeZone,
   isComplete,
-  isValidDay,
+  PERIOD_KINDS,
   periodContaining,
   previousCompletePeriod,
   type Period,
   type PeriodKind,
 } from '../core/period.js';
-import { isReportingCurrency } from '../sql/compose.js';
+import {
+  calendarDateSchema,
+  currencySchema,
+  emailSchema,
+  isEmailAddress,
+  oneOfSchema,
+  percentTextSchema,
+  timeZoneSchema,
+} from '../core/validators.js';
+import { LOCALES, type Locale } from '../digest/locale.js';
 import {
   DEFAULT_EXCLUSION_THRESHOLDS,
   validateThresholds,
@@ -20,12 +28,12 @@ import {
 import { ENGINE_USAGE, parseEngineFlags, type EngineChoice } from './engine.js';
 import { parseCsmDomains } from '../core/csm-settings.js';
 
-import { UsageError } from './usage-error.js';
+import { checkFlag, UsageError } from './usage-error.js';
 
-export { UsageError };
+export { UsageError, type Locale };
 
-export type Locale = 'en' | 'id' | 'pl';
-export type Transport = 'outbox' | 'smtp' | 'ses';
+export const TRANSPORTS = ['outbox', 'smtp', 'ses'] as const;
+export type Transport = (typeof TRANSPORTS)[number];
 
 export interface CliOptions {
   readonly help: boolean;
@@ -90,25 +98,13 @@ ${ENGINE_USAGE}  --help                    this text
 SMTP settings come from SMTP_HOST, SMTP_PORT (587), SMTP_SECURE (false), SMTP_USER, SMTP_PASS.
 `;
 
-const EMAIL_RE = /^[^\s@<>,;"]+@[^\s@<>,;"]+\.[^\s@<>,;"]+$/;
-
-function oneOf<T extends string>(flag: string, value: string, allowed: readonly T[]): T {
-  if (!(allowed as readonly string[]).includes(value)) {
-    throw new UsageError(`--${flag} must be one of ${allowed.join(', ')} (got "${value}")`);
-  }
-  return value as T;
-}
-
 function emails(flag: string, value: string): string[] {
   const list = value
     .split(',')
     .map((s) => s.trim())
     .filter((s) => s !== '');
   if (list.length === 0) throw new UsageError(`--${flag} needs at least one e-mail address`);
-  for (const e of list) {
-    if (!EMAIL_RE.test(e)) throw new UsageError(`--${flag}: "${e}" is not an e-mail address`);
-  }
-  return list;
+  return list.map((address) => checkFlag(emailSchema, `--${flag}`, address));
 }
 
 export function parseCliArgs(argv: readonly string[], env: NodeJS.ProcessEnv, now: Date): CliOptions {
@@ -151,18 +147,12 @@ export function parseCliArgs(argv: readonly string[], env: NodeJS.ProcessEnv, no
     throw new UsageError(`${message} (see --help)`);
   }
 
-  const kind = oneOf<PeriodKind>('period', values.period ?? 'weekly', ['weekly', 'monthly']);
-  const timezone = values.timezone ?? 'UTC';
-  try {
-    assertTimeZone(timezone);
-  } catch {
-    throw new UsageError(`--timezone "${timezone}" is not an IANA time zone (e.g. UTC, Europe/Warsaw)`);
-  }
+  const kind: PeriodKind = checkFlag(oneOfSchema(PERIOD_KINDS), '--period', values.period ?? 'weekly');
+  const timezone = checkFlag(timeZoneSchema, '--timezone', values.timezone ?? 'UTC');
   let period: Period;
   if (values.date !== undefined) {
-    if (!isValidDay(values.date))
-      throw new UsageError(`--date "${values.date}" is not a date written YYYY-MM-DD`);
-    period = periodContaining(kind, values.date, timezone);
+    const date = checkFlag(calendarDateSchema, '--date', values.date);
+    period = periodContaining(kind, date, timezone);
     if (!isComplete(period, now)) {
       throw new UsageError(
         `the ${kind} period ${period.key} (${period.firstDay} to ${period.lastDay}) has not ended yet; pick an earlier --date`,
@@ -172,15 +162,8 @@ export function parseCliArgs(argv: readonly string[], env: NodeJS.ProcessEnv, no
     period = previousCompletePeriod(kind, now, timezone);
   }
 
-  const currency = values.currency ?? 'USD';
-  if (!isReportingCurrency(currency)) {
-    throw new UsageError(`--currency "${currency}" is not an ISO 4217 currency code (e.g. USD, EUR, PLN)`);
-  }
-
-  const fxBase = values['fx-base'] ?? 'USD';
-  if (!isReportingCurrency(fxBase)) {
-    throw new UsageError(`--fx-base "${fxBase}" is not an ISO 4217 currency code (e.g. USD, EUR)`);
-  }
+  const currency = checkFlag(currencySchema, '--currency', values.currency ?? 'USD');
+  const fxBase = checkFlag(currencySchema, '--fx-base', values['fx-base'] ?? 'USD');
 
   let dataDir: string | null = null;
   if (values.data !== undefined) {
@@ -193,14 +176,8 @@ export function parseCliArgs(argv: readonly string[], env: NodeJS.ProcessEnv, no
     throw new UsageError(`--out ${values.out ?? 'out'} exists and is not a folder`);
   }
 
-  const percent = (flag: string, value: string | undefined, fallback: number): number => {
-    if (value === undefined) return fallback;
-    const n = /^\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : NaN;
-    if (!Number.isFinite(n) || n > 100) {
-      throw new UsageError(`--${flag} "${value}" is not a percentage between 0 and 100`);
-    }
-    return n / 100;
-  };
+  const percent = (flag: string, value: string | undefined, fallback: number): number =>
+    value === undefined ? fallback : checkFlag(percentTextSchema, `--${flag}`, value) / 100;
   const exclusionThresholds: ExclusionThresholds = {
     warnShare: percent('warn-excluded', values['warn-excluded'], DEFAULT_EXCLUSION_THRESHOLDS.warnShare),
     stopShare: percent('stop-excluded', values['stop-excluded'], DEFAULT_EXCLUSION_THRESHOLDS.stopShare),
@@ -209,20 +186,20 @@ export function parseCliArgs(argv: readonly string[], env: NodeJS.ProcessEnv, no
   if (thresholdProblem) throw new UsageError(thresholdProblem);
 
   const from = values.from ?? env.DIGEST_SENDER ?? 'kpi-digest@example.com';
-  if (!EMAIL_RE.test(from)) throw new UsageError(`--from "${from}" is not an e-mail address`);
+  checkFlag(emailSchema, '--from', from);
   const to = emails('to', values.to ?? env.DIGEST_RECIPIENTS ?? 'cs-team@example.com');
 
   const port = Number(env.SMTP_PORT ?? '587');
   if (!Number.isInteger(port) || port < 1 || port > 65535) {
     throw new UsageError(`SMTP_PORT "${env.SMTP_PORT}" is not a port number`);
   }
-  const send = oneOf<Transport>('send', values.send ?? 'outbox', ['outbox', 'smtp', 'ses']);
+  const send: Transport = checkFlag(oneOfSchema(TRANSPORTS), '--send', values.send ?? 'outbox');
   if (send === 'smtp' && !env.SMTP_HOST) throw new UsageError('--send smtp needs SMTP_HOST (and SMTP_PORT)');
 
   let csm: CliOptions['csm'] = null;
   if (values.csm !== undefined) {
     const only = values.csm.trim();
-    if (only !== 'all' && !EMAIL_RE.test(only))
+    if (only !== 'all' && !isEmailAddress(only))
       throw new UsageError(`--csm "${values.csm}" must be all or one CSM's e-mail address`);
     const parsed = parseCsmDomains(values['csm-domains'] ?? env.CSM_DOMAINS ?? '');
     if (parsed.problems.length > 0) throw new UsageError(`--csm-domains: ${parsed.problems.join('; ')}`);
@@ -245,7 +222,7 @@ export function parseCliArgs(argv: readonly string[], env: NodeJS.ProcessEnv, no
     outDir,
     currency,
     fxBase,
-    locale: oneOf<Locale>('locale', values.locale ?? 'en', ['en', 'id', 'pl']),
+    locale: checkFlag(oneOfSchema(LOCALES), '--locale', values.locale ?? 'en'),
     send,
     from,
     to,

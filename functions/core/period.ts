@@ -5,8 +5,10 @@
  * does time-zone arithmetic: it compares raw UTC timestamps with the bounds computed here.
  */
 
-export type PeriodKind = 'weekly' | 'monthly';
-export const PERIOD_KINDS: readonly PeriodKind[] = ['weekly', 'monthly'];
+import { calendarDateMs, DATE_PATTERN, EXPECTED, isTimeZone, notA } from './validators.js';
+
+export const PERIOD_KINDS = ['weekly', 'monthly'] as const;
+export type PeriodKind = (typeof PERIOD_KINDS)[number];
 
 export interface Period {
   readonly kind: PeriodKind;
@@ -28,28 +30,12 @@ export interface DayBounds {
 }
 
 const DAY_MS = 86_400_000;
-const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
-
-/** Throws unless `day` is a real calendar date written YYYY-MM-DD. */
+/** Throws unless `day` is a real calendar date written YYYY-MM-DD (the rule: core/validators.ts). */
 export function parseDay(day: string): number {
-  const m = DATE_RE.exec(day);
-  if (!m) throw new RangeError(`"${day}" is not a date written YYYY-MM-DD`);
-  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  const ms = Date.UTC(y, mo - 1, d);
-  const back = new Date(ms);
-  if (back.getUTCFullYear() !== y || back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d) {
-    throw new RangeError(`"${day}" is not a calendar date`);
-  }
-  return ms;
-}
-
-export function isValidDay(day: string): boolean {
-  try {
-    parseDay(day);
-    return true;
-  } catch {
-    return false;
-  }
+  const ms = calendarDateMs(day);
+  if (ms !== null) return ms;
+  if (!DATE_PATTERN.test(day)) throw new RangeError(notA(day, EXPECTED.date));
+  throw new RangeError(notA(day, 'a calendar date'));
 }
 
 function formatDay(ms: number): string {
@@ -71,19 +57,8 @@ export function isoWeekday(day: string): number {
   return dow === 0 ? 7 : dow;
 }
 
-export function isValidTimeZone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 export function assertTimeZone(tz: string): void {
-  if (!isValidTimeZone(tz)) {
-    throw new RangeError(`"${tz}" is not an IANA time zone (expected e.g. UTC or Europe/Warsaw)`);
-  }
+  if (!isTimeZone(tz)) throw new RangeError(notA(tz, EXPECTED.timeZone));
 }
 
 const formatters = new Map<string, Intl.DateTimeFormat>();

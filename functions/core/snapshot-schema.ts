@@ -7,7 +7,8 @@
  */
 import { z } from 'zod';
 import { DATA_QUALITY_REASONS, TABLE_NAMES } from '../contract/contract.js';
-import { isValidDay, isValidTimeZone, PERIOD_KINDS } from './period.js';
+import { PERIOD_KINDS } from './period.js';
+import { isCalendarDate, isTimeZone } from './validators.js';
 import { KPI_IDS, SCHEMA_VERSION, TREND_PERIODS, type KpiId } from './snapshot.js';
 
 /** Every level of a value, read-only: the snapshot is built once and never changed. */
@@ -46,7 +47,7 @@ const nullableString = () => z.string().nullable();
 
 const DAY_ERROR = 'must be a date YYYY-MM-DD';
 const calendarDay = () =>
-  z.string({ error: DAY_ERROR }).refine(isValidDay, { error: DAY_ERROR }).meta({ format: 'date' });
+  z.string({ error: DAY_ERROR }).refine(isCalendarDate, { error: DAY_ERROR }).meta({ format: 'date' });
 const ISO_INSTANT = z.iso.datetime({ offset: true });
 /** An instant with its offset, e.g. 2026-12-01T06:00:00.000Z (JSON Schema: format date-time). */
 const instant = (error = 'must be an ISO-8601 instant') =>
@@ -418,7 +419,7 @@ export const snapshotSchema = z
       timezone: z
         .string({ error: TIME_ZONE_ERROR })
         .min(1, { error: TIME_ZONE_ERROR, abort: true })
-        .refine(isValidTimeZone, { error: TIME_ZONE_ERROR }),
+        .refine(isTimeZone, { error: TIME_ZONE_ERROR }),
     }),
     currency: z
       .string({ error: 'must be an ISO 4217 code' })

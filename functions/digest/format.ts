@@ -4,9 +4,9 @@
  */
 import type { PeriodKind } from '../core/period.js';
 import type { KpiUnit } from '../core/snapshot.js';
+import { calendarDateMs, DATE_PATTERN, EXPECTED, isTimeZone, notA } from '../core/validators.js';
 import { INTL_LOCALE, type Locale } from './locale.js';
 
-const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 const WEEK_KEY = /^(\d{4})-W(\d{2})$/;
 const MONTH_KEY = /^(\d{4})-(\d{2})$/;
 
@@ -23,12 +23,10 @@ export class FormatError extends Error {
 
 /** Parses a calendar date (YYYY-MM-DD) as midnight UTC, so that Intl shows that same date. */
 export function parseCalendarDay(day: string): Date {
-  if (!DATE_ONLY.test(day)) throw new FormatError(`"${day}" is not a date written YYYY-MM-DD`);
-  const date = new Date(`${day}T00:00:00Z`);
-  if (Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== day) {
-    throw new FormatError(`"${day}" is not a calendar date`);
-  }
-  return date;
+  const ms = calendarDateMs(day);
+  if (ms !== null) return new Date(ms);
+  if (!DATE_PATTERN.test(day)) throw new FormatError(notA(day, EXPECTED.date));
+  throw new FormatError(notA(day, 'a calendar date'));
 }
 
 /** Parses an instant written as ISO-8601 or as the engines' "YYYY-MM-DD HH:MM:SS[.fff]" (UTC). */
@@ -60,19 +58,16 @@ export class Formatter {
     if (!/^[A-Z]{3}$/.test(currencyCode)) {
       throw new FormatError(`currency "${currencyCode}" is not an ISO 4217 code (three upper-case letters)`);
     }
-    try {
-      this.instantFormat = new Intl.DateTimeFormat(this.tag, {
-        day: 'numeric',
-        month: 'short',
-        year: 'numeric',
-        hour: '2-digit',
-        minute: '2-digit',
-        timeZone: timezone,
-        timeZoneName: 'short',
-      });
-    } catch {
-      throw new FormatError(`"${timezone}" is not an IANA time zone`);
-    }
+    if (!isTimeZone(timezone)) throw new FormatError(notA(timezone, EXPECTED.timeZone));
+    this.instantFormat = new Intl.DateTimeFormat(this.tag, {
+      day: 'numeric',
+      month: 'short',
+      year: 'numeric',
+      hour: '2-digit',
+      minute: '2-digit',
+      timeZone: timezone,
+      timeZoneName: 'short',
+    });
     const utc = { timeZone: 'UTC' } as const;
     this.dayFormat = new Intl.DateTimeFormat(this.tag, {
       day: 'numeric',
@@ -230,7 +225,7 @@ export class Formatter {
 
   /** A date or an instant; instants are shown in the report's time zone with its abbreviation. */
   dateOrInstant(text: string): string {
-    return DATE_ONLY.test(text.trim())
+    return DATE_PATTERN.test(text.trim())
       ? this.day(text.trim())
       : this.instantFormat.format(parseInstant(text));
   }

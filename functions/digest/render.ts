@@ -22,6 +22,7 @@ import { buildDigestView, TABLE_ROW_LIMIT } from './view.js';
 import { OPTIONAL_BLOCKS, type DigestView, type OptionalBlockId } from './view-model.js';
 import { assertRenderableSnapshot } from './validate.js';
 import { teamBooksCsv, teamBooksCsvName } from './view-team-books.js';
+import { isEmailAddress } from '../core/validators.js';
 
 /** Gmail clips a message whose HTML is larger than about 102 KB; stay safely below. */
 export const MAX_HTML_BYTES = 102_000;
@@ -41,7 +42,7 @@ function assertAddress(value: string, role: string): void {
     parsed.length === 1 &&
     first !== undefined &&
     typeof first.address === 'string' &&
-    /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(first.address);
+    isEmailAddress(first.address);
   if (!ok) throw new DigestRenderError(`${role} "${value}" is not a single e-mail address`);
 }
 

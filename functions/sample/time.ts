@@ -1,22 +1,14 @@
 /** Calendar helpers on UTC epoch days (days since 1970-01-01) and epoch milliseconds. */
+import { calendarDateMs } from '../core/validators.js';
 
 export const DAY_MS = 86_400_000;
 export const HOUR_MS = 3_600_000;
 export const MINUTE_MS = 60_000;
 
-const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-
 /** Parses YYYY-MM-DD into an epoch day; null when it is not a real calendar date. */
 export function parseIsoDate(text: string): number | null {
-  const match = ISO_DATE.exec(text);
-  if (!match) return null;
-  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
-  const ms = Date.UTC(year, month - 1, day);
-  const check = new Date(ms);
-  if (check.getUTCFullYear() !== year || check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day) {
-    return null;
-  }
-  return ms / DAY_MS;
+  const ms = calendarDateMs(text);
+  return ms === null ? null : ms / DAY_MS;
 }
 
 export function formatIsoDate(epochDay: number): string {

@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { CONTRACT, sqlType, type ColumnSpec, type TableName, type TableSpec } from '../contract/contract.js';
 import type { QueryRequest, TableSource } from '../app/ports/query-engine.js';
 import type { SqlParam } from '../core/sql-values.js';
+import { DATE_PATTERN, ISO_4217, isReportingCurrency } from '../core/validators.js';
 import { addDays, daysOf, offsetTransitions, sqlTimestamp, type Period } from '../core/period.js';
 
 /** Where the .sql files live; the Lambda bundle copies them and sets SQL_DIR. */
@@ -52,26 +53,8 @@ export interface ComposeContext {
 
 export const DEFAULT_FX_BASE = 'USD';
 
-const CURRENCY_RE = /^[A-Z]{3}$/;
-
-/** Active ISO 4217 currency codes: the reporting currencies the product accepts. */
-export const ISO_4217: readonly string[] = (
-  'AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BRL BSD BTN BWP BYN BZD ' +
-  'CAD CDF CHF CLP CNY COP CRC CUP CVE CZK DJF DKK DOP DZD EGP ERN ETB EUR FJD FKP GBP GEL GHS GIP GMD ' +
-  'GNF GTQ GYD HKD HNL HTG HUF IDR ILS INR IQD IRR ISK JMD JOD JPY KES KGS KHR KMF KPW KRW KWD KYD KZT ' +
-  'LAK LBP LKR LRD LSL LYD MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR MWK MXN MYR MZN NAD NGN NIO NOK NPR ' +
-  'NZD OMR PAB PEN PGK PHP PKR PLN PYG QAR RON RSD RUB RWF SAR SBD SCR SDG SEK SGD SHP SLE SOS SRD SSP ' +
-  'STN SVC SYP SZL THB TJS TMT TND TOP TRY TTD TWD TZS UAH UGX USD UYU UZS VES VND VUV WST XAF XCD XOF ' +
-  'XPF YER ZAR ZMW ZWL'
-).split(' ');
-
-export function isReportingCurrency(code: string): boolean {
-  return ISO_4217.includes(code);
-}
-const DAY_RE = /^\d{4}-\d{2}-\d{2}$/;
-
 function dateLiteral(day: string): string {
-  if (!DAY_RE.test(day)) throw new Error(`invalid date ${day}`);
+  if (!DATE_PATTERN.test(day)) throw new Error(`invalid date ${day}`);
   return `DATE '${day}'`;
 }
 
@@ -407,7 +390,7 @@ function listRelationFiles(): readonly string[] {
  * values in order; the composed request puts the relations' values first.
  */
 export function composeQuery(name: string, params: readonly SqlParam[], ctx: ComposeContext): QueryRequest {
-  if (!CURRENCY_RE.test(ctx.currency) || !isReportingCurrency(ctx.currency)) {
+  if (!isReportingCurrency(ctx.currency)) {
     throw new Error(`invalid currency ${ctx.currency}`);
   }
   if (ctx.fxBase !== undefined && !isReportingCurrency(ctx.fxBase)) {

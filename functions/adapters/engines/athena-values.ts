@@ -3,14 +3,13 @@
  * literal (Athena splices it in for its `?`), and each result cell is read back by its column
  * type into the values every engine returns (functions/core/sql-values.ts).
  */
-import { isValidDay } from '../../core/period.js';
+import { isCalendarDate } from '../../core/validators.js';
 import { InputError } from '../../core/input-error.js';
 import type { SqlParam, SqlValue } from '../../core/sql-values.js';
 
 /** Athena's limit on one execution parameter. */
 const MAX_PARAMETER_LENGTH = 1024;
 
-const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
 const TIMESTAMP_RE = /^(\d{4}-\d{2}-\d{2}) (\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?$/;
 const DECIMAL_RE = /^-?\d+(?:\.\d+)?$/;
 
@@ -28,7 +27,7 @@ export class AthenaQueryError extends Error {
 }
 
 function validDate(value: string): boolean {
-  return DATE_RE.test(value) && isValidDay(value);
+  return isCalendarDate(value);
 }
 
 /** Renders one parameter as the SQL text Athena splices in for its `?`. */

@@ -15,6 +15,7 @@ import {
 } from '@aws-sdk/client-athena';
 import { TABLE_NAMES, type TableName } from '../../contract/contract.js';
 import { InputError } from '../../core/input-error.js';
+import { EXPECTED, isCatalogName, notA, problem } from '../../core/validators.js';
 import {
   type QueryEngine,
   type QueryRequest,
@@ -63,8 +64,6 @@ export interface AthenaEngineConfig {
 }
 
 const MAX_POLL_INTERVAL_MS = 5_000;
-
-const IDENTIFIER_RE = /^[a-z_][a-z0-9_]*$/;
 
 function describeError(error: unknown): string {
   if (error instanceof Error) return `${error.name}: ${error.message}`;
@@ -124,8 +123,8 @@ export class AthenaEngine implements QueryEngine {
 
   constructor(config: AthenaEngineConfig) {
     if (!config.workgroup.trim()) throw new InputError('Athena workgroup is empty');
-    if (!IDENTIFIER_RE.test(config.database)) {
-      throw new InputError(`Athena database "${config.database}" must match ${IDENTIFIER_RE.source}`);
+    if (!isCatalogName(config.database)) {
+      throw new InputError(problem('Athena database', notA(config.database, EXPECTED.catalogName)));
     }
     this.dataSource = `athena:${config.database}`;
     const tables = new Map<TableName, string>();
@@ -136,8 +135,8 @@ export class AthenaEngine implements QueryEngine {
         );
       }
       if (glueTable === undefined) continue;
-      if (!IDENTIFIER_RE.test(glueTable)) {
-        throw new InputError(`Glue table "${glueTable}" for ${table} must match ${IDENTIFIER_RE.source}`);
+      if (!isCatalogName(glueTable)) {
+        throw new InputError(problem(`Glue table for ${table}`, notA(glueTable, EXPECTED.catalogName)));
       }
       tables.set(table as TableName, glueTable);
     }

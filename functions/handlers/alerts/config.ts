@@ -2,7 +2,7 @@
 import { loadConfig, type RuntimeConfig } from '../report/config.js';
 import { AlertRulesError, parseAlertRulesJson, type AlertRule } from '../../core/alert-rules.js';
 import { InputError } from '../../core/input-error.js';
-import { z } from 'zod';
+import { EXPECTED, isEmailAddress, notA, problem } from '../../core/validators.js';
 
 export interface AlertConfig extends RuntimeConfig {
   readonly alerts: {
@@ -29,8 +29,9 @@ export function loadAlertConfig(env: Readonly<Record<string, string | undefined>
     .split(',')
     .map((r) => r.trim())
     .filter((r) => r !== '');
-  const bad = recipients.filter((r) => !z.email().safeParse(r).success);
-  if (bad.length > 0) problems.push(`ALERT_RECIPIENTS: not e-mail address(es): ${bad.join(', ')}`);
+  for (const bad of recipients.filter((r) => !isEmailAddress(r))) {
+    problems.push(problem('ALERT_RECIPIENTS', notA(bad, EXPECTED.email)));
+  }
   const topicArn = env.ALERT_TOPIC_ARN?.trim() || null;
   if (topicArn !== null && !TOPIC_ARN_RE.test(topicArn))
     problems.push(`ALERT_TOPIC_ARN "${topicArn}" is not an SNS topic ARN`);

@@ -2,9 +2,18 @@
 import { csmConfigFromEnv, type CsmConfig } from '../../core/csm-settings.js';
 import { z } from 'zod';
 import { TABLE_NAMES, type TableName } from '../../contract/contract.js';
-import { isValidTimeZone } from '../../core/period.js';
 import { InputError } from '../../core/input-error.js';
-import { isReportingCurrency } from '../../sql/compose.js';
+import {
+  bucketNameSchema,
+  catalogNameSchema,
+  currencySchema,
+  emailSchema,
+  notA,
+  oneOfSchema,
+  percentTextSchema,
+  problem,
+  timeZoneSchema,
+} from '../../core/validators.js';
 import { LOCALES, type Locale } from './payload.js';
 import {
   DEFAULT_EXCLUSION_THRESHOLDS,
@@ -42,22 +51,17 @@ export interface RuntimeConfig {
   readonly csm: CsmConfig;
 }
 
-const IDENTIFIER_RE = /^[a-z_][a-z0-9_]*$/;
-const identifier = (what: string) =>
-  z.string().regex(IDENTIFIER_RE, `${what} must be lower-case letters, digits and underscores`);
-const email = z.email({ error: (issue) => `"${String(issue.input)}" is not an e-mail address` });
-
 const tablesJson = z
   .string()
   .transform((text, ctx) => {
     try {
       return JSON.parse(text) as unknown;
     } catch {
-      ctx.addIssue({ code: 'custom', message: 'is not JSON (expected {"accounts":"accounts",…})' });
+      ctx.addIssue({ code: 'custom', message: notA(text, 'JSON (expected {"accounts":"accounts",…})') });
       return z.NEVER;
     }
   })
-  .pipe(z.partialRecord(z.enum(TABLE_NAMES), identifier('a Glue table name')));
+  .pipe(z.partialRecord(z.enum(TABLE_NAMES), catalogNameSchema));
 
 const positiveNumber = (fallback: number) =>
   z
@@ -67,7 +71,7 @@ const positiveNumber = (fallback: number) =>
       if (v === undefined || v.trim() === '') return fallback;
       const n = Number(v);
       if (!Number.isFinite(n) || n <= 0) {
-        ctx.addIssue({ code: 'custom', message: `"${v}" is not a positive number` });
+        ctx.addIssue({ code: 'custom', message: notA(v, 'a positive number') });
         return z.NEVER;
       }
       return n;
@@ -78,30 +82,24 @@ const percentShare = (fallback: number) =>
   z
     .string()
     .optional()
-    .transform((v, ctx) => {
-      if (v === undefined || v.trim() === '') return fallback;
-      const n = /^\d+(\.\d+)?$/.test(v.trim()) ? Number(v) : NaN;
-      if (!Number.isFinite(n) || n > 100) {
-        ctx.addIssue({ code: 'custom', message: `"${v}" is not a percentage between 0 and 100` });
-        return z.NEVER;
-      }
-      return n / 100;
-    });
+    .transform((v) => (v === undefined || v.trim() === '' ? undefined : v))
+    .pipe(percentTextSchema.optional())
+    .transform((n) => (n === undefined ? fallback : n / 100));
 
 const envSchema = z.object({
-  ATHENA_DATABASE: identifier('the database name'),
+  ATHENA_DATABASE: catalogNameSchema,
   ATHENA_WORKGROUP: z.string().trim().min(1, 'is empty'),
   ATHENA_TABLES: tablesJson,
   ATHENA_CATALOG: z.string().trim().min(1).optional(),
   ATHENA_PRICE_PER_TB_USD: positiveNumber(5),
   ATHENA_QUERY_TIMEOUT_SECONDS: positiveNumber(300),
   ATHENA_MAX_CONCURRENT_QUERIES: positiveNumber(4),
-  SNAPSHOT_BUCKET: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'is not an S3 bucket name'),
+  SNAPSHOT_BUCKET: bucketNameSchema,
   SNAPSHOT_PREFIX: z
     .string()
     .optional()
     .transform((v) => (v ?? '').replace(/^\/+|\/+$/g, '')),
-  MAIL_SENDER: email,
+  MAIL_SENDER: emailSchema,
   MAIL_RECIPIENTS: z
     .string()
     .transform((v) =>
@@ -110,36 +108,30 @@ const envSchema = z.object({
         .map((r) => r.trim())
         .filter((r) => r !== ''),
     )
-    .pipe(z.array(email).min(1, 'names no recipient')),
+    .pipe(z.array(emailSchema).min(1, 'names no recipient')),
   SES_CONFIGURATION_SET: z.string().optional(),
   REPORT_TIMEZONE: z
     .string()
     .optional()
     .transform((v) => v || 'UTC')
-    .refine(isValidTimeZone, { error: (issue) => `"${String(issue.input)}" is not an IANA time zone` }),
+    .pipe(timeZoneSchema),
   REPORT_CURRENCY: z
     .string()
     .optional()
     .transform((v) => v || 'USD')
-    .refine(isReportingCurrency, {
-      error: (issue) => `"${String(issue.input)}" is not an ISO 4217 currency`,
-    }),
+    .pipe(currencySchema),
   REPORT_FX_BASE: z
     .string()
     .optional()
     .transform((v) => v || 'USD')
-    .refine(isReportingCurrency, {
-      error: (issue) => `"${String(issue.input)}" is not an ISO 4217 currency`,
-    }),
+    .pipe(currencySchema),
   EXCLUDED_WARN_PERCENT: percentShare(DEFAULT_EXCLUSION_THRESHOLDS.warnShare),
   EXCLUDED_STOP_PERCENT: percentShare(DEFAULT_EXCLUSION_THRESHOLDS.stopShare),
   REPORT_LOCALE: z
     .string()
     .optional()
     .transform((v) => v || 'en')
-    .pipe(
-      z.enum(LOCALES, { error: (issue) => `"${String(issue.input)}" is not one of ${LOCALES.join(', ')}` }),
-    ),
+    .pipe(oneOfSchema(LOCALES)),
 });
 
 /** Reads and checks the environment; every problem is named with its variable. */
@@ -154,7 +146,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): R
       }
       if (i.code === 'invalid_type' && i.input === undefined && inner.length === 0)
         return `${variable} is not set`;
-      return `${[variable, ...inner].join('.')} ${i.message}`;
+      return problem([variable, ...inner].join('.'), i.message);
     });
     throw new InputError(`invalid environment: ${problems.join('; ')}`);
   }

@@ -5,28 +5,31 @@
 import { z } from 'zod';
 import {
   isComplete,
-  isValidDay,
-  isValidTimeZone,
   PERIOD_KINDS,
   periodContaining,
   previousCompletePeriod,
   type Period,
 } from '../../core/period.js';
 import { InputError } from '../../core/input-error.js';
+import {
+  calendarDateSchema,
+  emailSchema,
+  oneOfSchema,
+  percentSchema,
+  problem,
+  shown,
+  timeZoneSchema,
+} from '../../core/validators.js';
 import type { ExclusionThresholds } from '../../core/exclusion-share.js';
 
-export const LOCALES = ['en', 'id', 'pl'] as const;
-export type Locale = (typeof LOCALES)[number];
+import { LOCALES, type Locale } from '../../digest/locale.js';
+
+export { LOCALES, type Locale };
 
 /** SES accepts at most 50 recipients per message; the digest goes to each separately, but a manual list stays small. */
 const MAX_RECIPIENTS = 50;
 
-const shown = (value: unknown): string =>
-  typeof value === 'string' ? `"${value}"` : (JSON.stringify(value) ?? String(value));
-
-const periodKind = z.enum(PERIOD_KINDS, {
-  error: (issue) => `unknown period ${shown(issue.input)} (expected "weekly" or "monthly")`,
-});
+const periodKind = oneOfSchema(PERIOD_KINDS);
 
 /** What EventBridge Scheduler sends: `scheduledTime` is its `<aws.scheduler.scheduled-time>`. */
 export const scheduledEventSchema = z.strictObject({
@@ -40,38 +43,19 @@ export const scheduledEventSchema = z.strictObject({
   }),
 });
 
-const percent = z
-  .number({ error: (issue) => `${shown(issue.input)} is not a number` })
-  .min(0, 'must be between 0 and 100')
-  .max(100, 'must be between 0 and 100');
-
 export const manualPayloadSchema = z.strictObject({
   period: periodKind,
-  date: z
-    .string({ error: (issue) => `${shown(issue.input)} is not a date written YYYY-MM-DD` })
-    .refine((d) => /^\d{4}-\d{2}-\d{2}$/.test(d) && isValidDay(d), {
-      error: (issue) => `${shown(issue.input)} is not a date written YYYY-MM-DD`,
-    })
-    .optional(),
-  timezone: z
-    .string()
-    .refine(isValidTimeZone, {
-      error: (issue) => `${shown(issue.input)} is not an IANA time zone (e.g. UTC or Europe/Warsaw)`,
-    })
-    .optional(),
-  locale: z
-    .enum(LOCALES, {
-      error: (issue) => `unknown locale ${shown(issue.input)} (expected ${LOCALES.join(', ')})`,
-    })
-    .optional(),
+  date: calendarDateSchema.optional(),
+  timezone: timeZoneSchema.optional(),
+  locale: oneOfSchema(LOCALES).optional(),
   dryRun: z.boolean({ error: 'must be true or false' }).optional(),
   force: z.boolean({ error: 'must be true or false' }).optional(),
   recomputeTrend: z.boolean({ error: 'must be true or false' }).optional(),
   allowEmpty: z.boolean({ error: 'must be true or false' }).optional(),
-  excludedWarnPercent: percent.optional(),
-  excludedStopPercent: percent.optional(),
+  excludedWarnPercent: percentSchema.optional(),
+  excludedStopPercent: percentSchema.optional(),
   recipients: z
-    .array(z.email({ error: (issue) => `${shown(issue.input)} is not an e-mail address` }), {
+    .array(emailSchema, {
       error: 'must be a list of e-mail addresses',
     })
     .min(1, 'must name at least one address (leave it out to use the configured recipients)')
@@ -166,7 +150,7 @@ function fail(error: z.ZodError): never {
       .map((p, n) => (typeof p === 'number' ? `[${p}]` : `${n > 0 ? '.' : ''}${String(p)}`))
       .join('');
     if (i.code === 'unrecognized_keys') return `unknown field ${i.keys.map((k) => `"${k}"`).join(', ')}`;
-    return field ? `${field}: ${i.message}` : i.message;
+    return field ? problem(field, i.message) : i.message;
   });
   throw new InputError(`invalid payload: ${problems.join('; ')}`);
 }
