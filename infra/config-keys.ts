@@ -78,6 +78,12 @@ export interface DigestConfig {
   readonly alertRulesJson: string;
   /** Who gets the alert mails (default: the digest's recipients). */
   readonly alertRecipients: readonly string[];
+  /** Every CSM gets a digest of their own accounts (docs/csm-digests.md); default false. */
+  readonly csmDigests: boolean;
+  /** The domains CSM digests may go to (required when csmDigests is on). */
+  readonly csmDomains: readonly string[];
+  /** No CSM digest for a book without activity (default true). */
+  readonly csmSkipEmpty: boolean;
 }
 
 /** The keys a user may set; anything else in a config file is rejected as a likely typo. */
@@ -113,6 +119,9 @@ export const CONFIG_KEYS = [
   'lambdaTimeoutSeconds',
   'alerts',
   'alertRecipients',
+  'csmDigests',
+  'csmDomains',
+  'csmSkipEmpty',
 ] as const;
 
 export type ConfigKey = (typeof CONFIG_KEYS)[number];

@@ -11,6 +11,7 @@
 import { MIN_FUNCTION_TIMEOUT_SECONDS } from '../functions/core/delivery-timing.js';
 import { TABLE_NAMES, type TableName } from '../functions/contract/contract.js';
 import { AlertRulesError, parseAlertRules, type AlertRule } from '../functions/core/alert-rules.js';
+import { csmConfigProblem, parseCsmDomains } from '../functions/core/csm-settings.js';
 import {
   canonicalTimeZone,
   EXPECTED,
@@ -334,6 +335,18 @@ export function resolveConfig(raw: RawConfig): DigestConfig {
     r.problem('alertRecipients', notA(bad, EXPECTED.email));
   }
 
+  const csmDigests = r.boolean('csmDigests') ?? false;
+  const csmSkipEmpty = r.boolean('csmSkipEmpty') ?? true;
+  const csmDomainList = r.list('csmDomains') ?? [];
+  const csmParsed = parseCsmDomains(csmDomainList);
+  for (const p of csmParsed.problems) r.problem('csmDomains', p);
+  const csmProblem = csmConfigProblem({
+    enabled: csmDigests,
+    domains: csmParsed.domains,
+    skipEmpty: csmSkipEmpty,
+  });
+  if (csmProblem && csmParsed.problems.length === 0) r.problem('csmDomains', csmProblem);
+
   if (r.problems.length > 0) throw new ConfigError(r.problems);
 
   return {
@@ -369,6 +382,9 @@ export function resolveConfig(raw: RawConfig): DigestConfig {
     alerts,
     alertRulesJson: JSON.stringify(alertsRaw),
     alertRecipients,
+    csmDigests,
+    csmDomains: csmParsed.domains,
+    csmSkipEmpty,
   };
 }
 

@@ -88,6 +88,14 @@ export class CsKpiDigestStack extends Stack {
       REPORT_LOCALE: config.locale,
       EXCLUDED_WARN_PERCENT: String(config.excludedWarnPercent),
       EXCLUDED_STOP_PERCENT: String(config.excludedStopPercent),
+      // Only when CSM digests are configured: otherwise the function is exactly as before.
+      ...(config.csmDigests || config.csmDomains.length > 0
+        ? {
+            CSM_DIGESTS: String(config.csmDigests),
+            CSM_DOMAINS: config.csmDomains.join(','),
+            CSM_SKIP_EMPTY: String(config.csmSkipEmpty),
+          }
+        : {}),
       POWERTOOLS_SERVICE_NAME,
       POWERTOOLS_METRICS_NAMESPACE,
       POWERTOOLS_LOG_LEVEL: config.logLevel,

@@ -9,11 +9,19 @@
  *            period's partitions (± 1 day, as the usage scan)
  *   web      the web section's queries (web_engagement, social_engagement); FILE: `stored`
  *            (periods 0 and 1, as with trend points 2–11 stored) or `full` (all 12 periods)
+ *   csm      the report with every CSM's book (FILE: the previous period's stored snapshot),
+ *            then every CSM digest rendered and delivered into a scratch outbox and file store,
+ *            as a scheduled run with CSM digests on (domain example.com)
  * Prints one JSON line: { ms, maxRssMb, queries }.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { DuckDbEngine } from '../functions/adapters/engines/duckdb.js';
-import { buildSnapshot, dtRangeOf } from '../functions/app/report.js';
+import { buildReport, buildSnapshot, dtRangeOf } from '../functions/app/report.js';
+import { deliverCsmDigests } from '../functions/app/csm-job.js';
+import { FileStore } from '../functions/adapters/stores/file.js';
+import { OutboxMailer } from '../functions/adapters/mailers/outbox.js';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { addDays, periodContaining, previousPeriod, type PeriodKind } from '../functions/core/period.js';
 import { reportCalendar } from '../functions/app/context.js';
 import { activityDays } from '../functions/core/kpis/engagement.js';
@@ -46,6 +54,7 @@ if (mode === 'previous') {
 const started = performance.now();
 const engine = await DuckDbEngine.open({ dataDir });
 let queries = 1;
+let digests = 0;
 if (mode === 'report') {
   let previous: Snapshot | null = null;
   if (file) {
@@ -56,6 +65,39 @@ if (mode === 'report') {
   const snapshot = await buildSnapshot(engine, { period, currency: 'USD', now, previous });
   if (file && snapshot.stats.trend?.storedFrom === null) {
     throw new Error(`the stored snapshot was not used: ${snapshot.stats.trend.reason ?? ''}`);
+  }
+  queries = snapshot.stats.queries;
+} else if (mode === 'csm') {
+  if (!file) throw new Error('csm needs the previous snapshot FILE');
+  const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'));
+  if (!isSnapshotLike(parsed)) throw new Error(`${file} is not a snapshot`);
+  const { snapshot, csmBooks } = await buildReport(engine, {
+    period,
+    currency: 'USD',
+    now,
+    previous: parsed,
+    csm: { domains: ['example.com'] },
+  });
+  if (!csmBooks) throw new Error('no books');
+  const scratch = mkdtempSync(join(tmpdir(), 'bench-csm-'));
+  try {
+    const summary = await deliverCsmDigests(
+      { store: new FileStore(join(scratch, 'store')), mailer: new OutboxMailer(scratch) },
+      {
+        period,
+        books: csmBooks,
+        company: snapshot,
+        companySnapshot: 'snapshots/bench.json',
+        settings: { domains: ['example.com'] },
+        locale: 'en',
+        from: 'digest@example.com',
+        dryRun: false,
+        force: false,
+      },
+    );
+    digests = summary.sent.length;
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
   }
   queries = snapshot.stats.queries;
 } else if (mode === 'scan') {
@@ -102,4 +144,6 @@ if (mode === 'report') {
 }
 await engine.close();
 const ms = Math.round(performance.now() - started);
-console.log(JSON.stringify({ ms, maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024), queries }));
+console.log(
+  JSON.stringify({ ms, maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024), queries, digests }),
+);

@@ -9,7 +9,11 @@
  * The web scale (`web20m`: 20M web events, 18 months, generated in SQL by
  * scripts/bench-web-data.ts) times the web section's queries against a bare scan of the
  * period's web events, with periods 0 and 1 computed (trend points 2–11 stored) and with all 12.
- * Env: BENCH_SCALES=1m,50m,web20m (default all three).
+ * CSM digests (`csm20k`: 20,000 accounts over 200 CSMs, 2M usage events; and every usage
+ * scale run, whose owners are spread over 200 CSMs too): the weekly report with trend points
+ * 2–11 stored, alone and with every CSM's book, snapshot and digest (rendered and delivered into
+ * a scratch outbox), and the time the CSM digests add.
+ * Env: BENCH_SCALES=1m,50m,web20m,csm20k (default all four).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -22,14 +26,19 @@ interface Scale {
   readonly name: string;
   readonly accounts: number;
   readonly usageEvents: number;
+  /** Only the CSM case runs on it. */
+  readonly csmOnly?: boolean;
 }
+/** Owners are spread over this many CSMs at every scale (the sample's ten named ones otherwise). */
+const CSMS = 200;
 const SCALES: readonly Scale[] = [
   { name: '1m', accounts: 2_000, usageEvents: 1_000_000 },
   { name: '50m', accounts: 20_000, usageEvents: 50_000_000 },
+  { name: 'csm20k', accounts: 20_000, usageEvents: 2_000_000, csmOnly: true },
 ];
 const END_DATE = '2026-11-22';
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
-const wanted = (process.env.BENCH_SCALES ?? '1m,50m,web20m').split(',');
+const wanted = (process.env.BENCH_SCALES ?? '1m,50m,web20m,csm20k').split(',');
 const WEB_SCALE = { name: 'web20m', webEvents: 20_000_000 } as const;
 
 function median(xs: number[]): number {
@@ -50,8 +59,8 @@ async function ensureData(scale: Scale): Promise<string> {
   const dir = resolve('bench-data', scale.name);
   const manifest = join(dir, 'manifest.json');
   if (existsSync(manifest)) {
-    const m = JSON.parse(readFileSync(manifest, 'utf8')) as { endDate?: string };
-    if (m.endDate === END_DATE) return dir;
+    const m = JSON.parse(readFileSync(manifest, 'utf8')) as { endDate?: string; csms?: number };
+    if (m.endDate === END_DATE && m.csms === CSMS) return dir;
   }
   console.error(`generating ${scale.name} (${scale.usageEvents} usage events) into ${dir} …`);
   const t = performance.now();
@@ -61,6 +70,7 @@ async function ensureData(scale: Scale): Promise<string> {
     endDate: END_DATE,
     accounts: scale.accounts,
     usageEvents: scale.usageEvents,
+    csms: CSMS,
   });
   console.error(`  generated in ${Math.round((performance.now() - t) / 1000)} s`);
   return dir;
@@ -69,11 +79,31 @@ async function ensureData(scale: Scale): Promise<string> {
 interface Run {
   readonly ms: number;
   readonly maxRssMb: number;
+  readonly digests?: number;
 }
 
 const rows: string[] = [];
+const csmRows: string[] = [];
 for (const scale of SCALES.filter((s) => wanted.includes(s.name))) {
   const dir = await ensureData(scale);
+  {
+    // CSM digests on top of the weekly report (trend points 2–11 stored, as scheduled runs are).
+    const previous = resolve('bench-data', `${scale.name}-previous-weekly.json`);
+    child(['previous', dir, 'weekly', '2026-11-18', previous]);
+    const report: Run[] = [];
+    const csm: Run[] = [];
+    for (let i = 0; i < RUNS; i += 1) {
+      report.push(child(['report', dir, 'weekly', '2026-11-18', previous]));
+      csm.push(child(['csm', dir, 'weekly', '2026-11-18', previous]));
+    }
+    const ms = (runs: readonly Run[]): number => median(runs.map((r) => r.ms));
+    const added = median(csm.map((r, i) => (r.ms - (report[i]?.ms ?? r.ms)) / (report[i]?.ms ?? r.ms)));
+    csmRows.push(
+      `| ${scale.name} | ${scale.accounts.toLocaleString('en-US')} | ${CSMS} | ${csm[0]?.digests ?? 0} | ${ms(report)} | ${ms(csm)} | +${(added * 100).toFixed(0)} % | ${Math.max(...csm.map((r) => r.maxRssMb))} |`,
+    );
+    console.error(csmRows[csmRows.length - 1]);
+  }
+  if (scale.csmOnly) continue;
   for (const [kind, date] of [
     ['weekly', '2026-11-18'],
     ['monthly', '2026-10-15'],
@@ -214,6 +244,13 @@ if (rollupRows.length > 0) {
   );
   console.log('|---|---|---|---|---|');
   for (const r of updateRows) console.log(r);
+}
+if (csmRows.length > 0) {
+  console.log(
+    '\n| scale | accounts | CSMs | CSM digests sent | weekly report (ms) | with CSM digests (ms) | added by CSM digests | peak RSS (MB) |',
+  );
+  console.log('|---|---|---|---|---|---|---|---|');
+  for (const r of csmRows) console.log(r);
 }
 if (webRows.length > 0) {
   console.log(

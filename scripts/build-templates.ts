@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import mjml2html from 'mjml';
 import { format, resolveConfig } from 'prettier';
 
-export const TEMPLATE_NAMES = ['weekly', 'monthly'] as const;
+export const TEMPLATE_NAMES = ['weekly', 'monthly', 'csm'] as const;
 export type TemplateName = (typeof TEMPLATE_NAMES)[number];
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

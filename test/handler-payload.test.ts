@@ -228,6 +228,7 @@ describe('loadConfig', () => {
         locale: 'pl',
         exclusionThresholds: { warnShare: 0.05, stopShare: 0.5 },
       },
+      csm: { enabled: false, domains: [], skipEmpty: true },
     });
   });
 

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TrinoSQL } from 'dt-sql-parser';
 import { DuckDbEngine } from '../functions/adapters/engines/duckdb.js';
-import { buildSnapshot } from '../functions/app/report.js';
+import { buildReport, buildSnapshot } from '../functions/app/report.js';
 import { periodFromKey } from '../functions/core/period.js';
 import { generateSampleData } from '../functions/sample/generate.js';
 import { sqlDir } from '../functions/sql/compose.js';
@@ -61,12 +61,14 @@ beforeAll(async () => {
   });
   plainEngine = new RecordingEngine(await DuckDbEngine.open({ dataDir: dir }));
   const now = new Date('2026-11-23T08:00:00Z');
-  await buildSnapshot(plainEngine, {
+  await buildReport(plainEngine, {
     period: periodFromKey('2026-W47', 'Europe/Warsaw'),
     currency: 'USD',
     now,
     // The run guards' data_span query is part of every CLI and Lambda run.
     guards: { allowEmpty: false, thresholds: DEFAULT_EXCLUSION_THRESHOLDS },
+    // The CSM books' queries run with the report when CSM digests are on.
+    csm: { domains: ['example.com'] },
   });
   await buildSnapshot(plainEngine, { period: periodFromKey('2026-10', 'UTC'), currency: 'EUR', now });
   rollupEngine = new RecordingRollupEngine(await DuckDbEngine.open({ dataDir: dir }));

@@ -27,6 +27,14 @@ import {
 } from '../core/exclusion-share.js';
 import type { ReportGuards } from '../core/run-guards.js';
 import type { AlertRecord } from '../core/alert-eval.js';
+import type { CsmBooks } from '../core/csm-books.js';
+import {
+  assertSendableOwner,
+  deliverCsmDigests,
+  type CsmDeliverySummary,
+  type CsmSettings,
+  type RenderCsmDigestFn,
+} from './csm-job.js';
 import { EXPECTED, isEmailAddress, notA, problem } from '../core/validators.js';
 
 export type Locale = 'en' | 'id' | 'pl';
@@ -60,6 +68,12 @@ export interface BuildSnapshotOptions {
 
 export type BuildSnapshotFn = (engine: QueryEngine, options: BuildSnapshotOptions) => Promise<Snapshot>;
 
+/** Builds the snapshot and every CSM's book (functions/app/report.ts buildReport). */
+export type BuildReportFn = (
+  engine: QueryEngine,
+  options: BuildSnapshotOptions & { readonly csm: { readonly domains: readonly string[] } },
+) => Promise<{ readonly snapshot: Snapshot; readonly csmBooks: CsmBooks | null }>;
+
 export type RenderDigestFn = (
   snapshot: Snapshot,
   options: { locale: Locale; from: string; to: readonly string[]; alerts?: readonly AlertRecord[] },
@@ -82,6 +96,10 @@ export interface JobDeps {
   readonly usageRollups?: UsageRollups;
   /** Injectable for tests; default: functions/digest/index.ts. */
   readonly renderDigest?: RenderDigestFn;
+  /** Injectable for tests; default: functions/app/report.ts buildReport (runs with `csm` only). */
+  readonly buildReport?: BuildReportFn;
+  /** Injectable for tests; default: functions/digest/render-csm.ts. */
+  readonly renderCsmDigest?: RenderCsmDigestFn;
   /** Wall clock for delivery leases (not the report's `now`). */
   readonly clock?: () => Date;
 }
@@ -122,6 +140,14 @@ export interface JobRequest {
    * never overwrites, or is blocked by, the configured ones. Absent: every run is the configured one.
    */
   readonly configured?: { readonly timezone: string; readonly currency: string };
+  /**
+   * CSM digests (docs/csm-digests.md): every CSM's book is computed with the report, stored
+   * under csm/ and sent to each allowed CSM exactly once. Absent: none (today's behaviour).
+   */
+  readonly csm?: CsmSettings & {
+    /** Send the team digest too (default true; false for one CSM's digest sent by hand). */
+    readonly teamDigest?: boolean;
+  };
 }
 
 export interface JobSummary {
@@ -146,19 +172,19 @@ export interface JobSummary {
   readonly destination?: string;
   readonly durationMs: number;
   readonly snapshot: Snapshot;
+  /** The CSM digests of the run, when they are on. */
+  readonly csm?: CsmDeliverySummary;
 }
 
 /** Some deliveries did not complete: the snapshot is written, a retry finishes the sending. */
 export class DeliveryIncompleteError extends Error {
   override readonly name = 'DeliveryIncompleteError';
   constructor(readonly summary: JobSummary) {
+    const failed = [...summary.failed, ...(summary.csm?.failed ?? [])];
+    const inFlight = [...summary.inFlight, ...(summary.csm?.inFlight ?? [])];
     const parts = [
-      summary.failed.length > 0
-        ? `failed for ${summary.failed.map((f) => `${f.recipient} (${f.error})`).join(', ')}`
-        : '',
-      summary.inFlight.length > 0
-        ? `still in progress in another run for ${summary.inFlight.join(', ')}`
-        : '',
+      failed.length > 0 ? `failed for ${failed.map((f) => `${f.recipient} (${f.error})`).join(', ')}` : '',
+      inFlight.length > 0 ? `still in progress in another run for ${inFlight.join(', ')}` : '',
     ].filter((p) => p !== '');
     super(
       `digest ${summary.period.kind} ${summary.period.key}: delivery ${parts.join('; ')}; ` +
@@ -196,6 +222,14 @@ function hasScanTotals(engine: QueryEngine): engine is QueryEngine & ScanTotalsS
 
 function describe(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+async function defaultBuildReport(
+  engine: QueryEngine,
+  options: Parameters<BuildReportFn>[1],
+): ReturnType<BuildReportFn> {
+  const report = await import('./report.js');
+  return report.buildReport(engine, options);
 }
 
 async function defaultBuildSnapshot(engine: QueryEngine, options: BuildSnapshotOptions): Promise<Snapshot> {
@@ -295,10 +329,13 @@ export async function runDigestJob(deps: JobDeps, request: JobRequest): Promise<
     { timezone: period.timezone, currency: request.currency },
     request.configured,
   );
+  const sendsTeamDigest = request.csm?.teamDigest ?? true;
+  if (request.csm) assertSendableOwner(request.csm.only, request.csm.domains);
   if (!request.dryRun) {
     if (!mailer)
       throw new InputError('no mail transport is configured (use a dry run to only write the snapshot)');
-    if (recipients.length === 0) throw new InputError('no recipients: name at least one, or use a dry run');
+    if (recipients.length === 0 && sendsTeamDigest)
+      throw new InputError('no recipients: name at least one, or use a dry run');
     if (!isEmailAddress(request.from.trim()))
       throw new InputError(problem('sender', notA(request.from, EXPECTED.email)));
   }
@@ -313,7 +350,7 @@ export async function runDigestJob(deps: JobDeps, request: JobRequest): Promise<
     engine: engine.kind,
     previousSnapshot: previous !== null && previous !== undefined,
   });
-  const built = await (deps.buildSnapshot ?? defaultBuildSnapshot)(engine, {
+  const buildOptions: BuildSnapshotOptions = {
     period,
     currency: request.currency,
     ...(request.fxBase !== undefined ? { fxBase: request.fxBase } : {}),
@@ -324,7 +361,19 @@ export async function runDigestJob(deps: JobDeps, request: JobRequest): Promise<
       allowEmpty: request.allowEmpty ?? false,
       thresholds: request.exclusionThresholds ?? DEFAULT_EXCLUSION_THRESHOLDS,
     },
-  });
+  };
+  let csmBooks: CsmBooks | null = null;
+  let built: Snapshot;
+  if (request.csm) {
+    const report = await (deps.buildReport ?? defaultBuildReport)(engine, {
+      ...buildOptions,
+      csm: { domains: request.csm.domains },
+    });
+    built = report.snapshot;
+    csmBooks = report.csmBooks;
+  } else {
+    built = await (deps.buildSnapshot ?? defaultBuildSnapshot)(engine, buildOptions);
+  }
   // The engine knows its price and billing rules; its totals are the report's cost.
   const totals = hasScanTotals(engine) ? engine.totals() : null;
   const snapshot: Snapshot = totals
@@ -374,7 +423,7 @@ export async function runDigestJob(deps: JobDeps, request: JobRequest): Promise<
   const failed: { recipient: string; error: string }[] = [];
   let destination: string | undefined;
 
-  if (!request.dryRun && mailer) {
+  if (!request.dryRun && mailer && sendsTeamDigest) {
     const alerts = await periodAlerts(store, period, logger);
     const message = await (deps.renderDigest ?? defaultRenderDigest)(snapshot, {
       locale: request.locale,
@@ -470,6 +519,36 @@ export async function runDigestJob(deps: JobDeps, request: JobRequest): Promise<
     }
   }
 
+  let csm: CsmDeliverySummary | undefined;
+  if (request.csm && csmBooks) {
+    csm = await deliverCsmDigests(
+      {
+        store,
+        mailer,
+        ...(logger ? { logger } : {}),
+        ...(deps.clock ? { clock: deps.clock } : {}),
+        ...(deps.renderCsmDigest ? { renderCsmDigest: deps.renderCsmDigest } : {}),
+      },
+      {
+        period,
+        books: csmBooks,
+        company: snapshot,
+        companySnapshot: snapshotKey(period, variant),
+        settings: request.csm,
+        locale: request.locale,
+        from: request.from.trim(),
+        dryRun: request.dryRun,
+        force: request.force,
+        ...(request.runId !== undefined ? { runId: request.runId } : {}),
+        ...(request.leaseMs !== undefined ? { leaseMs: request.leaseMs } : {}),
+        ...(request.stopSendingAt ? { stopSendingAt: request.stopSendingAt } : {}),
+        variant,
+      },
+    );
+    metrics?.addMetric('CsmDigestsSent', 'Count', csm.sent.length);
+    if (csm.failed.length > 0) metrics?.addMetric('CsmDigestsFailed', 'Count', csm.failed.length);
+  }
+
   const durationMs = Date.now() - started;
   metrics?.addMetric('ReportDuration', 'Milliseconds', durationMs);
   metrics?.addMetric('BytesScanned', 'Bytes', bytesScanned);
@@ -497,6 +576,7 @@ export async function runDigestJob(deps: JobDeps, request: JobRequest): Promise<
     ...(destination !== undefined ? { destination } : {}),
     durationMs,
     snapshot,
+    ...(csm ? { csm } : {}),
   };
   logger?.info('report finished', {
     period: period.key,
@@ -506,6 +586,7 @@ export async function runDigestJob(deps: JobDeps, request: JobRequest): Promise<
     failed: failed.length,
     durationMs,
   });
-  if (failed.length > 0 || inFlight.length > 0) throw new DeliveryIncompleteError(summary);
+  const csmIncomplete = csm !== undefined && (csm.failed.length > 0 || csm.inFlight.length > 0);
+  if (failed.length > 0 || inFlight.length > 0 || csmIncomplete) throw new DeliveryIncompleteError(summary);
   return summary;
 }

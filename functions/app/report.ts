@@ -38,6 +38,9 @@ import { REPORT_TABLES, tableSpec, type DataQualityReason, type TableName } from
 import type { UsageRollups } from './ports/usage-rollups.js';
 import { usageDtRange } from '../core/kpis/engagement.js';
 import { ALL_GROUPS } from '../core/kpis/index.js';
+import { assembleBooks, normaliseDomain, type BookInputs, type CsmBooks } from '../core/csm-books.js';
+import { runCsmQueries, type CsmBookOptions } from '../core/csm-report.js';
+import { teamBooks } from '../core/csm-snapshot.js';
 import { createKpiContext, reportCalendar, CALENDAR_LENGTH } from './context.js';
 import { STORED_FROM_INDEX, storedTrendFrom, type StoredTrend } from './trend-history.js';
 import { exclusionVerdict, rowsReadOf } from '../core/exclusion-share.js';
@@ -81,6 +84,17 @@ export interface BuildOptions {
    * nothing can be written) it reads the raw events. `stats.usage` says which. Absent: raw events.
    */
   readonly usageRollups?: UsageRollups;
+  /**
+   * Also compute every CSM's book of business (docs/csm-digests.md), with the report's own
+   * queries; the snapshot then records the books (details.csmBooks, dataQuality.csmOwners).
+   */
+  readonly csm?: CsmBookOptions;
+}
+
+/** A report and, when asked for, every CSM's book. */
+export interface Report {
+  readonly snapshot: Snapshot;
+  readonly csmBooks: CsmBooks | null;
 }
 
 export const EMPTY_DETAILS: SnapshotDetails = {
@@ -402,6 +416,12 @@ async function prepareUsageRollups(
 }
 
 export async function buildSnapshot(engine: QueryEngine, options: BuildOptions): Promise<Snapshot> {
+  return (await buildReport(engine, options)).snapshot;
+}
+
+export async function buildReport(engine: QueryEngine, options: BuildOptions): Promise<Report> {
+  // Checked before any query: a bad allow-list must not cost a report.
+  const csmDomains = options.csm ? options.csm.domains.map(normaliseDomain) : null;
   const started = performance.now();
   const groups = options.groups ?? ALL_GROUPS;
   const sources = await engine.sources();
@@ -444,6 +464,7 @@ export async function buildSnapshot(engine: QueryEngine, options: BuildOptions):
   let quality: QualityResult;
   let results: (KpiGroupResult | null)[];
   let span: readonly Row[];
+  let bookInputs: BookInputs | null;
   try {
     // Before any figure: the reporting currency needs a rate wherever money is converted. A
     // scoped alert run skips it, as it reads only its rules' tables (the coverage query reads
@@ -463,7 +484,7 @@ export async function buildSnapshot(engine: QueryEngine, options: BuildOptions):
         [...context.periods, ...ltvCalendar(computed)],
       );
     }
-    [quality, results, span] = await Promise.all([
+    [quality, results, span, bookInputs] = await Promise.all([
       checkDataQuality(
         engine,
         sources,
@@ -477,6 +498,7 @@ export async function buildSnapshot(engine: QueryEngine, options: BuildOptions):
       ),
       Promise.all(groups.map((group, i) => (absent[i] ? null : group.compute(context)))),
       guards ? context.run('data_span', dtParams(options.period)) : Promise.resolve([]),
+      csmDomains ? runCsmQueries(context) : Promise.resolve(null),
     ]);
   } finally {
     await runtime.release();
@@ -525,10 +547,16 @@ export async function buildSnapshot(engine: QueryEngine, options: BuildOptions):
     ]),
   ) as Record<KpiId, KpiValue>;
 
+  const csmBooks =
+    bookInputs && csmDomains
+      ? assembleBooks(bookInputs, { lastDay: options.period.lastDay, domains: csmDomains, company: { kpis } })
+      : null;
+  const team = csmBooks ? teamBooks(csmBooks) : null;
+
   const milliseconds = Math.round(performance.now() - started);
   const bytes = stats.reduce((sum, s) => sum + (s.bytesScanned ?? 0), 0);
   const tablesRead = new Set<TableName>(quality.tables.filter((t) => t.present).map((t) => t.table));
-  return {
+  const snapshot: Snapshot = {
     schemaVersion: SCHEMA_VERSION,
     period: {
       kind: options.period.kind,
@@ -540,12 +568,13 @@ export async function buildSnapshot(engine: QueryEngine, options: BuildOptions):
     currency: options.currency,
     generatedAt: options.now.toISOString(),
     kpis,
-    details,
+    details: team ? { ...details, csmBooks: team } : details,
     dataQuality: {
       tables: quality.tables,
       excluded: quality.excluded,
       totalExcluded: quality.excluded.reduce((sum, e) => sum + e.rows, 0),
       ...(warnings.length > 0 ? { warnings } : {}),
+      ...(team ? { csmOwners: team.rejectedOwners } : {}),
     },
     stats: {
       engine: engine.kind,
@@ -572,4 +601,5 @@ export async function buildSnapshot(engine: QueryEngine, options: BuildOptions):
       })),
     },
   };
+  return { snapshot, csmBooks };
 }

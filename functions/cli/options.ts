@@ -14,6 +14,7 @@ import {
   calendarDateSchema,
   currencySchema,
   emailSchema,
+  isEmailAddress,
   oneOfSchema,
   percentTextSchema,
   timeZoneSchema,
@@ -25,6 +26,7 @@ import {
   type ExclusionThresholds,
 } from '../core/exclusion-share.js';
 import { ENGINE_USAGE, parseEngineFlags, type EngineChoice } from './engine.js';
+import { parseCsmDomains } from '../core/csm-settings.js';
 
 import { checkFlag, UsageError } from './usage-error.js';
 
@@ -57,6 +59,15 @@ export interface CliOptions {
   readonly engine: EngineChoice;
   /** The usage rollups' folder (docs/rollups.md); null: read the raw usage events. */
   readonly rollupDir: string | null;
+  /**
+   * CSM digests (docs/csm-digests.md): `all` with the team digest, or one CSM's address alone;
+   * null: none.
+   */
+  readonly csm: {
+    readonly only: string;
+    readonly domains: readonly string[];
+    readonly skipEmpty: boolean;
+  } | null;
 }
 
 export const USAGE = `Usage: npm run report -- [options]
@@ -83,6 +94,10 @@ export const USAGE = `Usage: npm run report -- [options]
   --no-rollups              read the raw usage events instead
   --warn-excluded PCT       warn when more than PCT % of a table's rows is excluded (default 5)
   --stop-excluded PCT       stop when more than PCT % of a table's rows is excluded (default 50)
+  --csm all|name@x.com      also each CSM's digest of their own accounts (all), or only that
+                            CSM's digest; sent only to addresses in --csm-domains
+  --csm-domains a.com,b.com domains CSM digests may go to (default $CSM_DOMAINS)
+  --csm-send-empty          send CSM digests of books without activity too
 ${ENGINE_USAGE}  --help                    this text
 
 SMTP settings come from SMTP_HOST, SMTP_PORT (587), SMTP_SECURE (false), SMTP_USER, SMTP_PASS.
@@ -128,6 +143,9 @@ export function parseCliArgs(argv: readonly string[], env: NodeJS.ProcessEnv, no
         workgroup: { type: 'string' },
         database: { type: 'string' },
         tables: { type: 'string' },
+        csm: { type: 'string' },
+        'csm-domains': { type: 'string' },
+        'csm-send-empty': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -185,6 +203,20 @@ export function parseCliArgs(argv: readonly string[], env: NodeJS.ProcessEnv, no
   const send: Transport = checkFlag(oneOfSchema(TRANSPORTS), '--send', values.send ?? 'outbox');
   if (send === 'smtp' && !env.SMTP_HOST) throw new UsageError('--send smtp needs SMTP_HOST (and SMTP_PORT)');
 
+  let csm: CliOptions['csm'] = null;
+  if (values.csm !== undefined) {
+    const only = values.csm.trim();
+    if (only !== 'all' && !isEmailAddress(only))
+      throw new UsageError(`--csm "${values.csm}" must be all or one CSM's e-mail address`);
+    const parsed = parseCsmDomains(values['csm-domains'] ?? env.CSM_DOMAINS ?? '');
+    if (parsed.problems.length > 0) throw new UsageError(`--csm-domains: ${parsed.problems.join('; ')}`);
+    if (parsed.domains.length === 0)
+      throw new UsageError('--csm needs --csm-domains (or CSM_DOMAINS): the domains CSM digests may go to');
+    csm = { only, domains: parsed.domains, skipEmpty: !(values['csm-send-empty'] ?? false) };
+  } else if (values['csm-domains'] !== undefined || values['csm-send-empty'] !== undefined) {
+    throw new UsageError('--csm-domains and --csm-send-empty apply with --csm only');
+  }
+
   const engine = parseEngineFlags(values, env);
   if (engine.kind === 'athena' && dataDir !== null)
     throw new UsageError('--data applies to --engine duckdb only');
@@ -218,6 +250,7 @@ export function parseCliArgs(argv: readonly string[], env: NodeJS.ProcessEnv, no
     recomputeTrend: values['recompute-trend'] ?? false,
     allowEmpty: values['allow-empty'] ?? false,
     exclusionThresholds,
+    csm,
     smtp: {
       host: env.SMTP_HOST ?? 'localhost',
       port,

@@ -76,6 +76,15 @@ async function main(argv: readonly string[]): Promise<number> {
         allowEmpty: options.allowEmpty,
         exclusionThresholds: options.exclusionThresholds,
         now,
+        ...(options.csm
+          ? {
+              csm: {
+                domains: options.csm.domains,
+                skipEmpty: options.csm.skipEmpty,
+                ...(options.csm.only === 'all' ? {} : { only: options.csm.only, teamDigest: false }),
+              },
+            }
+          : {}),
       },
     );
     const snapshot = summary.snapshot;
@@ -103,6 +112,21 @@ async function main(argv: readonly string[]): Promise<number> {
     for (const r of summary.sent)
       console.log(`Digest sent to ${r}${summary.destination ? ` (${summary.destination})` : ''}`);
     for (const r of summary.skipped) console.log(`Digest already sent to ${r} (use --force to resend)`);
+    if (summary.csm) {
+      const c = summary.csm;
+      console.log(`CSM snapshots: ${c.snapshots.length} written under ${options.outDir}/csm/`);
+      for (const r of c.sent) console.log(`CSM digest sent to ${r}`);
+      for (const r of c.skipped) console.log(`CSM digest already sent to ${r} (use --force to resend)`);
+      if (c.empty.length > 0)
+        console.log(
+          `No CSM digest for ${plural(c.empty.length, 'book', 'books')} without activity (--csm-send-empty sends them)`,
+        );
+    }
+    const rejected = snapshot.dataQuality.csmOwners ?? [];
+    for (const r of rejected)
+      console.log(
+        `Owner "${r.owner}" receives no CSM digest: ${r.reason} (${plural(r.accounts, 'account', 'accounts')})`,
+      );
     const storedFrom = snapshot.stats.trend?.storedFrom;
     if (storedFrom) {
       console.log(

@@ -255,6 +255,33 @@ export const webDetailsSchema = z
   })
   .describe('Website and social details (web_events, social_posts); absent when neither table is present.');
 
+const CSM_REJECTED_REASONS = ['csm_owner_not_an_address', 'csm_owner_outside_domains'] as const;
+
+/** Account owners that receive no CSM digest, with how many accounts they own. */
+export const rejectedOwnersSchema = z.array(
+  z.strictObject({
+    owner: z.string(),
+    reason: z.enum(CSM_REJECTED_REASONS),
+    accounts: z.int().min(1),
+    exampleAccountId: z.string(),
+  }),
+);
+
+export const csmBooksSchema = z.strictObject({
+  domains: z.array(z.string().min(1)),
+  books: z.array(
+    z.strictObject({
+      owner: nullableString(),
+      status: z.enum(['valid', 'unassigned', ...CSM_REJECTED_REASONS]),
+      accounts: count(),
+      mrr: finite(),
+      accountsAtRisk: count().nullable(),
+      netRevenueRetention: nullableFinite(),
+    }),
+  ),
+  rejectedOwners: rejectedOwnersSchema,
+});
+
 export const snapshotDetailsSchema = z.strictObject({
   mrrMovements: z.strictObject({
     bySegment: z.array(mrrMovementRowSchema),
@@ -283,6 +310,11 @@ export const snapshotDetailsSchema = z.strictObject({
       .describe('The five latest detractor comments with their account'),
   }),
   web: webDetailsSchema.optional(),
+  csmBooks: csmBooksSchema
+    .optional()
+    .describe(
+      "Present when CSM digests are on (docs/csm-digests.md): every book of the period (accounts.csm_owner as of the period's last day), valid owners first, the unassigned book (owner null) last; the books add up to the company's figures",
+    ),
 });
 
 export const tableQualitySchema = z
@@ -422,6 +454,11 @@ export const snapshotSchema = z
         .optional()
         .describe(
           'Tables of which more than the warning share of rows was excluded (largest share first); absent when there is none',
+        ),
+      csmOwners: rejectedOwnersSchema
+        .optional()
+        .describe(
+          'Present when CSM digests are on: account owners that receive no digest (not an e-mail address, or outside csmDomains); their accounts still count in every figure',
         ),
     }),
     stats: snapshotStatsSchema,

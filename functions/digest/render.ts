@@ -21,6 +21,7 @@ import { oneLine } from './text.js';
 import { buildDigestView, TABLE_ROW_LIMIT } from './view.js';
 import { OPTIONAL_BLOCKS, type DigestView, type OptionalBlockId } from './view-model.js';
 import { assertRenderableSnapshot } from './validate.js';
+import { teamBooksCsv, teamBooksCsvName } from './view-team-books.js';
 import { isEmailAddress } from '../core/validators.js';
 
 /** Gmail clips a message whose HTML is larger than about 102 KB; stay safely below. */
@@ -254,7 +255,19 @@ export async function renderDigest(snapshot: Snapshot, options: RenderDigestOpti
       html,
       text,
       inlineImages: [],
-      attachments: view.kind === 'monthly' ? monthlyAttachments(snapshot) : [],
+      attachments: [
+        ...(view.kind === 'monthly' ? monthlyAttachments(snapshot) : []),
+        // CSM digests on: every book, beyond the table's largest ones.
+        ...(snapshot.details.csmBooks
+          ? [
+              {
+                filename: teamBooksCsvName(snapshot.period.key),
+                contentType: 'text/csv; charset=utf-8',
+                content: teamBooksCsv(snapshot.details.csmBooks, snapshot.currency),
+              },
+            ]
+          : []),
+      ],
       headers: { [PERIOD_HEADER]: `${snapshot.period.kind}/${snapshot.period.key}` },
     };
   } catch (error) {

@@ -27,6 +27,7 @@ import { MESSAGES, type Messages } from './i18n/index.js';
 import type { Locale } from './locale.js';
 import { matchReason } from './reasons.js';
 import { cleanText } from './text.js';
+import { teamBooksBlocks } from './view-team-books.js';
 import {
   OPTIONAL_BLOCKS,
   type Tone,
@@ -395,6 +396,9 @@ class ViewBuilder {
           });
         }
         blocks.push(this.atRiskTable(limits.atRisk));
+        // CSM digests on: every CSM's book (docs/csm-digests.md).
+        if (d.csmBooks)
+          blocks.push(...teamBooksBlocks(d.csmBooks, this.locale, this.f, this.snapshot.period.key));
         return blocks;
       }
       case 'engagement':

@@ -1,12 +1,12 @@
 /**
  * `npm run sample -- --out DIR [--seed N] [--end YYYY-MM-DD] [--months N] [--accounts N]
- * [--events N] [--no-bad-rows]`: writes a generated dataset as Parquet, one folder per table.
+ * [--events N] [--csms N] [--no-bad-rows]`: writes a generated dataset as Parquet, one folder per table.
  */
 import { parseArgs } from 'node:util';
 import { DEFAULTS, type GenerateOptions, SampleOptionsError, generateSampleData } from './generate.js';
 
 const USAGE =
-  'usage: npm run sample -- --out DIR [--seed N] [--end YYYY-MM-DD] [--months N] [--accounts N] [--events N] [--no-bad-rows]';
+  'usage: npm run sample -- --out DIR [--seed N] [--end YYYY-MM-DD] [--months N] [--accounts N] [--events N] [--csms N] [--no-bad-rows]';
 
 class UsageError extends Error {}
 
@@ -18,6 +18,7 @@ const FLAGS: Record<keyof GenerateOptions, string> = {
   accounts: '--accounts',
   usageEvents: '--events',
   includeBadRows: '--no-bad-rows',
+  csms: '--csms',
 };
 
 function integerFlag(name: string, text: string | undefined): number | undefined {
@@ -41,6 +42,7 @@ function parseCliArgs(argv: readonly string[], now: Date): GenerateOptions {
         months: { type: 'string' },
         accounts: { type: 'string' },
         events: { type: 'string' },
+        csms: { type: 'string' },
         'no-bad-rows': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -58,6 +60,7 @@ function parseCliArgs(argv: readonly string[], now: Date): GenerateOptions {
     accounts: integerFlag('accounts', values.accounts) ?? DEFAULTS.accounts,
     usageEvents: integerFlag('events', values.events) ?? DEFAULTS.usageEvents,
     includeBadRows: !values['no-bad-rows'],
+    ...(values.csms !== undefined ? { csms: integerFlag('csms', values.csms) ?? 0 } : {}),
   };
 }
 

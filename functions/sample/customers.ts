@@ -181,7 +181,18 @@ export function businessInstant(rng: Rng, day: number, tzHours: number): number 
   return target * DAY_MS + localMinutes * MINUTE_MS - tzHours * HOUR_MS + rng.int(0, 59) * 1000;
 }
 
-export function buildCustomers(horizon: Horizon, accountCount: number): Account[] {
+/** The owner of account `seq` among `csmCount` numbered CSMs, or the drawn named one. */
+function benchCsm(drawn: string, seq: number, csmCount: number | undefined): string {
+  if (csmCount === undefined) return drawn;
+  return `csm-${pad((seq % csmCount) + 1, 3)}@example.com`;
+}
+
+/**
+ * `csmCount`: spread the accounts that have a CSM over that many owners
+ * (`csm-001@example.com` …) instead of the named regional CSMs, for benchmarks of CSM digests;
+ * the random draws are the same, so every other column is unchanged.
+ */
+export function buildCustomers(horizon: Horizon, accountCount: number, csmCount?: number): Account[] {
   const rng = new Rng(horizon.seed, 'accounts');
   const subscriptionIds = new SubscriptionIds();
   const span = horizon.endDay - horizon.startDay;
@@ -225,7 +236,7 @@ export function buildCustomers(horizon: Horizon, accountCount: number): Account[
       tzHours: region.tzHours,
       language,
       currency,
-      csmOwner: hasCsm ? rng.pick(csmPool) : null,
+      csmOwner: hasCsm ? benchCsm(rng.pick(csmPool), seq, csmCount) : null,
       tier,
       onboardedMs: null,
       firstValueMs: null,

@@ -48,6 +48,11 @@ export interface GenerateOptions {
   readonly usageEvents?: number;
   /** Add a handful of rows that break the contract (default true). */
   readonly includeBadRows?: boolean;
+  /**
+   * Spread account owners over this many numbered CSMs (`csm-001@example.com` …) instead of the
+   * ten named regional ones (benchmarks of CSM digests); absent: the named ones.
+   */
+  readonly csms?: number;
 }
 
 export interface GeneratedTable {
@@ -68,6 +73,8 @@ export interface GenerateResult {
   readonly accounts: number;
   readonly usageEventsTarget: number;
   readonly includeBadRows: boolean;
+  /** Numbered CSMs the owners are spread over (absent: the named regional CSMs). */
+  readonly csms?: number;
   readonly tables: readonly GeneratedTable[];
   /** Rows that break the contract, by table and reason; duplicates count the extra rows. */
   readonly badRows: readonly BadRowCount[];
@@ -102,6 +109,7 @@ interface ResolvedOptions {
   readonly accounts: number;
   readonly usageEvents: number;
   readonly includeBadRows: boolean;
+  readonly csms: number | undefined;
 }
 
 function integerIn(option: keyof GenerateOptions, value: number, min: number, max: number): number {
@@ -134,6 +142,7 @@ export function resolveOptions(options: GenerateOptions): ResolvedOptions {
     accounts: integerIn('accounts', options.accounts ?? DEFAULTS.accounts, 1, 200_000),
     usageEvents: integerIn('usageEvents', options.usageEvents ?? DEFAULTS.usageEvents, 100, 2_000_000_000),
     includeBadRows: options.includeBadRows ?? DEFAULTS.includeBadRows,
+    csms: options.csms === undefined ? undefined : integerIn('csms', options.csms, 1, 10_000),
   };
 }
 
@@ -153,7 +162,7 @@ export async function generateSampleData(options: GenerateOptions): Promise<Gene
     nowMs: (opts.endDay + 1) * DAY_MS,
   };
 
-  const accounts = buildCustomers(horizon, opts.accounts);
+  const accounts = buildCustomers(horizon, opts.accounts, opts.csms);
   const tickets = supportTickets(accounts, horizon);
   const tables: SmallTables = {
     accounts: accountRows(accounts),
@@ -213,6 +222,7 @@ export async function generateSampleData(options: GenerateOptions): Promise<Gene
     accounts: opts.accounts,
     usageEventsTarget: opts.usageEvents,
     includeBadRows: opts.includeBadRows,
+    ...(opts.csms !== undefined ? { csms: opts.csms } : {}),
     tables: written,
     badRows: sortBadRows(badRows),
   };

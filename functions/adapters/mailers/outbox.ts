@@ -10,7 +10,7 @@ import path from 'node:path';
 import { MailDeliveryError } from '../../app/ports/mailer.js';
 import type { DigestMessage, Mailer, SendResult } from '../../app/ports/mailer.js';
 import { buildMime } from './mime.js';
-import { PERIOD_HEADER } from '../../app/ports/mailer.js';
+import { CSM_HEADER, PERIOD_HEADER } from '../../app/ports/mailer.js';
 
 const PERIOD_VALUE = /^(weekly|monthly)\/(\d{4}-(?:W\d{2}|\d{2}))$/;
 
@@ -26,7 +26,12 @@ export function outboxBaseName(message: DigestMessage): string {
       'outbox',
     );
   }
-  return `${match[1]}-${match[2]}`;
+  // A CSM digest: its own files beside the team digest's (weekly-2026-W47.csm-1a2b….html).
+  const csm = Object.entries(message.headers ?? {}).find(
+    ([name]) => name.toLowerCase() === CSM_HEADER.toLowerCase(),
+  );
+  const book = csm && /^[0-9a-f]{64}$/.test(csm[1]) ? `.csm-${csm[1].slice(0, 16)}` : '';
+  return `${match[1]}-${match[2]}${book}`;
 }
 
 /** `weekly-2026-W47.to-ana@example.com.eml`: the recipients' plain addresses, made safe for a file name. */

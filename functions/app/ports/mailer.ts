@@ -40,6 +40,9 @@ export interface Mailer {
 /** Names the digest's period on every copy, e.g. `weekly/2026-W47`; the outbox names its files after it. */
 export const PERIOD_HEADER = 'X-Digest-Period';
 
+/** On a CSM digest: sha256 of the CSM's address (the outbox keeps each CSM's files apart by it). */
+export const CSM_HEADER = 'X-Digest-Csm';
+
 /** A transport could not deliver the digest; the message names the recipients and the reason. */
 export class MailDeliveryError extends Error {
   override readonly name = 'MailDeliveryError';

@@ -483,6 +483,19 @@ export function scoreAccounts(
   });
 }
 
+const healthAccountsCache = new WeakMap<KpiGroupContext, Promise<readonly Row[]>>();
+
+/** health_accounts.sql for this report context, run once (the health group and the CSM books share it). */
+export function loadHealthAccounts(ctx: KpiGroupContext): Promise<readonly Row[]> {
+  let pending = healthAccountsCache.get(ctx);
+  if (!pending) {
+    pending = ctx.run('health_accounts');
+    healthAccountsCache.set(ctx, pending);
+    pending.catch(() => healthAccountsCache.delete(ctx));
+  }
+  return pending;
+}
+
 export const healthGroup: KpiGroup = {
   name: 'health',
   kpis: ['health_score', 'accounts_at_risk'],
@@ -498,7 +511,7 @@ export const healthGroup: KpiGroup = {
     if (weightsProblem) return unavailable(`not available: ${weightsProblem}`);
 
     const paying: PayingAccount[][] = Array.from({ length: DETAIL_PERIODS }, () => []);
-    for (const row of await ctx.run('health_accounts')) {
+    for (const row of await loadHealthAccounts(ctx)) {
       const index = num(row.period_index);
       if (index !== null && index >= 0 && index < DETAIL_PERIODS) paying[index]?.push(payingAccount(row));
     }

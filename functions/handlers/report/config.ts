@@ -1,4 +1,5 @@
 /** The report function's environment, validated once at cold start. */
+import { csmConfigFromEnv, type CsmConfig } from '../../core/csm-settings.js';
 import { z } from 'zod';
 import { TABLE_NAMES, type TableName } from '../../contract/contract.js';
 import { InputError } from '../../core/input-error.js';
@@ -46,6 +47,8 @@ export interface RuntimeConfig {
     /** Shares (0–1) of a table's rows excluded above which the digest warns and the run stops. */
     readonly exclusionThresholds: ExclusionThresholds;
   };
+  /** CSM digests (CSM_DIGESTS, CSM_DOMAINS, CSM_SKIP_EMPTY; docs/csm-digests.md). */
+  readonly csm: CsmConfig;
 }
 
 const tablesJson = z
@@ -154,7 +157,10 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): R
     'EXCLUDED_WARN_PERCENT/EXCLUDED_STOP_PERCENT',
   );
   if (thresholdProblem) throw new InputError(`invalid environment: ${thresholdProblem}`);
+  const csm = csmConfigFromEnv(env);
+  if (csm.problems.length > 0) throw new InputError(`invalid environment: ${csm.problems.join('; ')}`);
   return {
+    csm: csm.config,
     athena: {
       database: e.ATHENA_DATABASE,
       workgroup: e.ATHENA_WORKGROUP,

@@ -61,6 +61,14 @@ export const manualPayloadSchema = z.strictObject({
     .min(1, 'must name at least one address (leave it out to use the configured recipients)')
     .max(MAX_RECIPIENTS, `must name at most ${MAX_RECIPIENTS} addresses`)
     .optional(),
+  // One CSM's digest by hand (docs/csm-digests.md), or "all" of them with the team digest.
+  csm: z
+    .string({ error: 'must be "all" or one CSM\'s e-mail address' })
+    .trim()
+    .refine((v) => v === 'all' || z.email().safeParse(v).success, {
+      error: (issue) => `${shown(issue.input)} is neither "all" nor an e-mail address`,
+    })
+    .optional(),
 });
 
 export type ScheduledEvent = z.infer<typeof scheduledEventSchema>;
@@ -85,6 +93,8 @@ export interface ResolvedRequest {
   readonly allowEmpty: boolean;
   /** Overrides of the configured thresholds, as shares 0–1. */
   readonly exclusionThresholds?: Partial<ExclusionThresholds>;
+  /** CSM digests asked for by hand: "all", or one CSM's address (then no team digest). */
+  readonly csm?: string;
 }
 
 /** Scheduler fires on time; a few seconds of clock difference between it and Lambda are normal. */
@@ -206,6 +216,7 @@ export function resolveRequest(event: unknown, defaults: ReportDefaults, now: Da
     force: manual.force ?? false,
     recomputeTrend: manual.recomputeTrend ?? false,
     allowEmpty: manual.allowEmpty ?? false,
+    ...(manual.csm !== undefined ? { csm: manual.csm } : {}),
     ...(manual.excludedWarnPercent !== undefined || manual.excludedStopPercent !== undefined
       ? {
           exclusionThresholds: {

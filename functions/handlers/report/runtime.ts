@@ -11,6 +11,7 @@ import {
   type BuildSnapshotFn,
   type JobLogger,
   type JobMetrics,
+  type JobRequest,
   type JobSummary,
   type RenderDigestFn,
 } from '../../app/job.js';
@@ -49,6 +50,7 @@ export interface ReportResponse extends Pick<
   | 'sent'
   | 'skipped'
   | 'durationMs'
+  | 'csm'
 > {
   readonly ok: true;
   readonly trigger: 'schedule' | 'manual';
@@ -116,7 +118,22 @@ function toResponse(
     sent: summary.sent,
     skipped: summary.skipped,
     durationMs: summary.durationMs,
+    ...(summary.csm ? { csm: summary.csm } : {}),
   };
+}
+
+/**
+ * CSM digests of this invocation: a payload's "csm" (one CSM by hand, or all), else every CSM
+ * when CSM_DIGESTS is on; none otherwise.
+ */
+function csmRequest(config: RuntimeConfig, asked: string | undefined): { csm?: JobRequest['csm'] } {
+  const { domains, skipEmpty, enabled } = config.csm;
+  if (asked !== undefined) {
+    if (domains.length === 0)
+      throw new InputError('invalid payload: csm: CSM digests need CSM_DOMAINS, the domains they may go to');
+    return { csm: { domains, skipEmpty, ...(asked === 'all' ? {} : { only: asked, teamDigest: false }) } };
+  }
+  return enabled ? { csm: { domains, skipEmpty } } : {};
 }
 
 export function createReportHandler(deps: ReportHandlerDeps): ReportHandler {
@@ -209,6 +226,7 @@ export function createReportHandler(deps: ReportHandlerDeps): ReportHandler {
               ? {}
               : { stopSendingAt: new Date(clock().getTime() + remaining - SEND_TIMEOUT_MS) }),
             configured: { timezone: config.report.timezone, currency: config.report.currency },
+            ...csmRequest(config, request.csm),
           },
         );
         const response = toResponse(summary, request.trigger, context.awsRequestId);
