@@ -66,7 +66,7 @@ function blockLines(b: BlockView): string[] {
         if (!first) continue;
         const head = first.sub ? `${first.text} (${first.sub})` : first.text;
         const cells = rest.map(
-          (c, i) => `${b.columns[i + 1]?.label ?? ''} ${c.text}${c.sub ? ` ${c.sub}` : ''}`,
+          (c, i) => `${b.columns[i + 1]?.label ?? ''} ${c.text}${c.sub ? ` (${c.sub})` : ''}`,
         );
         lines.push(cells.length > 0 ? `- ${head}: ${cells.join('; ')}` : `- ${head}`);
       }
