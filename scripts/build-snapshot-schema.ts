@@ -7,12 +7,12 @@
  *   npm run build:schema                                # regenerate
  *   npx tsx scripts/build-snapshot-schema.ts --check    # exit 1 if the file is out of date
  */
-import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { format, resolveConfig } from 'prettier';
 import { z } from 'zod';
 import { snapshotSchema } from '../functions/core/snapshot-schema.js';
+import { runIfMain } from './generated-file.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const SCHEMA_FILE = path.join(ROOT, 'docs', 'snapshot.schema.json');
@@ -36,28 +36,8 @@ export async function generatedSchemaFile(): Promise<string> {
   return format(JSON.stringify(snapshotJsonSchema(), null, 2), { ...options, filepath: SCHEMA_FILE });
 }
 
-async function main(argv: readonly string[]): Promise<number> {
-  const expected = await generatedSchemaFile();
-  if (argv.includes('--check')) {
-    const current = await readFile(SCHEMA_FILE, 'utf8').catch(() => '');
-    if (current !== expected) {
-      console.error('docs/snapshot.schema.json is out of date: run npm run build:schema');
-      return 1;
-    }
-    console.log('docs/snapshot.schema.json is up to date');
-    return 0;
-  }
-  await writeFile(SCHEMA_FILE, expected);
-  console.log(`wrote ${path.relative(ROOT, SCHEMA_FILE)} (${Buffer.byteLength(expected)} bytes)`);
-  return 0;
-}
-
-if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-      console.error(error instanceof Error ? error.message : error);
-      process.exit(1);
-    },
-  );
-}
+runIfMain(import.meta.url, {
+  file: SCHEMA_FILE,
+  generate: generatedSchemaFile,
+  rebuild: 'npm run build:schema',
+});

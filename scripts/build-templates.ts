@@ -8,11 +8,12 @@
  *   npx tsx scripts/build-templates.ts          # regenerate
  *   npx tsx scripts/build-templates.ts --check  # exit 1 if the generated file is out of date
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import mjml2html from 'mjml';
 import { format, resolveConfig } from 'prettier';
+import { runIfMain } from './generated-file.js';
 
 export const TEMPLATE_NAMES = ['weekly', 'monthly', 'csm'] as const;
 export type TemplateName = (typeof TEMPLATE_NAMES)[number];
@@ -69,30 +70,8 @@ export async function generatedModule(): Promise<string> {
   return format(parts.join('\n'), { ...options, filepath: GENERATED_FILE });
 }
 
-async function main(argv: readonly string[]): Promise<number> {
-  const expected = await generatedModule();
-  if (argv.includes('--check')) {
-    const current = await readFile(GENERATED_FILE, 'utf8').catch(() => '');
-    if (current !== expected) {
-      console.error(
-        'functions/digest/compiled-templates.ts is out of date: run npx tsx scripts/build-templates.ts',
-      );
-      return 1;
-    }
-    console.log('compiled templates are up to date');
-    return 0;
-  }
-  await writeFile(GENERATED_FILE, expected);
-  console.log(`wrote ${path.relative(ROOT, GENERATED_FILE)} (${Buffer.byteLength(expected)} bytes)`);
-  return 0;
-}
-
-if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-      console.error(error instanceof Error ? error.message : error);
-      process.exit(1);
-    },
-  );
-}
+runIfMain(import.meta.url, {
+  file: GENERATED_FILE,
+  generate: generatedModule,
+  rebuild: 'npm run build:templates',
+});
