@@ -84,6 +84,8 @@ export interface DigestConfig {
   readonly csmDomains: readonly string[];
   /** No CSM digest for a book without activity (default true). */
   readonly csmSkipEmpty: boolean;
+  /** The SES account's maximum send rate (messages a second): sends are paced to it. */
+  readonly sesMaxSendRate: number;
 }
 
 /** The keys a user may set; anything else in a config file is rejected as a likely typo. */
@@ -122,6 +124,7 @@ export const CONFIG_KEYS = [
   'csmDigests',
   'csmDomains',
   'csmSkipEmpty',
+  'sesMaxSendRate',
 ] as const;
 
 export type ConfigKey = (typeof CONFIG_KEYS)[number];
@@ -146,6 +149,8 @@ export const DEFAULTS = {
   logLevel: 'INFO' as LogLevel,
   lambdaMemoryMb: 1024,
   lambdaTimeoutSeconds: 300,
+  /** The usual maximum send rate of an SES account out of the sandbox. */
+  sesMaxSendRate: 14,
 } as const;
 
 /** A key prefix of plain path segments (no spaces, no wildcards). */

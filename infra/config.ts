@@ -335,6 +335,8 @@ export function resolveConfig(raw: RawConfig): DigestConfig {
     r.problem('alertRecipients', notA(bad, EXPECTED.email));
   }
 
+  const sesMaxSendRate = r.integer('sesMaxSendRate', 1, 100_000) ?? DEFAULTS.sesMaxSendRate;
+
   const csmDigests = r.boolean('csmDigests') ?? false;
   const csmSkipEmpty = r.boolean('csmSkipEmpty') ?? true;
   const csmDomainList = r.list('csmDomains') ?? [];
@@ -385,6 +387,7 @@ export function resolveConfig(raw: RawConfig): DigestConfig {
     csmDigests,
     csmDomains: csmParsed.domains,
     csmSkipEmpty,
+    sesMaxSendRate,
   };
 }
 

@@ -82,6 +82,7 @@ export class CsKpiDigestStack extends Stack {
       MAIL_SENDER: config.sender,
       MAIL_RECIPIENTS: config.recipients.join(','),
       SES_CONFIGURATION_SET: this.mail.configurationSet.configurationSetName,
+      SES_MAX_SEND_RATE: String(config.sesMaxSendRate),
       REPORT_TIMEZONE: config.timezone,
       REPORT_CURRENCY: config.currency,
       REPORT_FX_BASE: config.fxBase,

@@ -250,6 +250,12 @@ if (rollupRows.length > 0) {
   for (const r of updateRows) console.log(r);
 }
 if (csmRows.length > 0) {
+  // SES against the account's rate, paced and unpaced (scripts/bench-ses-rate.ts, a mocked SES).
+  console.log(
+    execFileSync(process.execPath, ['--import', 'tsx', 'scripts/bench-ses-rate.ts'], {
+      encoding: 'utf8',
+    }).trim(),
+  );
   console.log(
     '\n| scale | accounts | CSMs | CSM digests sent | weekly run (ms) | with CSM digests (ms) | added (wall) | added (CPU time) | peak RSS (MB) |',
   );

@@ -199,6 +199,7 @@ describe('loadConfig', () => {
     MAIL_SENDER: 'digest@example.com',
     MAIL_RECIPIENTS: 'a@example.com, b@example.com,',
     SES_CONFIGURATION_SET: 'digest',
+    SES_MAX_SEND_RATE: '28',
     REPORT_TIMEZONE: 'Europe/Warsaw',
     REPORT_CURRENCY: 'EUR',
     REPORT_LOCALE: 'pl',
@@ -220,6 +221,7 @@ describe('loadConfig', () => {
         sender: 'digest@example.com',
         recipients: ['a@example.com', 'b@example.com'],
         configurationSet: 'digest',
+        maxSendRate: 28,
       },
       report: {
         timezone: 'Europe/Warsaw',
@@ -251,6 +253,7 @@ describe('loadConfig', () => {
       MAIL_RECIPIENTS: 'ok@example.com,nope',
       REPORT_TIMEZONE: 'Europe/Atlantis',
       REPORT_LOCALE: 'de',
+      SES_MAX_SEND_RATE: 'fast',
     };
     const error = (() => {
       try {
@@ -272,6 +275,7 @@ describe('loadConfig', () => {
     expect(error.message).toContain('MAIL_RECIPIENTS: "nope" is not an e-mail address');
     expect(error.message).toContain('REPORT_TIMEZONE: "Europe/Atlantis" is not an IANA time zone');
     expect(error.message).toContain('REPORT_LOCALE: "de" is not one of en, id, pl');
+    expect(error.message).toContain('SES_MAX_SEND_RATE: "fast" is not a positive number');
   });
 
   it('rejects ATHENA_TABLES that is not JSON', () => {

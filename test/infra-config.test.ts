@@ -49,6 +49,7 @@ describe('resolveConfig', () => {
       alarmEmail: undefined,
       lambdaMemoryMb: 1024,
       lambdaTimeoutSeconds: 300,
+      sesMaxSendRate: 14,
     });
     expect(config.tableNames).toEqual(Object.fromEntries(TABLE_NAMES.map((t) => [t, t])));
   });
@@ -81,6 +82,7 @@ describe('resolveConfig', () => {
       createSenderIdentity: 'false',
       lambdaMemoryMb: '2048',
       dataPrefix: '/raw/cs/',
+      sesMaxSendRate: '50',
     });
     expect(config.sender).toBe('digest@acme.io');
     // Duplicates (case-insensitive) are dropped, order kept.
@@ -92,6 +94,7 @@ describe('resolveConfig', () => {
     expect(config.createSenderIdentity).toBe(false);
     expect(config.lambdaMemoryMb).toBe(2048);
     expect(config.dataPrefix).toBe('raw/cs');
+    expect(config.sesMaxSendRate).toBe(50);
   });
 
   it('reads the JSON forms a config file holds', () => {
@@ -199,6 +202,7 @@ describe('resolveConfig', () => {
     // Shorter leaves no room for a delivery lease (functions/core/delivery-timing.ts).
     [{ lambdaTimeoutSeconds: 45 }, /^lambdaTimeoutSeconds: must be between 60 and 900, got 45/],
     [{ lambdaMemoryMb: 64 }, /^lambdaMemoryMb: must be between 128 and 10240/],
+    [{ sesMaxSendRate: 0 }, /^sesMaxSendRate: must be between 1 and 100000/],
     [{ alarmEmail: 'ops' }, /^alarmEmail: "ops" is not an e-mail address/],
     [{ partitionRangeStart: '2020-02-30' }, /^partitionRangeStart: "2020-02-30" is not a date/],
     [{ stackName: '1stack' }, /^stackName:/],

@@ -45,6 +45,8 @@ export function awsAdapters(): AwsAdapters {
       return mail.createMailer({
         transport: 'ses',
         ...(config.mail.configurationSet ? { configurationSet: config.mail.configurationSet } : {}),
+        // Sends are paced to the account's rate instead of leaning on throttling retries.
+        maxSendRate: config.mail.maxSendRate,
       });
     },
   };

@@ -4,7 +4,7 @@
  * and jitter a few times, then reported; a rejected message names the addresses and SES's
  * reason.
  */
-import { SendRawEmailCommand, SESClient } from '@aws-sdk/client-ses';
+import { GetSendQuotaCommand, SendRawEmailCommand, SESClient } from '@aws-sdk/client-ses';
 import addressparser from 'nodemailer/lib/addressparser';
 import {
   ADAPTER_RETRIES_CLIENT_CONFIG,
@@ -17,6 +17,13 @@ import { SEND_TIMEOUT_MS } from '../../core/delivery-timing.js';
 import { MailDeliveryError } from '../../app/ports/mailer.js';
 import type { DigestMessage, Mailer, SendResult } from '../../app/ports/mailer.js';
 import { buildMime } from './mime.js';
+import { SendPacer } from './send-pacer.js';
+
+/**
+ * The rate used when SES cannot be asked for the account's (GetSendQuota refused or failed):
+ * one message a second, the rate of an account still in the SES sandbox.
+ */
+export const FALLBACK_SEND_RATE = 1;
 
 export interface SesConfig {
   readonly client?: SESClient;
@@ -33,8 +40,16 @@ export interface SesConfig {
    * claim lasts only that long (functions/core/delivery-timing.ts).
    */
   readonly timeoutMs?: number;
+  /**
+   * Messages (recipients) a second to send at most. Default: the account's maximum send rate,
+   * asked of SES once (GetSendQuota) at the first send; FALLBACK_SEND_RATE when it cannot be
+   * asked. Infinity: no pacing (throttling is then only retried).
+   */
+  readonly maxSendRate?: number;
   /** Injectable for tests. */
   readonly sleep?: (ms: number) => Promise<void>;
+  /** Injectable for tests: the clock the pacing reads (ms). */
+  readonly now?: () => number;
 }
 
 interface AwsError {
@@ -58,6 +73,7 @@ export class SesMailer implements Mailer {
   private readonly policy: RetryPolicy;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly timeoutMs: number;
+  private readonly pacer: SendPacer;
 
   constructor(private readonly config: SesConfig = {}) {
     // Our own loop retries (visibly, with a clear final error); the SDK's retries would
@@ -75,6 +91,35 @@ export class SesMailer implements Mailer {
     };
     this.sleep = config.sleep ?? defaultSleep;
     this.timeoutMs = config.timeoutMs ?? SEND_TIMEOUT_MS;
+    const fixed = config.maxSendRate;
+    if (fixed !== undefined && !(fixed > 0)) {
+      throw new MailDeliveryError(
+        `maxSendRate: "${fixed}" is not a positive number of messages a second`,
+        'ses',
+      );
+    }
+    this.pacer = new SendPacer({
+      rate: () => (fixed !== undefined ? Promise.resolve(fixed) : this.accountSendRate()),
+      sleep: this.sleep,
+      ...(config.now ? { now: config.now } : {}),
+    });
+  }
+
+  /** The account's maximum send rate in this region (SES counts each recipient as a message). */
+  private async accountSendRate(): Promise<number> {
+    try {
+      const quota = await this.client.send(new GetSendQuotaCommand({}));
+      const rate = quota.MaxSendRate;
+      return rate !== undefined && rate > 0 ? rate : FALLBACK_SEND_RATE;
+    } catch {
+      // Without ses:GetSendQuota the safe rate is the sandbox's; sending slower loses nothing.
+      return FALLBACK_SEND_RATE;
+    }
+  }
+
+  /** The rate sends are paced to (messages a second), asking SES for it when not configured. */
+  sendRate(): Promise<number> {
+    return this.pacer.rate();
   }
 
   /** One SendRawEmail call, abandoned (and its request aborted) after `ms`. */
@@ -118,6 +163,8 @@ export class SesMailer implements Mailer {
     const spent = (): number => Math.max(Date.now() - started, waited);
     for (let attempt = 1; ; attempt++) {
       try {
+        // Every attempt, retries too, counts against the account's rate.
+        waited += await this.pacer.take(destinations.length);
         const left = this.timeoutMs - spent();
         if (left <= 0) {
           throw new MailDeliveryError(

@@ -37,6 +37,8 @@ export interface RuntimeConfig {
     readonly sender: string;
     readonly recipients: readonly string[];
     readonly configurationSet: string | null;
+    /** Messages a second SES may be sent (the account's maximum send rate; SES_MAX_SEND_RATE). */
+    readonly maxSendRate: number;
   };
   readonly report: {
     readonly timezone: string;
@@ -62,6 +64,9 @@ const tablesJson = z
     }
   })
   .pipe(z.partialRecord(z.enum(TABLE_NAMES), catalogNameSchema));
+
+/** Messages a second, when SES_MAX_SEND_RATE is not set (the CDK stack always sets it). */
+export const DEFAULT_SES_MAX_SEND_RATE = 14;
 
 const positiveNumber = (fallback: number) =>
   z
@@ -110,6 +115,9 @@ const envSchema = z.object({
     )
     .pipe(z.array(emailSchema).min(1, 'names no recipient')),
   SES_CONFIGURATION_SET: z.string().optional(),
+  // The account's maximum send rate (the SES console's "Sending rate"); 14 is the usual one
+  // of an account out of the sandbox.
+  SES_MAX_SEND_RATE: positiveNumber(DEFAULT_SES_MAX_SEND_RATE),
   REPORT_TIMEZONE: z
     .string()
     .optional()
@@ -175,6 +183,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): R
       sender: e.MAIL_SENDER,
       recipients: e.MAIL_RECIPIENTS,
       configurationSet: e.SES_CONFIGURATION_SET?.trim() || null,
+      maxSendRate: e.SES_MAX_SEND_RATE,
     },
     report: {
       timezone: e.REPORT_TIMEZONE,
