@@ -130,10 +130,12 @@ if (mode === 'report') {
         ...(mode === 'job-csm' ? { csm: { domains: ['example.com'] } } : {}),
       },
     );
-    if (summary.sent.length !== 1) throw new Error(`the team digest was not sent: ${JSON.stringify(summary.sent)}`);
+    if (summary.sent.length !== 1)
+      throw new Error(`the team digest was not sent: ${JSON.stringify(summary.sent)}`);
     digests = summary.csm?.sent.length ?? 0;
     queries = summary.snapshot.stats.queries;
-    if (summary.snapshot.stats.trend?.storedFrom === null) throw new Error('the stored snapshot was not used');
+    if (summary.snapshot.stats.trend?.storedFrom === null)
+      throw new Error('the stored snapshot was not used');
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
@@ -186,5 +188,11 @@ const ms = Math.round(performance.now() - started);
 const cpu = process.cpuUsage(cpuStarted);
 const cpuMs = Math.round((cpu.user + cpu.system) / 1000);
 console.log(
-  JSON.stringify({ ms, cpuMs, maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024), queries, digests }),
+  JSON.stringify({
+    ms,
+    cpuMs,
+    maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+    queries,
+    digests,
+  }),
 );

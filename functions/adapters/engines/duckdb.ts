@@ -486,9 +486,7 @@ export class DuckDbEngine implements QueryEngine {
     );
   }
 
-  private async execute(
-    request: QueryRequest,
-  ): Promise<{ result: DuckDBResultReader; started: number }> {
+  private async execute(request: QueryRequest): Promise<{ result: DuckDBResultReader; started: number }> {
     const started = performance.now();
     try {
       const prepared = await this.connection.prepare(request.sql);
