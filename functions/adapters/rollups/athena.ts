@@ -152,7 +152,7 @@ export function unloadStatements(
     sql: [
       `UNLOAD (SELECT ${columns(table)} FROM (`,
       inner.sql,
-      `) AS rollup${keep === null ? '' : ` WHERE ${keep}`})`,
+      `) AS day_rows${keep === null ? '' : ` WHERE ${keep}`})`,
       `TO '${location(table)}'`,
       UNLOAD_FORMAT,
     ].join('\n'),
@@ -227,7 +227,7 @@ export class AthenaUsageRollups implements MaintainedUsageRollups {
     }
     const refusal = reportBuildRefusal(plan, this.#maxReportDays);
     if (refusal !== null) return { usable: false, reason: refusal };
-    const result = await this.#apply(plan, plan.build, []);
+    const result = await this.#apply(plan, selectForRun(plan.build, this.#maxReportDays).now, []);
     if (result.failed !== null) {
       return {
         usable: false,
