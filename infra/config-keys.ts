@@ -84,6 +84,11 @@ export interface DigestConfig {
   readonly csmDomains: readonly string[];
   /** No CSM digest for a book without activity (default true). */
   readonly csmSkipEmpty: boolean;
+  /**
+   * Daily usage rollups (docs/rollups.md): a rollup bucket, Glue tables, the rollup function and
+   * its schedule, and the report reads them. Default: on when usage_events is a deployed table.
+   */
+  readonly usageRollups: boolean;
 }
 
 /** The keys a user may set; anything else in a config file is rejected as a likely typo. */
@@ -122,6 +127,7 @@ export const CONFIG_KEYS = [
   'csmDigests',
   'csmDomains',
   'csmSkipEmpty',
+  'usageRollups',
 ] as const;
 
 export type ConfigKey = (typeof CONFIG_KEYS)[number];

@@ -36,6 +36,13 @@ import {
 } from '../functions/core/rollup-plan.js';
 import { composeQuery, dataQualityQuery, loadSql } from '../functions/sql/compose.js';
 import { startLocalS3, type LocalS3 } from './store-s3-server.js';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DuckDbEngine } from '../functions/adapters/engines/duckdb.js';
+import { LocalUsageRollups } from '../functions/adapters/rollups/local.js';
+import { generateSampleData } from '../functions/sample/generate.js';
+import { ROLLUP_COLUMNS, ROLLUP_TABLES } from '../functions/core/rollup-plan.js';
 
 const BUCKET = 'cs-kpi-data';
 const RAW_PREFIX = 'data/usage_events';
@@ -481,5 +488,56 @@ describe('a report over the Athena rollups (prepare)', () => {
       /^the usage rollups cannot be written: 2026-11-20: Athena query "rollup_usage_[a-z_]+" failed: Access Denied/,
     );
     expect(Object.keys((await storedManifest())?.days ?? {})).toEqual(['2026-11-21', '2026-11-22']);
+  });
+});
+
+describe('the rollup tables have one set of columns', () => {
+  it('the local adapter writes exactly the columns the UNLOADs select and the Glue tables declare', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'rollup-columns-'));
+    try {
+      await generateSampleData({
+        outDir: join(root, 'data'),
+        seed: 5,
+        endDate: '2026-11-22',
+        months: 1,
+        accounts: 20,
+        usageEvents: 2_000,
+      });
+      const duck = await DuckDbEngine.open({ dataDir: join(root, 'data') });
+      try {
+        const local = new LocalUsageRollups({
+          engine: duck,
+          rollupDir: join(root, 'rollups'),
+          timezone: ZONE,
+        });
+        expect((await local.sync()).usable).toBe(true);
+        const glueType: Readonly<Record<string, string>> = {
+          DATE: 'date',
+          VARCHAR: 'string',
+          BIGINT: 'bigint',
+          'VARCHAR[]': 'array<string>',
+          TIMESTAMP: 'timestamp',
+        };
+        for (const table of ROLLUP_TABLES) {
+          const files = join(root, 'rollups', table, '*', '*.parquet').replace(/'/g, "''");
+          const described = await duck.query({
+            name: 'describe_rollup',
+            sql: `DESCRIBE SELECT * FROM read_parquet('${files}', hive_partitioning = false)`,
+            params: [],
+          });
+          const columns = described.rows.map((r) => ({
+            name: String(r.column_name),
+            glueType: glueType[String(r.column_type)] ?? String(r.column_type),
+          }));
+          expect(columns, table).toEqual(
+            ROLLUP_COLUMNS[table].map((c) => ({ name: c.name, glueType: c.glueType })),
+          );
+        }
+      } finally {
+        await duck.close();
+      }
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
   });
 });
