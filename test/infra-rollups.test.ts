@@ -200,7 +200,7 @@ describe('the usage rollups in the stack', () => {
     const statements = roleStatements(template, roleId);
     const bySid = new Map(statements.map((s) => [s.Sid, s]));
     const resourcesOf = (sid: string): string[] => list(bySid.get(sid)?.Resource).map(flat).sort();
-    const actionsOf = (sid: string): string[] => list(bySid.get(sid)?.Action).sort();
+    const actionsOf = (sid: string): string[] => list(bySid.get(sid)?.Action ?? []).sort();
 
     expect(resourcesOf('RunQueriesInWorkGroup')).toEqual([
       'arn:<AWS::Partition>:athena:<AWS::Region>:<AWS::AccountId>:workgroup/CsKpiDigest-queries',

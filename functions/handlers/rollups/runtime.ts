@@ -17,7 +17,12 @@ export interface RollupHandlerDeps {
   /** The rollups over a fresh engine whose queries stop within `queryTimeoutMs`. */
   createRollups(
     config: RuntimeConfig,
-    options: { readonly queryTimeoutMs: number; readonly logger: StructuredLog },
+    options: {
+      readonly queryTimeoutMs: number;
+      readonly logger: StructuredLog;
+      /** The clock the deadline is set by: the rollups must read the same one. */
+      readonly clock: () => Date;
+    },
   ): { readonly rollups: MaintainedUsageRollups; close(): Promise<void> };
   readonly clock?: () => Date;
 }
@@ -72,7 +77,7 @@ export function createRollupHandler(
         remaining === undefined
           ? config.athena.queryTimeoutMs
           : Math.min(config.athena.queryTimeoutMs, remaining);
-      const { rollups, close } = deps.createRollups(config, { queryTimeoutMs, logger: log });
+      const { rollups, close } = deps.createRollups(config, { queryTimeoutMs, logger: log, clock });
       try {
         const summary = await runRollupJob(
           {
