@@ -359,7 +359,7 @@ export class AthenaUsageRollups implements MaintainedUsageRollups {
         stored === null
           ? await this.#manifests.putIfAbsent(MANIFEST_KEY, body, 'application/json')
           : await this.#manifests.putIfVersion(MANIFEST_KEY, body, 'application/json', stored.version);
-      if (written) return;
+      if (written !== null) return;
     }
     throw new Error('the rollup manifest kept changing under concurrent writers');
   }
