@@ -25,6 +25,9 @@ export function composerOptions(message: DigestMessage): MailComposerOptions {
         filename: a.filename,
         contentType: a.contentType,
         content: typeof a.content === 'string' ? a.content : Buffer.from(a.content),
+        // Attachments are base64, as mail clients send them: a CSV is a file, not text to
+        // read in the message, and base64 is encoded natively instead of byte by byte.
+        contentTransferEncoding: 'base64' as const,
       })),
     ],
     headers: { ...message.headers },
