@@ -86,6 +86,11 @@ export interface DigestConfig {
   readonly csmSkipEmpty: boolean;
   /** The SES account's maximum send rate (messages a second): sends are paced to it. */
   readonly sesMaxSendRate: number;
+  /**
+   * Daily usage rollups (docs/rollups.md): a rollup bucket, Glue tables, the rollup function and
+   * its schedule, and the report reads them. Default: on when usage_events is a deployed table.
+   */
+  readonly usageRollups: boolean;
 }
 
 /** The keys a user may set; anything else in a config file is rejected as a likely typo. */
@@ -125,6 +130,7 @@ export const CONFIG_KEYS = [
   'csmDomains',
   'csmSkipEmpty',
   'sesMaxSendRate',
+  'usageRollups',
 ] as const;
 
 export type ConfigKey = (typeof CONFIG_KEYS)[number];

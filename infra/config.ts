@@ -12,6 +12,7 @@ import { MIN_FUNCTION_TIMEOUT_SECONDS } from '../functions/core/delivery-timing.
 import { TABLE_NAMES, type TableName } from '../functions/contract/contract.js';
 import { AlertRulesError, parseAlertRules, type AlertRule } from '../functions/core/alert-rules.js';
 import { csmConfigProblem, parseCsmDomains } from '../functions/core/csm-settings.js';
+import { ROLLUP_RELATIONS } from '../functions/core/rollup-plan.js';
 import {
   canonicalTimeZone,
   EXPECTED,
@@ -349,6 +350,28 @@ export function resolveConfig(raw: RawConfig): DigestConfig {
   });
   if (csmProblem && csmParsed.problems.length === 0) r.problem('csmDomains', csmProblem);
 
+  // usage rollups ------------------------------------------------------------------------------
+  // Built from the raw files' listing, so usage_events must be a table of the stack, not a view.
+  const rollupsAsked = r.boolean('usageRollups');
+  const usageRollups = rollupsAsked ?? tables.includes('usage_events');
+  if (rollupsAsked === true && !tables.includes('usage_events')) {
+    r.problem(
+      'usageRollups',
+      views.usage_events !== undefined
+        ? 'needs usage_events deployed as a table of the stack; it is provided as a view (set usageRollups=false)'
+        : 'needs usage_events among the deployed tables (set usageRollups=false)',
+    );
+  }
+  if (usageRollups) {
+    const taken = Object.values(ROLLUP_RELATIONS).filter((name) => allNames.includes(name));
+    if (taken.length > 0) {
+      r.problem(
+        r.has('views') ? 'views' : 'tableNames',
+        `${taken.join(', ')} is the name of a usage rollup table; choose another name`,
+      );
+    }
+  }
+
   if (r.problems.length > 0) throw new ConfigError(r.problems);
 
   return {
@@ -388,6 +411,7 @@ export function resolveConfig(raw: RawConfig): DigestConfig {
     csmDomains: csmParsed.domains,
     csmSkipEmpty,
     sesMaxSendRate,
+    usageRollups,
   };
 }
 

@@ -4,6 +4,7 @@
  */
 import type { aws_glue as glue } from 'aws-cdk-lib';
 import { glueType, type TableSpec } from '../functions/contract/contract.js';
+import { ROLLUP_COLUMNS, ROLLUP_RELATIONS, type RollupTable } from '../functions/core/rollup-plan.js';
 import type { DataFormat } from './config.js';
 
 export interface StorageFormat {
@@ -83,6 +84,42 @@ export function glueTableInput(spec: TableSpec, options: GlueTableOptions): glue
         parameters: { ...format.serdeParameters },
       },
       columns: spec.columns.map((c) => ({ name: c.name, type: glueType(c.type), comment: c.description })),
+    },
+  };
+}
+
+/**
+ * A usage rollup table (docs/rollups.md): Parquet written by the rollup job's UNLOADs, one
+ * `dt=` folder per raw partition, projected like the raw tables; the columns are those the
+ * rollup SQL emits (ROLLUP_COLUMNS), so the report's rollup queries read them by name.
+ */
+export function rollupTableInput(
+  table: RollupTable,
+  options: { readonly location: string; readonly partitionRangeStart: string },
+): glue.CfnTable.TableInputProperty {
+  const format = STORAGE_FORMATS.parquet;
+  return {
+    name: ROLLUP_RELATIONS[table],
+    description: `Usage rollup (${table}), one dt= folder per raw usage_events partition; written by the rollup function`,
+    tableType: 'EXTERNAL_TABLE',
+    parameters: {
+      EXTERNAL: 'TRUE',
+      classification: format.classification,
+      'parquet.compression': 'SNAPPY',
+      ...partitionProjection(options.location, options.partitionRangeStart),
+    },
+    partitionKeys: [
+      { name: PARTITION_KEY, type: 'string', comment: 'The raw usage_events partition rolled up' },
+    ],
+    storageDescriptor: {
+      location: options.location,
+      inputFormat: format.inputFormat,
+      outputFormat: format.outputFormat,
+      serdeInfo: {
+        serializationLibrary: format.serializationLibrary,
+        parameters: { ...format.serdeParameters },
+      },
+      columns: ROLLUP_COLUMNS[table].map((c) => ({ name: c.name, type: c.glueType, comment: c.comment })),
     },
   };
 }

@@ -19,11 +19,14 @@ import { Query } from './constructs/query.js';
 import { ReportFunction } from './constructs/report-function.js';
 import { Schedules } from './constructs/schedules.js';
 import { Snapshots } from './constructs/snapshots.js';
+import { RollupJob, RollupStore } from './constructs/usage-rollups.js';
 
 export interface CsKpiDigestStackProps extends StackProps {
   readonly config: DigestConfig;
   /** The alert function's handler module (tests bundle a small one). */
   readonly alertsEntry?: string;
+  /** The rollup function's handler module (tests bundle a small one). */
+  readonly rollupsEntry?: string;
 }
 
 export const POWERTOOLS_SERVICE_NAME = 'cs-kpi-digest';
@@ -46,6 +49,8 @@ export class CsKpiDigestStack extends Stack {
   readonly alarms: Alarms;
   /** The daily alerts, when the configuration has rules. */
   readonly alerts: Alerts | undefined;
+  /** The usage rollups and their daily job (config usageRollups). */
+  readonly rollups: { readonly store: RollupStore; readonly job: RollupJob } | undefined;
 
   constructor(scope: Construct, id: string, props: CsKpiDigestStackProps) {
     super(scope, id, props);
@@ -66,6 +71,10 @@ export class CsKpiDigestStack extends Stack {
     });
 
     this.snapshots = new Snapshots(this, 'Snapshots', { accessLogs: accessLogs.bucket });
+
+    const rollupStore = config.usageRollups
+      ? new RollupStore(this, 'UsageRollups', { config, data: this.data, accessLogs: accessLogs.bucket })
+      : undefined;
 
     this.mail = new Mail(this, 'Mail', {
       sender: config.sender,
@@ -105,7 +114,8 @@ export class CsKpiDigestStack extends Stack {
       memoryMb: config.lambdaMemoryMb,
       timeoutSeconds: config.lambdaTimeoutSeconds,
       logRetentionDays: config.logRetentionDays,
-      environment,
+      // The report reads the rollups and builds the few missing days of its window itself.
+      environment: { ...environment, ...(rollupStore?.environment ?? {}) },
     });
     // The workgroup must exist before the function can run a query in it.
     this.report.function.node.addDependency(this.query.workGroup);
@@ -115,6 +125,8 @@ export class CsKpiDigestStack extends Stack {
     this.query.grantQuery(role);
     this.snapshots.grantReadWrite(role);
     this.mail.grantSend(role);
+    rollupStore?.grantRead(role, 'ReadRollups');
+    rollupStore?.grantBuild(role, 'BuildRollups');
 
     // Lease, function timeout and retries fit together by construction (docs/runtime.md#timings).
     const timing = deliveryTiming(config.lambdaTimeoutSeconds);
@@ -138,6 +150,23 @@ export class CsKpiDigestStack extends Stack {
       deadLetterQueue: this.schedules.deadLetterQueue,
       alarmEmail: config.alarmEmail,
     });
+
+    this.rollups = undefined;
+    if (rollupStore !== undefined) {
+      const job = new RollupJob(this, 'UsageRollupJob', {
+        config,
+        store: rollupStore,
+        data: this.data,
+        query: this.query,
+        environment: { ...environment, POWERTOOLS_SERVICE_NAME: `${POWERTOOLS_SERVICE_NAME}-rollups` },
+        deadLetterQueue: this.schedules.deadLetterQueue,
+        alarmTopic: this.alarms.topic,
+        ...(props.rollupsEntry ? { entry: props.rollupsEntry } : {}),
+      });
+      this.rollups = { store: rollupStore, job };
+      new CfnOutput(this, 'RollupFunctionName', { value: job.function.function.functionName });
+      new CfnOutput(this, 'RollupBucketName', { value: rollupStore.bucket.bucketName });
+    }
 
     // The digest lists the period's alerts at its top: it reads their log (granted with or
     // without rules, so a missing log is a 404, never a 403 that would stop the digest).

@@ -141,11 +141,26 @@ for (const [kind, date] of [
     `| ${kind} | ${mb(raw)} | ${mb(rolled)} | ${mb(fixed)} | ${mb(raw + fixed)} | ${mb(rolled + fixed)} | ${(((rolled + fixed) / (raw + fixed)) * 100).toFixed(1)} % |`,
   );
 }
-// The daily job: one raw day read (every column) and its rollup written.
+// The daily job on Athena (functions/adapters/rollups/athena.ts): three UNLOADs per day (user
+// days, sessions, data-quality counts), each reading every column of the raw day (the contract
+// rules read them all); Athena bills each query at least 10 MB.
 const days = [...usage.keys()].sort();
 const lastDay = days[days.length - 1] ?? '';
+const billed = (bytes: number): number => Math.max(10e6, Math.ceil(bytes / 1e6) * 1e6);
+const dayRead = (dt: string): number => scanned(usage, 'all', { fromDt: dt, toDt: dt });
+const lastRead = dayRead(lastDay);
 console.log(
-  `\nDaily rollup job (${lastDay}): scans ${(scanned(usage, 'all', { fromDt: lastDay, toDt: lastDay }) / 1e6).toFixed(2)} MB of raw events`,
+  `\nDaily rollup job (${lastDay}): the raw day is ${(lastRead / 1e6).toFixed(2)} MB; its 3 UNLOADs scan ` +
+    `${((3 * lastRead) / 1e6).toFixed(2)} MB, billed ${((3 * billed(lastRead)) / 1e6).toFixed(0)} MB`,
+);
+// The last complete month of the data: the month before the last day's.
+const backfillMonth = addDays(`${lastDay.slice(0, 7)}-01`, -1).slice(0, 7);
+const monthDays = days.filter((dt) => dt.slice(0, 7) === backfillMonth);
+const monthRead = monthDays.reduce((sum, dt) => sum + 3 * dayRead(dt), 0);
+const monthBilled = monthDays.reduce((sum, dt) => sum + 3 * billed(dayRead(dt)), 0);
+console.log(
+  `Backfill of ${backfillMonth} (${monthDays.length} days): ${(monthRead / 1e6).toFixed(2)} MB scanned, ` +
+    `billed ${(monthBilled / 1e6).toFixed(0)} MB`,
 );
 connection.closeSync();
 instance.closeSync();

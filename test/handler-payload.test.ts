@@ -231,7 +231,35 @@ describe('loadConfig', () => {
         exclusionThresholds: { warnShare: 0.05, stopShare: 0.5 },
       },
       csm: { enabled: false, domains: [], skipEmpty: true },
+      usageRollups: null,
     });
+  });
+
+  it('reads the usage rollup locations, both or neither, plain S3 folders only', () => {
+    expect(
+      loadConfig({
+        ...env,
+        USAGE_ROLLUPS_LOCATION: 's3://cs-kpi-rollups/usage_rollups/',
+        USAGE_EVENTS_LOCATION: 's3://cs-kpi-data/data/usage_events/',
+      }).usageRollups,
+    ).toEqual({
+      rollups: { bucket: 'cs-kpi-rollups', prefix: 'usage_rollups' },
+      rawUsage: { bucket: 'cs-kpi-data', prefix: 'data/usage_events' },
+    });
+    expect(() =>
+      loadConfig({ ...env, USAGE_ROLLUPS_LOCATION: 's3://cs-kpi-rollups/usage_rollups/' }),
+    ).toThrow(
+      'invalid environment: USAGE_ROLLUPS_LOCATION and USAGE_EVENTS_LOCATION go together (set both or neither)',
+    );
+    expect(() =>
+      loadConfig({
+        ...env,
+        USAGE_ROLLUPS_LOCATION: "s3://cs-kpi-rollups/it's/",
+        USAGE_EVENTS_LOCATION: 's3://cs-kpi-data/data/usage_events/',
+      }),
+    ).toThrow(
+      `invalid environment: USAGE_ROLLUPS_LOCATION: "s3://cs-kpi-rollups/it's/" is not an S3 folder such as s3://<bucket>/usage_rollups/`,
+    );
   });
 
   it('defaults the report settings', () => {

@@ -146,7 +146,10 @@ describe('the alerts in the stack', () => {
   });
 
   it('is left out when there are no rules', () => {
-    const plain = new CsKpiDigestStack(testApp(), 'Plain', { config: resolveConfig(BASE) });
+    // Without the usage rollups' daily schedule too (test/infra-rollups.test.ts).
+    const plain = new CsKpiDigestStack(testApp(), 'Plain', {
+      config: resolveConfig({ ...BASE, usageRollups: false }),
+    });
     expect(plain.alerts).toBeUndefined();
     const t = Template.fromStack(plain);
     expect(Object.keys(t.findResources('AWS::Scheduler::Schedule'))).toHaveLength(2);

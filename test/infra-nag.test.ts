@@ -113,6 +113,18 @@ describe('cdk-nag AwsSolutions', () => {
       'AwsSolutions-IAM5',
       // The report role's read of the alert log (alerts/fired/*).
       'AwsSolutions-IAM5',
+      // The usage rollups: the report and rollup roles read and write usage_rollups/* (4), the
+      // rollup role reads the usage_events folder and Athena results (2), its scheduler role
+      // invokes its function versions (1).
+      'AwsSolutions-IAM5',
+      'AwsSolutions-IAM5',
+      'AwsSolutions-IAM5',
+      'AwsSolutions-IAM5',
+      'AwsSolutions-IAM5',
+      'AwsSolutions-IAM5',
+      'AwsSolutions-IAM5',
+      'AwsSolutions-L1',
+      // The rollup function's runtime.
       'AwsSolutions-L1',
       'AwsSolutions-S1',
       'AwsSolutions-SNS2',

@@ -15,7 +15,9 @@ function testApp(): App {
 }
 
 function synth(raw: RawConfig): Template {
-  const stack = new CsKpiDigestStack(testApp(), 'Test', { config: resolveConfig(raw) });
+  // The stack as before the usage rollups; test/infra-rollups.test.ts covers them.
+  const config = resolveConfig({ usageRollups: false, ...raw });
+  const stack = new CsKpiDigestStack(testApp(), 'Test', { config });
   return Template.fromStack(stack);
 }
 

@@ -8,6 +8,8 @@
  * rollup version for the same data and time zone. Otherwise it is stale and rebuilt; a day whose
  * partition is gone is removed.
  */
+import { periodContaining, type Period } from './period.js';
+import { isCalendarDate } from './validators.js';
 
 /** Bumped whenever the rollup SQL or layout changes: every day is then rebuilt. */
 export const ROLLUP_VERSION = 1;
@@ -159,4 +161,119 @@ export function parseManifest(value: unknown): RollupManifest | null {
     days[dt] = { fingerprint: d.fingerprint, builtAt: d.builtAt };
   }
   return { version: m.version, timezone: m.timezone, dataSource: m.dataSource, days };
+}
+
+/** Months around a batch of days: the zone's UTC offsets over them give each event its local day. */
+export function rollupCalendar(fromDt: string, toDt: string, timezone: string): Period[] {
+  return [periodContaining('monthly', toDt, timezone), periodContaining('monthly', fromDt, timezone)];
+}
+
+/**
+ * The columns of each rollup table as the rollup SQL emits them (rollup_usage_days.sql and the
+ * usage_events data-quality query), without the `dt` partition, with their Glue types: the local
+ * adapter's Parquet files, the Athena UNLOADs and the Glue tables all have exactly these.
+ */
+export const ROLLUP_COLUMNS: Readonly<
+  Record<
+    RollupTable,
+    readonly { readonly name: string; readonly glueType: string; readonly comment: string }[]
+  >
+> = {
+  usage_user_days: [
+    { name: 'local_day', glueType: 'date', comment: 'Local day of the deployment time zone' },
+    { name: 'account_id', glueType: 'string', comment: 'Account of the events' },
+    { name: 'user_id', glueType: 'string', comment: 'User of the events' },
+    { name: 'events', glueType: 'bigint', comment: 'Distinct event ids of the user that day' },
+    { name: 'features', glueType: 'array<string>', comment: 'Distinct event names, sorted' },
+  ],
+  usage_sessions: [
+    { name: 'local_day', glueType: 'date', comment: 'Local day of the deployment time zone' },
+    { name: 'session_id', glueType: 'string', comment: 'The session' },
+    { name: 'first_at', glueType: 'timestamp', comment: 'First event of the session that day (UTC)' },
+    { name: 'last_at', glueType: 'timestamp', comment: 'Last event of the session that day (UTC)' },
+  ],
+  usage_quality: [
+    { name: 'reason', glueType: 'string', comment: 'First broken rule; NULL for good rows' },
+    { name: 'row_count', glueType: 'bigint', comment: 'Rows' },
+    { name: 'distinct_keys', glueType: 'bigint', comment: 'Distinct event ids among good rows' },
+    { name: 'latest', glueType: 'string', comment: 'Latest occurred_at, as text' },
+    { name: 'example', glueType: 'string', comment: 'First offending row (file, line, field, problem, key)' },
+  ],
+};
+
+/** One object of a raw table folder as an S3 listing gives it. */
+export interface ListedObject {
+  /** The key relative to the table's folder, e.g. `dt=2026-11-22/part-0.parquet`. */
+  readonly key: string;
+  readonly etag: string;
+  readonly size: number;
+}
+
+/** A raw partition's objects in a canonical text, to be digested into its fingerprint. */
+export interface ListedPartition {
+  readonly dt: string;
+  /** One line per object (key, size, ETag), sorted: equal texts mean unchanged files. */
+  readonly fingerprintText: string;
+  readonly bytes: number;
+}
+
+const DT_SEGMENT = /^dt=(\d{4}-\d{2}-\d{2})$/;
+
+/**
+ * Groups a listing of the raw usage_events folder by `dt=` partition. Objects the query engine
+ * does not read are left out, as Athena leaves them out of the table: folder markers, names
+ * starting with `_` or `.`, and objects outside a `dt=YYYY-MM-DD/` folder (the Glue table's
+ * partition projection only reads those folders).
+ */
+export function partitionsFromListing(objects: readonly ListedObject[]): ListedPartition[] {
+  const byDt = new Map<string, { lines: string[]; bytes: number }>();
+  for (const object of objects) {
+    const segments = object.key.split('/');
+    const name = segments[segments.length - 1] ?? '';
+    if (name === '' || name.startsWith('_') || name.startsWith('.')) continue;
+    const m = DT_SEGMENT.exec(segments[0] ?? '');
+    if (!m || segments.length < 2 || !isCalendarDate(m[1] as string)) continue;
+    if (segments.slice(1, -1).some((s) => s.startsWith('_') || s.startsWith('.'))) continue;
+    const dt = m[1] as string;
+    const entry = byDt.get(dt) ?? { lines: [], bytes: 0 };
+    entry.lines.push(`${object.key}\t${object.size}\t${object.etag}`);
+    entry.bytes += object.size;
+    byDt.set(dt, entry);
+  }
+  return [...byDt.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([dt, { lines, bytes }]) => ({ dt, fingerprintText: `${lines.sort().join('\n')}\n`, bytes }));
+}
+
+/** The days a run builds now and those it leaves to the next run. */
+export interface RunSelection {
+  readonly now: readonly RawPartition[];
+  readonly later: readonly RawPartition[];
+}
+
+/**
+ * The days one run of the rollup job builds: newest first (the days the next reports read), at
+ * most `maxDays`; the rest wait for the next run.
+ */
+export function selectForRun(build: readonly RawPartition[], maxDays: number): RunSelection {
+  const newestFirst = [...build].sort((a, b) => (a.dt < b.dt ? 1 : a.dt > b.dt ? -1 : 0));
+  return { now: newestFirst.slice(0, maxDays), later: newestFirst.slice(maxDays) };
+}
+
+/**
+ * Whether a report builds the missing and stale days of its window itself (at most `maxDays`,
+ * a few queries each) or reads the raw events: the reason when it does not.
+ */
+export function reportBuildRefusal(plan: RollupPlan, maxDays: number): string | null {
+  if (plan.build.length <= maxDays) return null;
+  return (
+    `${plan.build.length} days of the report's window are not rolled up or are stale ` +
+    `(a report builds at most ${maxDays}; the daily rollup job builds the rest)`
+  );
+}
+
+/** A rollup day as it goes into an S3 location: a real calendar date written YYYY-MM-DD, or an error. */
+export function assertRollupDay(dt: string): string {
+  if (!isCalendarDate(dt)) throw new Error(`"${dt}" is not a rollup day (YYYY-MM-DD)`);
+  return dt;
 }

@@ -10,6 +10,7 @@ import type { Mailer } from '../app/ports/mailer.js';
 import type { RuntimeConfig } from './report/config.js';
 import { S3Store } from '../adapters/stores/s3.js';
 import { ADAPTER_RETRIES_CLIENT_CONFIG } from '../adapters/aws/retry.js';
+import { AthenaUsageRollups, type RollupLogger } from '../adapters/rollups/athena.js';
 
 export interface AwsAdapters {
   readonly s3Client: S3Client;
@@ -17,6 +18,12 @@ export interface AwsAdapters {
   createEngine(config: RuntimeConfig, timeoutMs: number, logger: AthenaEngineLogger): AthenaEngine;
   createStore(config: RuntimeConfig): S3Store;
   createMailer(config: RuntimeConfig): Promise<Mailer>;
+  /** The usage rollups over this engine, when the stack deployed them (USAGE_ROLLUPS_LOCATION). */
+  createUsageRollups(
+    config: RuntimeConfig,
+    engine: AthenaEngine,
+    logger: RollupLogger,
+  ): AthenaUsageRollups | undefined;
 }
 
 export function awsAdapters(): AwsAdapters {
@@ -39,6 +46,17 @@ export function awsAdapters(): AwsAdapters {
       }),
     createStore: (config) =>
       new S3Store({ client: s3Client, bucket: config.snapshots.bucket, prefix: config.snapshots.prefix }),
+    createUsageRollups: (config, engine, logger) =>
+      config.usageRollups === null
+        ? undefined
+        : new AthenaUsageRollups({
+            runner: engine,
+            s3: s3Client,
+            rollups: config.usageRollups.rollups,
+            rawUsage: config.usageRollups.rawUsage,
+            timezone: config.report.timezone,
+            logger,
+          }),
     createMailer: async (config) => {
       // Loaded on first use: a dry run never loads a transport.
       const mail = await import('../adapters/mailers/index.js');

@@ -150,6 +150,39 @@ export class DataLake extends Construct {
     });
   }
 
+  /**
+   * What the usage rollup job reads: the usage_events Glue table and its files (listed for the
+   * fingerprints, read by Athena), nothing of the other tables.
+   */
+  grantUsageEventsRead(role: iam.Role): void {
+    const usage = this.tables.find((t) => t.contractName === 'usage_events');
+    if (usage === undefined) throw new Error('usage_events is not a deployed table');
+    const stack = Stack.of(this);
+    const glueArn = (resource: string) => stack.formatArn({ service: 'glue', resource });
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadUsageEventsTable',
+        actions: ['glue:GetDatabase', 'glue:GetTable', 'glue:GetPartition', 'glue:GetPartitions'],
+        resources: [
+          glueArn('catalog'),
+          glueArn(`database/${this.databaseName}`),
+          glueArn(`table/${this.databaseName}/${usage.glueName}`),
+        ],
+      }),
+    );
+    this.grantLocationRead(role, this.bucket, 'UsageEventsFiles', [usage.keyPrefix]);
+    if (this.config.dataBucketKmsKeyArn !== undefined) {
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          sid: 'DecryptUsageEvents',
+          actions: ['kms:Decrypt'],
+          resources: [this.config.dataBucketKmsKeyArn],
+          conditions: { StringEquals: { 'kms:ViaService': `s3.${stack.region}.amazonaws.com` } },
+        }),
+      );
+    }
+  }
+
   /** s3:GetObject under each prefix, and ListBucket limited to those prefixes. */
   private grantLocationRead(
     role: iam.Role,

@@ -20,6 +20,7 @@ import {
   type QueryEngine,
   type QueryRequest,
   type QueryResult,
+  type QueryStats,
   type TableSource,
 } from '../../app/ports/query-engine.js';
 import { type Row, type SqlValue } from '../../core/sql-values.js';
@@ -171,12 +172,25 @@ export class AthenaEngine implements QueryEngine {
   }
 
   async query(request: QueryRequest): Promise<QueryResult> {
+    return this.#run(request, true);
+  }
+
+  /**
+   * Runs a statement that returns no rows to read (an `UNLOAD`, whose files Athena writes to its
+   * TO location): the same retries, timeout and cost accounting as a query, without fetching
+   * results.
+   */
+  async execute(request: QueryRequest): Promise<QueryStats> {
+    return (await this.#run(request, false)).stats;
+  }
+
+  async #run(request: QueryRequest, fetchResults: boolean): Promise<QueryResult> {
     // Render before queueing so a bad parameter fails fast and never reaches Athena.
     const parameters = request.params.map(renderAthenaParameter);
     return this.#semaphore.run(async () => {
       for (let attempt = 1; ; attempt += 1) {
         try {
-          return await this.#runOnce(request, parameters);
+          return await this.#runOnce(request, parameters, fetchResults);
         } catch (error) {
           if (error instanceof RetryableQueryFailure) {
             if (attempt >= this.#maxAttempts) throw error.final;
@@ -246,7 +260,11 @@ export class AthenaEngine implements QueryEngine {
     return entry;
   }
 
-  async #runOnce(request: QueryRequest, parameters: readonly string[]): Promise<QueryResult> {
+  async #runOnce(
+    request: QueryRequest,
+    parameters: readonly string[],
+    fetchResults: boolean,
+  ): Promise<QueryResult> {
     const name = request.name;
     const started = Date.now();
     // The same token on every retry of this start makes a retried start idempotent.
@@ -339,7 +357,7 @@ export class AthenaEngine implements QueryEngine {
       interval = Math.min(MAX_POLL_INTERVAL_MS, interval * 1.5);
     }
 
-    const rows = await this.#fetchRows(name, id);
+    const rows = fetchResults ? await this.#fetchRows(name, id) : [];
     const bytesScanned = execution?.Statistics?.DataScannedInBytes ?? 0;
     const milliseconds = execution?.Statistics?.EngineExecutionTimeInMillis ?? Date.now() - started;
     this.#record(

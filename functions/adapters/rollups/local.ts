@@ -27,13 +27,13 @@ import {
   batches,
   parseManifest,
   planRollups,
+  rollupCalendar,
   updatedManifest,
   type RawPartition,
   type RollupManifest,
   type RollupTable,
 } from '../../core/rollup-plan.js';
 import { composeQuery, dataQualityQuery, type ComposeContext } from '../../sql/compose.js';
-import { periodContaining, type Period } from '../../core/period.js';
 import type { QueryEngine, TableSource } from '../../app/ports/query-engine.js';
 import type { RollupReadiness, RollupRequest, UsageRollups } from '../../app/ports/usage-rollups.js';
 
@@ -122,11 +122,6 @@ export function rawPartitions(dataDir: string): { partitions: RawPartition[] } |
   });
   partitions.sort((a, b) => (a.dt < b.dt ? -1 : 1));
   return { partitions };
-}
-
-/** Months around the batch: the zone's UTC offsets over them give each event its local day. */
-function rollupCalendar(fromDt: string, toDt: string, timezone: string): Period[] {
-  return [periodContaining('monthly', toDt, timezone), periodContaining('monthly', fromDt, timezone)];
 }
 
 export class LocalUsageRollups implements UsageRollups {

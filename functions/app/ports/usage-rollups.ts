@@ -25,3 +25,38 @@ export type RollupReadiness =
 export interface UsageRollups {
   prepare(request: RollupRequest): Promise<RollupReadiness>;
 }
+
+/** What one run of the rollup job asks for (functions/app/rollup-job.ts). */
+export interface RollupSyncRequest {
+  /** The raw dt partitions to consider (default: all). */
+  readonly fromDt?: string;
+  readonly toDt?: string;
+  /** Plan only: list what would be built and removed, change nothing. */
+  readonly dryRun?: boolean;
+  /** Build at most this many days now, newest first; the rest wait for the next run. */
+  readonly maxDays?: number;
+  /** Start no further day after this instant (the invocation's deadline, less a margin). */
+  readonly startNoDayAfter?: Date;
+}
+
+export interface RollupSyncResult {
+  /** The zone the rollups are built in (the deployment's). */
+  readonly timezone: string;
+  /** Days built (or, in a dry run, to build), newest first. */
+  readonly built: readonly string[];
+  /** Days whose raw partition is gone, removed (or to remove). */
+  readonly removed: readonly string[];
+  /** Days still missing or stale, left to the next run (limit or deadline). */
+  readonly pending: readonly string[];
+  /** Days already current. */
+  readonly current: number;
+  /** The first day that could not be built and why; the days after it were not started. */
+  readonly failed: { readonly dt: string; readonly reason: string } | null;
+  /** Bytes the engine scanned for this run's queries. */
+  readonly bytesScanned: number;
+}
+
+/** Usage rollups a job keeps current on its own, besides serving the reports. */
+export interface MaintainedUsageRollups extends UsageRollups {
+  sync(request: RollupSyncRequest): Promise<RollupSyncResult>;
+}

@@ -20,6 +20,7 @@ import {
   validateThresholds,
   type ExclusionThresholds,
 } from '../../core/exclusion-share.js';
+import { parseS3Folder, type S3Folder } from '../../adapters/rollups/athena.js';
 
 export interface RuntimeConfig {
   readonly athena: {
@@ -51,6 +52,11 @@ export interface RuntimeConfig {
   };
   /** CSM digests (CSM_DIGESTS, CSM_DOMAINS, CSM_SKIP_EMPTY; docs/csm-digests.md). */
   readonly csm: CsmConfig;
+  /**
+   * The usage rollups (USAGE_ROLLUPS_LOCATION, USAGE_EVENTS_LOCATION; docs/rollups.md): where
+   * they live and the raw usage_events folder they are built from; null: none deployed.
+   */
+  readonly usageRollups: { readonly rollups: S3Folder; readonly rawUsage: S3Folder } | null;
 }
 
 const tablesJson = z
@@ -90,6 +96,22 @@ const percentShare = (fallback: number) =>
     .transform((v) => (v === undefined || v.trim() === '' ? undefined : v))
     .pipe(percentTextSchema.optional())
     .transform((n) => (n === undefined ? fallback : n / 100));
+
+/** An optional s3://bucket/prefix/ folder (empty: not set). */
+function s3Folder(strict: boolean, example: string) {
+  return z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === '') return null;
+      const folder = parseS3Folder(v, strict);
+      if (folder === null) {
+        ctx.addIssue({ code: 'custom', message: notA(v, `an S3 folder such as ${example}`) });
+        return z.NEVER;
+      }
+      return folder;
+    });
+}
 
 const envSchema = z.object({
   ATHENA_DATABASE: catalogNameSchema,
@@ -140,6 +162,8 @@ const envSchema = z.object({
     .optional()
     .transform((v) => v || 'en')
     .pipe(oneOfSchema(LOCALES)),
+  USAGE_ROLLUPS_LOCATION: s3Folder(true, 's3://<bucket>/usage_rollups/'),
+  USAGE_EVENTS_LOCATION: s3Folder(false, 's3://<bucket>/data/usage_events/'),
 });
 
 /** Reads and checks the environment; every problem is named with its variable. */
@@ -167,8 +191,17 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): R
   if (thresholdProblem) throw new InputError(`invalid environment: ${thresholdProblem}`);
   const csm = csmConfigFromEnv(env);
   if (csm.problems.length > 0) throw new InputError(`invalid environment: ${csm.problems.join('; ')}`);
+  if ((e.USAGE_ROLLUPS_LOCATION === null) !== (e.USAGE_EVENTS_LOCATION === null)) {
+    throw new InputError(
+      'invalid environment: USAGE_ROLLUPS_LOCATION and USAGE_EVENTS_LOCATION go together (set both or neither)',
+    );
+  }
   return {
     csm: csm.config,
+    usageRollups:
+      e.USAGE_ROLLUPS_LOCATION !== null && e.USAGE_EVENTS_LOCATION !== null
+        ? { rollups: e.USAGE_ROLLUPS_LOCATION, rawUsage: e.USAGE_EVENTS_LOCATION }
+        : null,
     athena: {
       database: e.ATHENA_DATABASE,
       workgroup: e.ATHENA_WORKGROUP,

@@ -7,6 +7,7 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
+import { AthenaEngine } from '../../adapters/engines/athena.js';
 import { awsAdapters } from '../aws-adapters.js';
 import { createReportHandler } from './runtime.js';
 
@@ -19,4 +20,6 @@ export const handler = createReportHandler({
   createEngine: (config, { queryTimeoutMs, logger }) => aws.createEngine(config, queryTimeoutMs, logger),
   createStore: aws.createStore,
   createMailer: aws.createMailer,
+  createUsageRollups: (config, engine, logger) =>
+    engine instanceof AthenaEngine ? aws.createUsageRollups(config, engine, logger) : undefined,
 });

@@ -23,6 +23,7 @@ import { ReportStoppedError } from '../../core/run-guards.js';
 import type { Snapshot } from '../../core/snapshot.js';
 import type { ObjectStore } from '../../app/ports/object-store.js';
 import type { Mailer } from '../../app/ports/mailer.js';
+import type { UsageRollups } from '../../app/ports/usage-rollups.js';
 import { loadConfig, type RuntimeConfig } from './config.js';
 import { resolveRequest } from './payload.js';
 
@@ -69,6 +70,15 @@ export interface ReportHandlerDeps {
   ): QueryEngine | Promise<QueryEngine>;
   createStore(config: RuntimeConfig): ObjectStore;
   createMailer(config: RuntimeConfig): Mailer | Promise<Mailer>;
+  /**
+   * The usage rollups the report keeps current and reads (docs/rollups.md); absent or
+   * undefined: the report reads the raw usage events.
+   */
+  createUsageRollups?(
+    config: RuntimeConfig,
+    engine: QueryEngine,
+    logger: JobLogger,
+  ): UsageRollups | undefined;
   /** Wall clock (default: the real one). */
   readonly clock?: () => Date;
   readonly buildSnapshot?: BuildSnapshotFn;
@@ -195,9 +205,11 @@ export function createReportHandler(deps: ReportHandlerDeps): ReportHandler {
       const log = jobLogger(logger);
       const engine = await deps.createEngine(config, { queryTimeoutMs, logger: log });
       try {
+        const usageRollups = deps.createUsageRollups?.(config, engine, log);
         const summary = await runDigestJob(
           {
             engine,
+            ...(usageRollups ? { usageRollups } : {}),
             store: deps.createStore(config),
             mailer: request.dryRun ? null : await deps.createMailer(config),
             logger: log,

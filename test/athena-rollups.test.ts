@@ -1,0 +1,543 @@
+/**
+ * The usage rollups on AWS (functions/adapters/rollups/athena.ts, functions/app/rollup-job.ts):
+ * S3 is a real S3-protocol server (s3rver, with S3's conditional writes), Athena a mocked client
+ * that behaves as Athena does for an UNLOAD: it refuses a TO location that holds objects, writes
+ * its files there, and can fail (leaving a partial file behind, as Athena leaves orphans) or
+ * throttle.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { mockClient } from 'aws-sdk-client-mock';
+import {
+  AthenaClient,
+  GetQueryExecutionCommand,
+  GetQueryResultsCommand,
+  StartQueryExecutionCommand,
+  TooManyRequestsException,
+  type GetQueryExecutionCommandInput,
+  type StartQueryExecutionCommandInput,
+} from '@aws-sdk/client-athena';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+} from '@aws-sdk/client-s3';
+import { TrinoSQL } from 'dt-sql-parser';
+import { AthenaEngine } from '../functions/adapters/engines/athena.js';
+import { renderAthenaParameter } from '../functions/adapters/engines/athena-values.js';
+import { AthenaUsageRollups, MANIFEST_KEY, parseS3Folder } from '../functions/adapters/rollups/athena.js';
+import { RollupJobError, parseRollupEvent, runRollupJob } from '../functions/app/rollup-job.js';
+import { InputError } from '../functions/core/input-error.js';
+import {
+  ROLLUP_VERSION,
+  parseManifest,
+  rollupCalendar,
+  type RollupManifest,
+} from '../functions/core/rollup-plan.js';
+import { composeQuery, dataQualityQuery, loadSql } from '../functions/sql/compose.js';
+import { startLocalS3, type LocalS3 } from './store-s3-server.js';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DuckDbEngine } from '../functions/adapters/engines/duckdb.js';
+import { LocalUsageRollups } from '../functions/adapters/rollups/local.js';
+import { generateSampleData } from '../functions/sample/generate.js';
+import { ROLLUP_COLUMNS, ROLLUP_TABLES } from '../functions/core/rollup-plan.js';
+
+const BUCKET = 'cs-kpi-data';
+const RAW_PREFIX = 'data/usage_events';
+const ROLLUP_PREFIX = 'usage_rollups';
+const ZONE = 'Europe/Warsaw';
+
+interface SentQuery {
+  readonly id: string;
+  readonly sql: string;
+  readonly params: readonly string[];
+  readonly location: string;
+  readonly workgroup: string | undefined;
+}
+
+const athenaClient = new AthenaClient({ region: 'eu-central-1' });
+const athena = mockClient(athenaClient);
+let s3: LocalS3;
+let sent: SentQuery[] = [];
+/** Athena's answer to a query: null = it succeeds, else the error message it fails with. */
+let failWith: (query: SentQuery) => string | null = () => null;
+let throttleStarts = 0;
+const states = new Map<string, { state: 'SUCCEEDED' | 'FAILED'; reason?: string }>();
+
+function splitUri(uri: string): { bucket: string; key: string } {
+  const m = /^s3:\/\/([^/]+)\/(.*)$/.exec(uri);
+  return { bucket: m?.[1] ?? '', key: m?.[2] ?? '' };
+}
+
+async function keysUnder(prefix: string): Promise<string[]> {
+  const out = await s3.client.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: prefix }));
+  return (out.Contents ?? []).map((o) => o.Key ?? '').sort();
+}
+
+async function putRaw(dt: string, name: string, body: string): Promise<void> {
+  await s3.client.send(
+    new PutObjectCommand({ Bucket: BUCKET, Key: `${RAW_PREFIX}/dt=${dt}/${name}`, Body: body }),
+  );
+}
+
+async function storedManifest(): Promise<RollupManifest | null> {
+  try {
+    const out = await s3.client.send(
+      new GetObjectCommand({ Bucket: BUCKET, Key: `${ROLLUP_PREFIX}/${MANIFEST_KEY}` }),
+    );
+    return parseManifest(JSON.parse((await out.Body?.transformToString('utf-8')) ?? ''));
+  } catch {
+    return null;
+  }
+}
+
+async function clearBucket(): Promise<void> {
+  for (const key of await keysUnder('')) {
+    await s3.client.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: key }));
+  }
+}
+
+function engine(): AthenaEngine {
+  return new AthenaEngine({
+    client: athenaClient,
+    workgroup: 'cs-kpi-digest-queries',
+    database: 'cs_kpi',
+    tables: { usage_events: 'usage_events' },
+    pollIntervalMs: 10,
+    sleep: async () => undefined,
+    random: () => 0,
+  });
+}
+
+function rollups(options: { timezone?: string; now?: () => Date } = {}): {
+  adapter: AthenaUsageRollups;
+  engine: AthenaEngine;
+} {
+  const e = engine();
+  return {
+    engine: e,
+    adapter: new AthenaUsageRollups({
+      runner: e,
+      s3: s3.client,
+      rawUsage: { bucket: BUCKET, prefix: RAW_PREFIX },
+      rollups: { bucket: BUCKET, prefix: ROLLUP_PREFIX },
+      timezone: options.timezone ?? ZONE,
+      ...(options.now ? { now: options.now } : {}),
+    }),
+  };
+}
+
+const dayOf = (q: SentQuery): string => /dt=(\d{4}-\d{2}-\d{2})\//.exec(q.location)?.[1] ?? '';
+const tableOf = (q: SentQuery): string => /usage_rollups\/([a-z_]+)\/dt=/.exec(q.location)?.[1] ?? '';
+
+beforeAll(async () => {
+  s3 = await startLocalS3({ bucket: BUCKET, likeS3: true });
+});
+afterAll(async () => {
+  athena.restore();
+  await s3?.stop();
+});
+
+beforeEach(async () => {
+  await clearBucket();
+  sent = [];
+  failWith = () => null;
+  throttleStarts = 0;
+  states.clear();
+  athena.reset();
+  athena.on(StartQueryExecutionCommand).callsFake(async (input: StartQueryExecutionCommandInput) => {
+    if (throttleStarts > 0) {
+      throttleStarts -= 1;
+      throw new TooManyRequestsException({ message: 'Rate exceeded', $metadata: { httpStatusCode: 400 } });
+    }
+    const sql = input.QueryString ?? '';
+    const query: SentQuery = {
+      id: `q-${sent.length + 1}`,
+      sql,
+      params: input.ExecutionParameters ?? [],
+      location: /\nTO '([^']+)'\n/.exec(sql)?.[1] ?? '',
+      workgroup: input.WorkGroup,
+    };
+    sent.push(query);
+    const { bucket, key } = splitUri(query.location);
+    const file = { Bucket: bucket, Key: `${key}${query.id}_00000.snappy.parquet`, Body: 'PAR1 rows PAR1' };
+    const failure = failWith(query);
+    if (failure !== null) {
+      // Athena does not delete what a failed query already wrote.
+      await s3.client.send(new PutObjectCommand({ ...file, Key: `${key}${query.id}_partial` }));
+      states.set(query.id, { state: 'FAILED', reason: failure });
+    } else if ((await keysUnder(key)).length > 0) {
+      states.set(query.id, {
+        state: 'FAILED',
+        reason: `HIVE_PATH_ALREADY_EXISTS: Target directory for table already exists: ${query.location}`,
+      });
+    } else {
+      await s3.client.send(new PutObjectCommand(file));
+      states.set(query.id, { state: 'SUCCEEDED' });
+    }
+    return { QueryExecutionId: query.id };
+  });
+  athena.on(GetQueryExecutionCommand).callsFake((input: GetQueryExecutionCommandInput) => {
+    const id = input.QueryExecutionId ?? '';
+    const s = states.get(id) ?? { state: 'FAILED', reason: 'unknown query' };
+    return {
+      QueryExecution: {
+        QueryExecutionId: id,
+        StatementType: 'DML',
+        Status: {
+          State: s.state,
+          ...(s.reason
+            ? {
+                StateChangeReason: s.reason,
+                AthenaError: { ErrorCategory: 2, ErrorType: 1301, Retryable: false, ErrorMessage: s.reason },
+              }
+            : {}),
+        },
+        Statistics: { DataScannedInBytes: 1_048_576, EngineExecutionTimeInMillis: 900 },
+      },
+    };
+  });
+  athena.on(GetQueryResultsCommand).rejects(new Error('an UNLOAD has no rows to read'));
+});
+
+describe('the rollup job on Athena', () => {
+  it('empties each day prefix and UNLOADs the rollup SQL files into it, values bound', async () => {
+    await putRaw('2026-11-21', 'part-0.parquet', 'raw day one');
+    await putRaw('2026-11-22', 'part-0.parquet', 'raw day two');
+    // An old object in a day's prefix (say from an earlier build): it must go before the UNLOAD.
+    await s3.client.send(
+      new PutObjectCommand({
+        Bucket: BUCKET,
+        Key: `${ROLLUP_PREFIX}/usage_user_days/dt=2026-11-22/old_00000`,
+        Body: 'old',
+      }),
+    );
+    const { adapter, engine: e } = rollups();
+    const result = await adapter.sync({});
+    expect(result).toMatchObject({
+      timezone: ZONE,
+      built: ['2026-11-22', '2026-11-21'],
+      removed: [],
+      pending: [],
+      failed: null,
+      current: 0,
+      bytesScanned: 6 * 1_048_576,
+    });
+    expect(sent).toHaveLength(6);
+    expect(new Set(sent.map((q) => q.workgroup))).toEqual(new Set(['cs-kpi-digest-queries']));
+
+    const sources = await e.sources();
+    for (const dt of ['2026-11-21', '2026-11-22']) {
+      const ctx = { sources, currency: 'USD', periods: rollupCalendar(dt, dt, ZONE) };
+      const range = [
+        { type: 'varchar' as const, value: dt },
+        { type: 'varchar' as const, value: dt },
+      ];
+      const days = composeQuery('rollup_usage_days', range, ctx);
+      const quality = dataQualityQuery('usage_events', ctx, { fromDt: dt, toDt: dt }, { byPartition: true });
+      const byTable = new Map(sent.filter((q) => dayOf(q) === dt).map((q) => [tableOf(q), q]));
+      expect([...byTable.keys()].sort()).toEqual(['usage_quality', 'usage_sessions', 'usage_user_days']);
+      for (const [table, inner] of [
+        ['usage_user_days', days],
+        ['usage_sessions', days],
+        ['usage_quality', quality],
+      ] as const) {
+        const q = byTable.get(table);
+        expect(q?.location).toBe(`s3://${BUCKET}/${ROLLUP_PREFIX}/${table}/dt=${dt}/`);
+        // The SELECT inside is the composed query file, unchanged; only the wrapper is added.
+        expect(q?.sql.startsWith('UNLOAD (SELECT ')).toBe(true);
+        expect(q?.sql).toContain(inner?.sql ?? 'missing');
+        expect(
+          q?.sql.endsWith(`TO '${q?.location}'\nWITH (format = 'PARQUET', compression = 'SNAPPY')`),
+        ).toBe(true);
+        expect(q?.params).toEqual(inner?.params.map(renderAthenaParameter));
+        expect(q?.params.filter((p) => p === `'${dt}'`).length).toBeGreaterThanOrEqual(2);
+        // The day is a bound value inside the query; only the validated location holds it as text.
+        const inside = (q?.sql ?? '').slice(0, (q?.sql ?? '').lastIndexOf('\nTO '));
+        expect(inside).not.toContain(dt);
+      }
+      expect(byTable.get('usage_user_days')?.sql).toContain(loadSql('rollup_usage_days').trim());
+      expect(byTable.get('usage_user_days')?.sql).toContain(
+        'UNLOAD (SELECT local_day, account_id, user_id, events, features FROM (',
+      );
+      expect(byTable.get('usage_sessions')?.sql).toContain(
+        ") AS day_rows WHERE part = 'session' AND session_id IS NOT NULL)",
+      );
+    }
+    // The old object is gone; each prefix holds what its UNLOAD wrote.
+    expect(await keysUnder(`${ROLLUP_PREFIX}/usage_user_days/dt=2026-11-22/`)).toHaveLength(1);
+    expect(await keysUnder(`${ROLLUP_PREFIX}/usage_user_days/dt=2026-11-22/old`)).toEqual([]);
+
+    const manifest = await storedManifest();
+    expect(manifest).toMatchObject({ version: ROLLUP_VERSION, timezone: ZONE, dataSource: 'athena:cs_kpi' });
+    expect(Object.keys(manifest?.days ?? {})).toEqual(['2026-11-21', '2026-11-22']);
+  });
+
+  it('the SELECT inside each UNLOAD parses with the Trino grammar', async () => {
+    await putRaw('2026-11-22', 'part-0.parquet', 'raw');
+    await rollups().adapter.sync({});
+    const parser = new TrinoSQL();
+    for (const q of sent) {
+      const inner = q.sql.slice('UNLOAD ('.length, q.sql.lastIndexOf(')\nTO '));
+      expect(parser.validate(inner), tableOf(q)).toEqual([]);
+    }
+  });
+
+  it('a rerun builds nothing; a rewritten raw file (new ETag) rebuilds that day only', async () => {
+    await putRaw('2026-11-21', 'part-0.parquet', 'raw day one');
+    await putRaw('2026-11-22', 'part-0.parquet', 'raw day two');
+    await rollups().adapter.sync({});
+    const first = await storedManifest();
+    sent = [];
+    const rerun = await rollups().adapter.sync({});
+    expect(rerun).toMatchObject({ built: [], current: 2, failed: null });
+    expect(sent).toEqual([]);
+    expect(await storedManifest()).toEqual(first);
+
+    // Same key, same size, other content: only the ETag tells.
+    await putRaw('2026-11-21', 'part-0.parquet', 'raw day ONE');
+    const stale = await rollups().adapter.sync({});
+    expect(stale).toMatchObject({ built: ['2026-11-21'], current: 1 });
+    expect(sent.map(dayOf)).toEqual(['2026-11-21', '2026-11-21', '2026-11-21']);
+    // Rebuilt over its own earlier files: each prefix was emptied first (else Athena refuses).
+    for (const table of ['usage_user_days', 'usage_sessions', 'usage_quality']) {
+      expect(await keysUnder(`${ROLLUP_PREFIX}/${table}/dt=2026-11-21/`)).toHaveLength(1);
+    }
+    const after = await storedManifest();
+    expect(after?.days['2026-11-22']).toEqual(first?.days['2026-11-22']);
+    expect(after?.days['2026-11-21']?.fingerprint).not.toBe(first?.days['2026-11-21']?.fingerprint);
+
+    // A file added to a day makes it stale too; a file Athena does not read (_SUCCESS) does not.
+    sent = [];
+    await putRaw('2026-11-22', '_SUCCESS', '');
+    expect((await rollups().adapter.sync({})).built).toEqual([]);
+    await putRaw('2026-11-22', 'part-1.parquet', 'late rows');
+    expect((await rollups().adapter.sync({})).built).toEqual(['2026-11-22']);
+  });
+
+  it('a failed UNLOAD leaves its day unrecorded and the job fails; the next run rebuilds it', async () => {
+    for (const dt of ['2026-11-20', '2026-11-21', '2026-11-22']) await putRaw(dt, 'part-0.parquet', dt);
+    failWith = (q) =>
+      dayOf(q) === '2026-11-21' && tableOf(q) === 'usage_sessions'
+        ? 'HIVE_CANNOT_OPEN_SPLIT: Error opening Hive split s3://cs-kpi-data/data/usage_events/dt=2026-11-21/part-0.parquet'
+        : null;
+    const { adapter } = rollups();
+    const error = await runRollupJob({ rollups: adapter }, { dryRun: false }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RollupJobError);
+    expect((error as RollupJobError).message).toMatch(
+      /^usage rollup of 2026-11-21 failed: Athena query "rollup_usage_sessions" failed: HIVE_CANNOT_OPEN_SPLIT/,
+    );
+    expect((error as RollupJobError).result).toMatchObject({
+      built: ['2026-11-22'],
+      pending: ['2026-11-20'],
+      failed: { dt: '2026-11-21' },
+    });
+    // Newest first: 11-22 was recorded, 11-21 failed, 11-20 was not started.
+    expect(Object.keys((await storedManifest())?.days ?? {})).toEqual(['2026-11-22']);
+    expect(sent.filter((q) => dayOf(q) === '2026-11-20')).toEqual([]);
+
+    // The next run: the failed day's orphaned partial file is emptied away and the day rebuilt.
+    failWith = () => null;
+    sent = [];
+    const summary = await runRollupJob({ rollups: rollups().adapter }, { dryRun: false });
+    expect(summary).toMatchObject({ built: ['2026-11-21', '2026-11-20'], pending: [], current: 1 });
+    expect(await keysUnder(`${ROLLUP_PREFIX}/usage_sessions/dt=2026-11-21/`)).toEqual([
+      `${ROLLUP_PREFIX}/usage_sessions/dt=2026-11-21/q-2_00000.snappy.parquet`,
+    ]);
+    expect(Object.keys((await storedManifest())?.days ?? {})).toEqual([
+      '2026-11-20',
+      '2026-11-21',
+      '2026-11-22',
+    ]);
+  });
+
+  it('retries a throttled StartQueryExecution', async () => {
+    await putRaw('2026-11-22', 'part-0.parquet', 'raw');
+    throttleStarts = 2;
+    const result = await rollups().adapter.sync({});
+    expect(result).toMatchObject({ built: ['2026-11-22'], failed: null });
+    expect(athena.commandCalls(StartQueryExecutionCommand)).toHaveLength(5);
+    expect(sent).toHaveLength(3);
+  });
+
+  it('a manifest of another zone (or version, or data) rebuilds every day in the deployment zone', async () => {
+    await putRaw('2026-11-21', 'part-0.parquet', 'one');
+    await putRaw('2026-11-22', 'part-0.parquet', 'two');
+    await rollups({ timezone: 'UTC' }).adapter.sync({});
+    sent = [];
+    const result = await rollups({ timezone: ZONE }).adapter.sync({});
+    expect(result).toMatchObject({ built: ['2026-11-22', '2026-11-21'], current: 0 });
+    expect(sent).toHaveLength(6);
+    expect((await storedManifest())?.timezone).toBe(ZONE);
+  });
+
+  it('removes the rollups of a raw day that is gone, files first', async () => {
+    await putRaw('2026-11-21', 'part-0.parquet', 'one');
+    await putRaw('2026-11-22', 'part-0.parquet', 'two');
+    await rollups().adapter.sync({});
+    await s3.client.send(
+      new DeleteObjectCommand({ Bucket: BUCKET, Key: `${RAW_PREFIX}/dt=2026-11-21/part-0.parquet` }),
+    );
+    const result = await rollups().adapter.sync({});
+    expect(result).toMatchObject({ built: [], removed: ['2026-11-21'], current: 1 });
+    for (const table of ['usage_user_days', 'usage_sessions', 'usage_quality']) {
+      expect(await keysUnder(`${ROLLUP_PREFIX}/${table}/dt=2026-11-21/`)).toEqual([]);
+    }
+    expect(Object.keys((await storedManifest())?.days ?? {})).toEqual(['2026-11-22']);
+  });
+
+  it('a dry run changes nothing; a run builds at most maxDays, newest first; none starts past the deadline', async () => {
+    for (const dt of ['2026-11-19', '2026-11-20', '2026-11-21', '2026-11-22']) {
+      await putRaw(dt, 'part-0.parquet', dt);
+    }
+    const dry = await runRollupJob({ rollups: rollups().adapter, maxDays: 3 }, { dryRun: true });
+    expect(dry).toMatchObject({ dryRun: true, built: ['2026-11-22', '2026-11-21', '2026-11-20'] });
+    expect(dry.pending).toEqual(['2026-11-19']);
+    expect(sent).toEqual([]);
+    expect(await storedManifest()).toBeNull();
+
+    const limited = await runRollupJob(
+      { rollups: rollups().adapter, maxDays: 2 },
+      { fromDt: '2026-11-20', toDt: '2026-11-22', dryRun: false },
+    );
+    expect(limited).toMatchObject({ built: ['2026-11-22', '2026-11-21'], pending: ['2026-11-20'] });
+
+    let clock = Date.parse('2026-11-23T00:30:00Z');
+    const late = rollups({ now: () => new Date((clock += 60_000)) });
+    const result = await runRollupJob(
+      { rollups: late.adapter, startNoDayAfter: new Date('2026-11-23T00:30:30Z') },
+      { dryRun: false },
+    );
+    expect(result).toMatchObject({ built: [], pending: ['2026-11-20', '2026-11-19'] });
+  });
+
+  it('reads the invocation event strictly', () => {
+    expect(parseRollupEvent({ source: 'rollup-schedule', scheduledTime: '2026-11-23T00:30:00Z' })).toEqual({
+      dryRun: false,
+    });
+    expect(parseRollupEvent({ fromDt: '2026-11-01', toDt: '2026-11-30', dryRun: true })).toEqual({
+      fromDt: '2026-11-01',
+      toDt: '2026-11-30',
+      dryRun: true,
+    });
+    expect(() => parseRollupEvent({ fromDt: '2026-02-30' })).toThrow(InputError);
+    expect(() => parseRollupEvent({ fromDt: '2026-11-30', toDt: '2026-11-01' })).toThrow(/is after toDt/);
+    expect(() => parseRollupEvent({ dryrun: true })).toThrow(/unknown field\(s\) dryrun/);
+  });
+
+  it('accepts only plain S3 folders, and no quote in a rollup location', () => {
+    expect(parseS3Folder('s3://cs-kpi-rollups/usage_rollups/', true)).toEqual({
+      bucket: 'cs-kpi-rollups',
+      prefix: 'usage_rollups',
+    });
+    expect(parseS3Folder("s3://cs-kpi-rollups/it's/", true)).toBeNull();
+    expect(parseS3Folder("s3://cs-kpi-data/it's/", false)).toEqual({ bucket: 'cs-kpi-data', prefix: "it's" });
+    expect(parseS3Folder('s3://Not_A_Bucket/x/', false)).toBeNull();
+    expect(
+      () =>
+        new AthenaUsageRollups({
+          runner: engine(),
+          s3: s3.client,
+          rawUsage: { bucket: BUCKET, prefix: RAW_PREFIX },
+          rollups: { bucket: BUCKET, prefix: "x' OR 1=1 --" },
+          timezone: 'UTC',
+        }),
+    ).toThrow(/not a plain S3 folder/);
+  });
+});
+
+describe('a report over the Athena rollups (prepare)', () => {
+  const window = { timezone: ZONE, fromDt: '2026-11-16', toDt: '2026-11-22' };
+
+  it('builds the few missing or stale days of its window itself, then reads the rollups', async () => {
+    for (const dt of ['2026-11-15', '2026-11-21', '2026-11-22']) await putRaw(dt, 'part-0.parquet', dt);
+    const ready = await rollups().adapter.prepare(window);
+    expect(ready).toEqual({ usable: true, timezone: ZONE, built: ['2026-11-22', '2026-11-21'], removed: [] });
+    expect(new Set(sent.map(dayOf))).toEqual(new Set(['2026-11-21', '2026-11-22']));
+    sent = [];
+    expect(await rollups().adapter.prepare(window)).toEqual({
+      usable: true,
+      timezone: ZONE,
+      built: [],
+      removed: [],
+    });
+    expect(sent).toEqual([]);
+  });
+
+  it('reads the raw events, saying why, in another zone, with too many days to build, or when a day fails', async () => {
+    for (let d = 10; d <= 22; d += 1) await putRaw(`2026-11-${d}`, 'part-0.parquet', `day ${d}`);
+    expect(await rollups().adapter.prepare({ ...window, timezone: 'UTC' })).toEqual({
+      usable: false,
+      reason: `the usage rollups are in ${ZONE}, the report in UTC`,
+    });
+    const wide = await rollups().adapter.prepare({ ...window, fromDt: '2026-11-10' });
+    expect(wide).toEqual({
+      usable: false,
+      reason:
+        "13 days of the report's window are not rolled up or are stale (a report builds at most 7; the daily rollup job builds the rest)",
+    });
+    expect(sent).toEqual([]);
+
+    failWith = (q) =>
+      dayOf(q) === '2026-11-20' ? 'Access Denied (Service: Amazon S3; Status Code: 403)' : null;
+    const failed = await rollups().adapter.prepare(window);
+    expect(failed.usable).toBe(false);
+    expect(failed.usable === false && failed.reason).toMatch(
+      /^the usage rollups cannot be written: 2026-11-20: Athena query "rollup_usage_[a-z_]+" failed: Access Denied/,
+    );
+    expect(Object.keys((await storedManifest())?.days ?? {})).toEqual(['2026-11-21', '2026-11-22']);
+  });
+});
+
+describe('the rollup tables have one set of columns', () => {
+  it('the local adapter writes exactly the columns the UNLOADs select and the Glue tables declare', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'rollup-columns-'));
+    try {
+      await generateSampleData({
+        outDir: join(root, 'data'),
+        seed: 5,
+        endDate: '2026-11-22',
+        months: 1,
+        accounts: 20,
+        usageEvents: 2_000,
+      });
+      const duck = await DuckDbEngine.open({ dataDir: join(root, 'data') });
+      try {
+        const local = new LocalUsageRollups({
+          engine: duck,
+          rollupDir: join(root, 'rollups'),
+          timezone: ZONE,
+        });
+        expect((await local.sync()).usable).toBe(true);
+        const glueType: Readonly<Record<string, string>> = {
+          DATE: 'date',
+          VARCHAR: 'string',
+          BIGINT: 'bigint',
+          'VARCHAR[]': 'array<string>',
+          TIMESTAMP: 'timestamp',
+        };
+        for (const table of ROLLUP_TABLES) {
+          const files = join(root, 'rollups', table, '*', '*.parquet').replace(/'/g, "''");
+          const described = await duck.query({
+            name: 'describe_rollup',
+            sql: `DESCRIBE SELECT * FROM read_parquet('${files}', hive_partitioning = false)`,
+            params: [],
+          });
+          const columns = described.rows.map((r) => ({
+            name: String(r.column_name),
+            glueType: glueType[String(r.column_type)] ?? String(r.column_type),
+          }));
+          expect(columns, table).toEqual(
+            ROLLUP_COLUMNS[table].map((c) => ({ name: c.name, glueType: c.glueType })),
+          );
+        }
+      } finally {
+        await duck.close();
+      }
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+});
