@@ -15,7 +15,7 @@ export const ROLLUP_VERSION = 1;
 /** The usage rollup tables, each a folder of `dt=` partitions. */
 export const ROLLUP_TABLES = ['usage_user_days', 'usage_sessions', 'usage_quality'] as const;
 /** The web rollup tables (docs/rollups.md, "Web rollups"). */
-export const WEB_ROLLUP_TABLES = ['web_page_views', 'web_sessions', 'web_quality'] as const;
+export const WEB_ROLLUP_TABLES = ['web_sessions', 'web_pages', 'web_quality'] as const;
 export type RollupTable = (typeof ROLLUP_TABLES)[number] | (typeof WEB_ROLLUP_TABLES)[number];
 
 /** What the engine names each rollup table in SQL (the query files read these names). */
@@ -23,8 +23,8 @@ export const ROLLUP_RELATIONS: Readonly<Record<RollupTable, string>> = {
   usage_user_days: 'usage_rollup_user_days',
   usage_sessions: 'usage_rollup_sessions',
   usage_quality: 'usage_rollup_quality',
-  web_page_views: 'web_rollup_page_views',
   web_sessions: 'web_rollup_sessions',
+  web_pages: 'web_rollup_pages',
   web_quality: 'web_rollup_quality',
 };
 

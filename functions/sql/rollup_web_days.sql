@@ -2,16 +2,18 @@
 -- written as its own partition), reading the partitions [?1, ?2] = the batch and one day either
 -- side, so that every session with an event in the batch is seen whole when it lasts at most
 -- 24 hours (docs/rollups.md, "Web rollups"). One pass, two kinds of rows (`part`):
--- 'view'    one per page view (`event_id` set; the blank one of each group is not written): its session, visitor, page, the session's known flag, the
---           milliseconds to the session's next page view (NULL: the session's last page view,
---           an exit) and its maximum scroll depth (NULL: no scroll event);
--- 'session' one per raw partition, local day, session, visitor and known flag: the events'
---           impressions and clicks, whether the session's first event is among them
---           (`sessions`, and `bounces` when it is the session's only event), and the first and
---           last instant, by which a report checks that no session lasts over 24 hours.
--- A repeated event_id is resolved here once, as web_engagement.sql resolves it (earliest
+-- 'session' one per raw partition, local day, session, visitor and known flag (some event of
+--           the session carries an account_id): its events' impressions and clicks, whether the
+--           session's first event is among them (`sessions`; `bounces` when it is the session's
+--           only event), its page views with their time to the session's next page view (in
+--           whole milliseconds; none for the session's last page view: an exit) and their
+--           maximum scroll depth, and the first and last instant (a report checks with them
+--           that no session lasts over 24 hours);
+-- 'page'    one per raw partition, local day and page: the same page-view figures of that page
+--           (the blank page of each day holds the other events: not written).
+-- A repeated event_id is resolved here once, as relations/web_facts.sql resolves it (earliest
 -- instant, least value per field), over the partitions read: the event belongs to the dt of its
--- earliest copy. Every step is the raw head's (relations/web_facts.sql) without the periods.
+-- earliest copy. Every step is the raw head's without the periods.
 WITH deduped AS (
   SELECT
     e.event_id,
@@ -61,7 +63,7 @@ located AS (
   SELECT
     v.*,
     CAST(CAST(v.occurred_at AS DATE) AS VARCHAR) AS own_dt,
-    CASE WHEN v.is_view = 1 THEN v.event_id END AS view_id,
+    CASE WHEN v.is_view = 1 THEN v.page END AS view_page,
     CAST(v.occurred_at + z.shift AS DATE) AS local_day
   FROM viewed AS v
   JOIN (
@@ -72,31 +74,35 @@ located AS (
     AND v.occurred_at < z.to_ts
 )
 SELECT
-  CASE WHEN grouping(l.view_id) = 0 THEN 'view' ELSE 'session' END AS part,
+  CASE WHEN grouping(l.session_id) = 0 THEN 'session' ELSE 'page' END AS part,
   l.own_dt AS dt,
   l.local_day,
   l.session_id,
   l.visitor_id,
   l.session_known AS known,
-  l.view_id AS event_id,
-  min(l.page) AS page,
-  min(
-    CASE
-      WHEN l.next_view_at IS NOT NULL
-        THEN CAST(round((to_unixtime(l.next_view_at) - to_unixtime(l.occurred_at)) * 1000) AS BIGINT)
-    END
-  ) AS time_on_page_ms,
-  max(l.view_scroll) AS scroll_pct,
+  l.view_page AS page,
   count(CASE WHEN l.event_type = 'impression' THEN 1 END) AS impressions,
   count(CASE WHEN l.event_type = 'click' THEN 1 END) AS clicks,
   count(CASE WHEN l.session_row = 1 THEN 1 END) AS sessions,
   count(CASE WHEN l.session_row = 1 AND l.session_events = 1 THEN 1 END) AS bounces,
+  count(CASE WHEN l.is_view = 1 THEN 1 END) AS views,
+  count(CASE WHEN l.is_view = 1 AND l.next_view_at IS NOT NULL THEN 1 END) AS timed_views,
+  CAST(
+    sum(
+      CASE
+        WHEN l.is_view = 1
+          THEN CAST(round((to_unixtime(l.next_view_at) - to_unixtime(l.occurred_at)) * 1000) AS BIGINT)
+      END
+    ) AS BIGINT
+  ) AS time_on_page_ms,
+  count(CASE WHEN l.is_view = 1 AND l.next_view_at IS NULL THEN 1 END) AS exits,
+  count(CASE WHEN l.is_view = 1 AND l.view_scroll IS NOT NULL THEN 1 END) AS scrolled_views,
+  CAST(sum(CASE WHEN l.is_view = 1 THEN l.view_scroll END) AS BIGINT) AS scroll_pct_sum,
   min(l.occurred_at) AS first_at,
   max(l.occurred_at) AS last_at
 FROM located AS l
 WHERE l.own_dt BETWEEN ? AND ?
 GROUP BY GROUPING SETS (
   (l.own_dt, l.local_day, l.session_id, l.visitor_id, l.session_known),
-  -- Other events fall in one blank view_id per group: not written.
-  (l.own_dt, l.local_day, l.session_id, l.visitor_id, l.session_known, l.view_id)
+  (l.own_dt, l.local_day, l.view_page)
 )

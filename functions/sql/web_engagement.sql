@@ -1,5 +1,6 @@
 -- Every web KPI of the periods this report computes and the details of period 0, added up from
--- `web_facts`: one row per web event of the computed periods with its share of each figure.
+-- `web_facts`: rows of the computed periods, each with its share of every figure (one per raw
+-- event, or per rolled-up session and day, or per rolled-up page and day).
 -- Which relation gives those rows is the caller's choice (ComposeContext.heads,
 -- docs/sql.md): relations/web_facts.sql reads the raw events (ONE pass over web_events, its
 -- sessions seen whole across boundaries), relations/web_facts_rollup.sql the daily web
@@ -10,7 +11,8 @@
 --   'segment'  period 0, known customers (`known` = 1: some event of the session carries an
 --              account_id) and anonymous sessions (`known` = 0)
 --   'visitors' period 0: visitors of periods 0 and 1 together (new visitors of period 0 are
---              those not seen in period 1: this count minus period 1's visitors)
+--              those not seen in period 1: this count minus period 1's visitors); only
+--              visitors_0_1 is meant in this row
 --   'page'     period 0: the top 50 pages by views and the top 10 by exits
 WITH by_key AS (
   SELECT
@@ -34,7 +36,7 @@ WITH by_key AS (
     sum(f.impressions) AS impressions,
     sum(f.clicks) AS clicks,
     sum(f.scrolled_views) AS scrolled_views,
-    sum(f.scroll_pct) AS scroll_pct_sum,
+    sum(f.scroll_pct_sum) AS scroll_pct_sum,
     count(DISTINCT CASE WHEN f.period_index IN (0, 1) THEN f.visitor_id END) AS visitors_0_1
   FROM web_facts AS f
   GROUP BY GROUPING SETS ((f.period_index), (f.period_index, f.known), (f.top_page), ())
@@ -54,8 +56,9 @@ SELECT
   known,
   page,
   page_views,
-  visitors,
-  sessions_with_views,
+  -- Pages carry no visitor or session counts (the rollups' page rows have none).
+  CASE WHEN grain <> 'page' THEN visitors END AS visitors,
+  CASE WHEN grain <> 'page' THEN sessions_with_views END AS sessions_with_views,
   sessions,
   bounces,
   timed_views,

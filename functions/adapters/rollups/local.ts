@@ -68,6 +68,11 @@ const QUALITY_COLUMNS =
   'CAST(NULL AS VARCHAR) AS dt, CAST(NULL AS VARCHAR) AS reason, CAST(NULL AS BIGINT) AS row_count, ' +
   'CAST(NULL AS BIGINT) AS distinct_keys, CAST(NULL AS VARCHAR) AS latest, CAST(NULL AS VARCHAR) AS example';
 
+/** The page-view figures of a web rollup row (after `{more}` columns). */
+const WEB_FIGURES_COLUMNS =
+  '{more}CAST(NULL AS BIGINT) AS views, CAST(NULL AS BIGINT) AS timed_views, CAST(NULL AS BIGINT) AS time_on_page_ms, ' +
+  'CAST(NULL AS BIGINT) AS exits, CAST(NULL AS BIGINT) AS scrolled_views, CAST(NULL AS BIGINT) AS scroll_pct_sum';
+
 /** Empty relations with each rollup table's columns, for a folder without files yet. */
 const EMPTY_COLUMNS: Readonly<Record<RollupTable, string>> = {
   usage_user_days:
@@ -77,15 +82,17 @@ const EMPTY_COLUMNS: Readonly<Record<RollupTable, string>> = {
     'CAST(NULL AS VARCHAR) AS dt, CAST(NULL AS DATE) AS local_day, CAST(NULL AS VARCHAR) AS session_id, ' +
     'CAST(NULL AS TIMESTAMP) AS first_at, CAST(NULL AS TIMESTAMP) AS last_at',
   usage_quality: QUALITY_COLUMNS,
-  web_page_views:
-    'CAST(NULL AS VARCHAR) AS dt, CAST(NULL AS DATE) AS local_day, CAST(NULL AS VARCHAR) AS session_id, ' +
-    'CAST(NULL AS VARCHAR) AS visitor_id, CAST(NULL AS INTEGER) AS known, CAST(NULL AS VARCHAR) AS page, ' +
-    'CAST(NULL AS BIGINT) AS time_on_page_ms, CAST(NULL AS INTEGER) AS scroll_pct',
   web_sessions:
     'CAST(NULL AS VARCHAR) AS dt, CAST(NULL AS DATE) AS local_day, CAST(NULL AS VARCHAR) AS session_id, ' +
-    'CAST(NULL AS VARCHAR) AS visitor_id, CAST(NULL AS INTEGER) AS known, CAST(NULL AS BIGINT) AS impressions, ' +
-    'CAST(NULL AS BIGINT) AS clicks, CAST(NULL AS BIGINT) AS sessions, CAST(NULL AS BIGINT) AS bounces, ' +
-    'CAST(NULL AS TIMESTAMP) AS first_at, CAST(NULL AS TIMESTAMP) AS last_at',
+    'CAST(NULL AS VARCHAR) AS visitor_id, CAST(NULL AS INTEGER) AS known, ' +
+    WEB_FIGURES_COLUMNS.replace(
+      '{more}',
+      'CAST(NULL AS BIGINT) AS impressions, CAST(NULL AS BIGINT) AS clicks, CAST(NULL AS BIGINT) AS sessions, CAST(NULL AS BIGINT) AS bounces, ',
+    ) +
+    ', CAST(NULL AS TIMESTAMP) AS first_at, CAST(NULL AS TIMESTAMP) AS last_at',
+  web_pages:
+    'CAST(NULL AS VARCHAR) AS dt, CAST(NULL AS DATE) AS local_day, CAST(NULL AS VARCHAR) AS page, ' +
+    WEB_FIGURES_COLUMNS.replace('{more}', ''),
   web_quality: QUALITY_COLUMNS,
 };
 
@@ -100,6 +107,9 @@ interface RollupBuild {
   readonly writes: Partial<Record<RollupTable, string>>;
   readonly quality: RollupTable;
 }
+
+const WEB_SESSION_FIGURES = 'impressions, clicks, sessions, bounces';
+const WEB_FIGURES = 'views, timed_views, time_on_page_ms, exits, scrolled_views, scroll_pct_sum';
 
 const ROLLUP_BUILDS: Readonly<Record<RolledUpTable, RollupBuild>> = {
   usage_events: {
@@ -116,8 +126,8 @@ const ROLLUP_BUILDS: Readonly<Record<RolledUpTable, RollupBuild>> = {
     // The day before and after the batch are read too: sessions across midnight are seen whole.
     params: (fromDt, toDt) => [addDays(fromDt, -1), addDays(toDt, 1), fromDt, toDt],
     writes: {
-      web_page_views: `SELECT dt, local_day, session_id, visitor_id, known, page, time_on_page_ms, scroll_pct FROM {kept} WHERE part = 'view' AND event_id IS NOT NULL`,
-      web_sessions: `SELECT dt, local_day, session_id, visitor_id, known, impressions, clicks, sessions, bounces, first_at, last_at FROM {kept} WHERE part = 'session'`,
+      web_sessions: `SELECT dt, local_day, session_id, visitor_id, known, ${WEB_SESSION_FIGURES}, ${WEB_FIGURES}, first_at, last_at FROM {kept} WHERE part = 'session'`,
+      web_pages: `SELECT dt, local_day, page, ${WEB_FIGURES} FROM {kept} WHERE part = 'page' AND page IS NOT NULL`,
     },
     quality: 'web_quality',
   },
@@ -151,10 +161,22 @@ function dataFiles(dir: string): string[] {
 export function rawPartitions(
   dataDir: string,
   table: RolledUpTable = 'usage_events',
+  /** Only the dt folders of these days are read (default: all). */
+  within?: { readonly fromDt: string; readonly toDt: string },
 ): { partitions: RawPartition[] } | { reason: string } {
   const tableDir = join(dataDir, table);
   if (!existsSync(tableDir)) return { reason: `no ${table} folder` };
-  const files = dataFiles(tableDir);
+  const files: string[] = [];
+  for (const entry of readdirSync(tableDir, { withFileTypes: true })) {
+    if (entry.name.startsWith('.') || entry.name.startsWith('_')) continue;
+    const day = DT_FOLDER.exec(entry.name)?.[1];
+    if (entry.isDirectory() && day !== undefined && within && (day < within.fromDt || day > within.toDt))
+      continue;
+    const path = join(tableDir, entry.name);
+    if (entry.isDirectory()) files.push(...dataFiles(path));
+    else if (entry.isFile() && DATA_FILE.test(entry.name)) files.push(path);
+  }
+  files.sort();
   const byDt = new Map<string, string[]>();
   for (const file of files) {
     const first = relative(tableDir, file).split(sep)[0] ?? '';
@@ -251,7 +273,11 @@ export class LocalUsageRollups implements UsageRollups {
     if (this.engine.kind !== 'duckdb' || !this.engine.materialize || dataDir === undefined) {
       return { usable: false, reason: `local ${noun} rollups need the embedded engine` };
     }
-    const raw = rawPartitions(dataDir, table);
+    // The days of the range and those their rollups read beside them.
+    const raw = rawPartitions(dataDir, table, {
+      fromDt: shiftWithin(range.fromDt, -set.marginDays),
+      toDt: shiftWithin(range.toDt, set.marginDays),
+    });
     if ('reason' in raw) return { usable: false, reason: raw.reason };
     const zone = this.zone();
     let manifest = baseManifest(this.readManifest(table), this.engine.dataSource, zone, set.version);
@@ -425,6 +451,11 @@ export class LocalUsageRollups implements UsageRollups {
 
 /** The same adapter by a name that fits both tables. */
 export { LocalUsageRollups as LocalRollups };
+
+/** `day` moved by `days`, except the open ends of an unbounded range. */
+function shiftWithin(day: string, days: number): string {
+  return day <= '0001-01-01' || day >= '9999-01-01' ? day : addDays(day, days);
+}
 
 /** A failure to write the rollups' files (not of reading the input). */
 function isWriteError(error: unknown): boolean {

@@ -101,7 +101,7 @@ SELECT
   CASE WHEN v.event_type = 'impression' THEN 1 ELSE 0 END AS impressions,
   CASE WHEN v.event_type = 'click' THEN 1 ELSE 0 END AS clicks,
   CASE WHEN v.is_view = 1 AND v.view_scroll IS NOT NULL THEN 1 ELSE 0 END AS scrolled_views,
-  CASE WHEN v.is_view = 1 THEN v.view_scroll END AS scroll_pct
+  CASE WHEN v.is_view = 1 THEN v.view_scroll END AS scroll_pct_sum
 FROM viewed AS v
 -- Events of the margins only complete their sessions above.
 WHERE v.period_index IS NOT NULL
