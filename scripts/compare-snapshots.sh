@@ -52,9 +52,9 @@ run_side() {
     i=$((i + 1))
     (cd "$tree" && NODE_OPTIONS="--import $work/fixed-clock.mjs" npx tsx functions/cli/report.ts --data "$work/data" --out "$work/$side/$i" \
       --period "$period" --date "$date" --timezone "$zone" --locale "$locale" --currency "$currency" >/dev/null)
-    # Keep what the report decides; drop the delivery ledger and the .eml (message ids, dates),
-    # and the rollups the report kept in OUT/rollups (a cache: its Parquet bytes follow the
-    # engine's row order, and a revision may roll up more tables; the snapshots show the figures).
+    # Keep what the report decides; drop the delivery ledger, the .eml (message ids, dates) and
+    # the usage rollups (a cache: Parquet bytes and file times differ run to run; the snapshots
+    # made from them are compared).
     rm -rf "$work/$side/$i/deliveries" "$work/$side/$i"/emails/*.eml "$work/$side/$i/rollups"
     find "$work/$side/$i/snapshots" -name '*.json' -exec sed -i -E \
       -e 's/"milliseconds": [0-9]+/"milliseconds": 0/' {} +

@@ -4,6 +4,7 @@
  * per-CSM table and the unassigned and rejected-owner lines; each allowed CSM gets one digest
  * of their own accounts; the snapshots validate; with CSM digests off nothing changes.
  */
+import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -92,25 +93,23 @@ describe('CSM digests through the job', () => {
     expect(emails(out).filter((f) => f.endsWith('.html'))).toHaveLength(4);
   });
 
-  it('gives each CSM exactly their accounts, in the HTML and the CSV', () => {
-    const csv = (hashPrefix: string) => {
-      const file = emails(out).find((f) => f.includes(`.csm-${hashPrefix}`) && f.endsWith('.csv')) ?? '';
-      return readFileSync(join(out, 'emails', file), 'utf8');
-    };
-    const files = emails(out).filter((f) => /\.csm-[0-9a-f]{16}-book-2026-10\.csv$/.test(f));
+  it('gives each CSM exactly their accounts, in the CSV inside their .eml', async () => {
+    const files = emails(out).filter((f) => /\.csm-[0-9a-f]{16}\.to-.+\.eml$/.test(f));
     expect(files).toHaveLength(3);
-    const byOwner = Object.fromEntries(
-      files.map((f) => {
-        const text = csv(/\.csm-([0-9a-f]{16})/.exec(f)?.[1] ?? '');
-        const rows = text.trim().split('\n').slice(1);
-        return [rows[0]?.split(',')[3], rows.map((r) => r.split(',')[0])];
-      }),
-    );
+    const byOwner: Record<string, string[]> = {};
+    for (const f of files) {
+      const parsed = await simpleParser(readFileSync(join(out, 'emails', f)));
+      const csv = parsed.attachments.find((a) => a.filename === 'book-2026-10.csv');
+      const rows = (csv?.content.toString('utf8') ?? '').trim().split('\n').slice(1);
+      byOwner[rows[0]?.split(',')[3] ?? ''] = rows.map((r) => r.split(',')[0] ?? '');
+    }
     expect(byOwner).toEqual({
       'ana@acme.com': ['A1', 'A2'],
       'bo@acme.com': ['A3', 'A8'],
       'cy@acme.com': ['A4'],
     });
+    // A CSM digest is its .html preview and its .eml: no loose text part or CSV beside them.
+    expect(emails(out).filter((f) => f.includes('.csm-') && !/\.(html|eml)$/.test(f))).toEqual([]);
   });
 
   it('adds the per-CSM table, the unassigned and rejected-owner lines to the team digest', () => {

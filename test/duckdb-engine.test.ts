@@ -230,3 +230,38 @@ describe('DuckDbEngine', () => {
     );
   });
 });
+
+describe('DuckDbEngine query queue', () => {
+  it('runs queries asked for at once in their order; a failing one rejects alone, with its name', async () => {
+    const engine = await DuckDbEngine.open({ dataDir: dataDir({}) });
+    try {
+      const q = (name: string, sql: string) => engine.query({ name, sql, params: [] });
+      // Not awaited one by one: each must still see what the previous ones did.
+      const [, , failed, counted, values] = await Promise.allSettled([
+        q('create', 'CREATE TEMP TABLE queue_t (n INTEGER, d DECIMAL(38, 12), ts TIMESTAMP)'),
+        q(
+          'insert',
+          "INSERT INTO queue_t VALUES (1, 1.5, TIMESTAMP '2026-11-02 03:04:05.6789'), (2, NULL, NULL)",
+        ),
+        q('broken', 'SELECT no_such_column FROM queue_t'),
+        q('count', 'SELECT count(*) AS n FROM queue_t'),
+        q('values', 'SELECT n, d, ts FROM queue_t ORDER BY n'),
+      ]);
+      expect(failed.status).toBe('rejected');
+      expect(failed.status === 'rejected' ? String(failed.reason) : '').toMatch(
+        /query broken failed on DuckDB/,
+      );
+      expect(counted.status === 'fulfilled' ? counted.value.rows : null).toEqual([{ n: 2 }]);
+      expect(values.status === 'fulfilled' ? values.value.rows : null).toEqual([
+        { n: 1, d: '1.500000000000', ts: '2026-11-02 03:04:05.678' },
+        { n: 2, d: null, ts: null },
+      ]);
+      expect(values.status === 'fulfilled' ? values.value.stats : null).toMatchObject({
+        name: 'values',
+        rows: 2,
+      });
+    } finally {
+      await engine.close();
+    }
+  });
+});

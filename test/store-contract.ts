@@ -25,9 +25,12 @@ export function objectStoreContract(open: () => ObjectStore): void {
 
   it('putIfAbsent creates once and never overwrites', async () => {
     const store = open();
-    expect(await store.putIfAbsent('deliveries/x.json', 'first', 'application/json')).toBe(true);
-    expect(await store.putIfAbsent('deliveries/x.json', 'second', 'application/json')).toBe(false);
+    const version = await store.putIfAbsent('deliveries/x.json', 'first', 'application/json');
+    expect(version).toEqual(expect.any(String));
+    expect(await store.putIfAbsent('deliveries/x.json', 'second', 'application/json')).toBeNull();
     expect(await store.get('deliveries/x.json')).toBe('first');
+    // The version it returns is the object's: a conditional replace can use it without a read.
+    expect((await store.getVersioned('deliveries/x.json'))?.version).toBe(version);
   });
 
   it('lets exactly one of many concurrent putIfAbsent calls win', async () => {
@@ -37,28 +40,38 @@ export function objectStoreContract(open: () => ObjectStore): void {
         store.putIfAbsent('race/claim.json', `writer-${i}`, 'application/json'),
       ),
     );
-    expect(results.filter(Boolean)).toHaveLength(1);
-    const winner = results.indexOf(true);
+    expect(results.filter((r) => r !== null)).toHaveLength(1);
+    const winner = results.findIndex((r) => r !== null);
     expect(await store.get('race/claim.json')).toBe(`writer-${winner}`);
   });
 
   it('putIfVersion replaces only the version it read', async () => {
     const store = open();
     expect(await store.getVersioned('ledger/r.json')).toBeNull();
-    expect(await store.putIfVersion('ledger/r.json', 'x', 'application/json', 'no-such-version')).toBe(false);
+    expect(await store.putIfVersion('ledger/r.json', 'x', 'application/json', 'no-such-version')).toBeNull();
     await store.put('ledger/r.json', 'one', 'application/json');
     const first = await store.getVersioned('ledger/r.json');
     expect(first?.body).toBe('one');
-    expect(await store.putIfVersion('ledger/r.json', 'two', 'application/json', first?.version ?? '')).toBe(
-      true,
+    const written = await store.putIfVersion(
+      'ledger/r.json',
+      'two',
+      'application/json',
+      first?.version ?? '',
     );
+    expect(written).toEqual(expect.any(String));
     // A writer still holding the first version has lost: its write must not land.
-    expect(await store.putIfVersion('ledger/r.json', 'late', 'application/json', first?.version ?? '')).toBe(
-      false,
-    );
+    expect(
+      await store.putIfVersion('ledger/r.json', 'late', 'application/json', first?.version ?? ''),
+    ).toBeNull();
     const second = await store.getVersioned('ledger/r.json');
     expect(second?.body).toBe('two');
     expect(second?.version).not.toBe(first?.version);
+    expect(second?.version).toBe(written);
+    // And the returned version is good for the next replace.
+    expect(
+      await store.putIfVersion('ledger/r.json', 'three', 'application/json', written ?? ''),
+    ).not.toBeNull();
+    expect(await store.get('ledger/r.json')).toBe('three');
   });
 
   it('lets exactly one of many concurrent putIfVersion calls on the same version win', async () => {
@@ -70,8 +83,8 @@ export function objectStoreContract(open: () => ObjectStore): void {
         store.putIfVersion('race/cas.json', `writer-${i}`, 'application/json', base?.version ?? ''),
       ),
     );
-    expect(results.filter(Boolean)).toHaveLength(1);
-    expect(await store.get('race/cas.json')).toBe(`writer-${results.indexOf(true)}`);
+    expect(results.filter((r) => r !== null)).toHaveLength(1);
+    expect(await store.get('race/cas.json')).toBe(`writer-${results.findIndex((r) => r !== null)}`);
   });
 
   it('rejects keys that escape the store or are not plain paths', async () => {

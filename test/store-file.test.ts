@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { link, mkdtemp, readdir, readFile, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -31,6 +31,59 @@ describe('FileStore', () => {
     await store.putIfAbsent('d/b.json', '2', 'application/json');
     await store.putIfAbsent('d/b.json', '3', 'application/json');
     expect((await readdir(path.join(root, 'd'))).sort()).toEqual(['a.json', 'b.json']);
+  });
+});
+
+describe('FileStore conditional replace under a lock', () => {
+  it('waits for a lock another writer holds, then replaces the version it read', async () => {
+    const store = new FileStore(root);
+    await store.put('ledger/r.json', 'one', 'application/json');
+    const first = await store.getVersioned('ledger/r.json');
+    const file = path.join(root, 'ledger', 'r.json');
+    // Another process holds the lock (a hard link of the file, as the store takes it).
+    await link(file, `${file}.lock`);
+    let replaced = false;
+    const write = store
+      .putIfVersion('ledger/r.json', 'two', 'application/json', first?.version ?? '')
+      .then((version) => {
+        replaced = version !== null;
+        return version;
+      });
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(replaced).toBe(false);
+    expect(await readFile(file, 'utf8')).toBe('one');
+    await unlink(`${file}.lock`);
+    expect(await write).not.toBeNull();
+    expect(await readFile(file, 'utf8')).toBe('two');
+    expect((await readdir(path.join(root, 'ledger'))).sort()).toEqual(['r.json']);
+  });
+
+  it('breaks a lock left behind by a crashed writer once it is stale', async () => {
+    const store = new FileStore(root, { lockStaleMs: 50 });
+    await store.put('ledger/r.json', 'one', 'application/json');
+    const first = await store.getVersioned('ledger/r.json');
+    const file = path.join(root, 'ledger', 'r.json');
+    await writeFile(`${file}.lock`, 'crashed');
+    expect(
+      await store.putIfVersion('ledger/r.json', 'two', 'application/json', first?.version ?? ''),
+    ).not.toBeNull();
+    expect(await readFile(file, 'utf8')).toBe('two');
+    expect(await readdir(path.join(root, 'ledger'))).toEqual(['r.json']);
+  });
+
+  it('refuses to replace an object that does not exist, leaving nothing behind', async () => {
+    const store = new FileStore(root);
+    await store.put('ledger/other.json', 'x', 'application/json');
+    expect(await store.putIfVersion('ledger/r.json', 'two', 'application/json', 'v')).toBeNull();
+    expect(await readdir(path.join(root, 'ledger'))).toEqual(['other.json']);
+  });
+
+  it('names the file in the way when a folder of the key is a file', async () => {
+    const store = new FileStore(root);
+    await store.put('d', 'a file', 'text/plain');
+    await expect(store.put('d/e/f.json', '{}', 'application/json')).rejects.toThrow(
+      /is a file, not a folder/,
+    );
   });
 });
 

@@ -55,7 +55,7 @@ describe('S3Store on plain s3rver (which ignores If-None-Match)', () => {
     const store = new S3Store({ client: s3.client, bucket: s3.bucket, prefix: 'p' });
     s3.requests.length = 0;
     await store.put('a.json', '1', 'application/json');
-    expect(await store.putIfAbsent('b.json', '2', 'application/json')).toBe(true);
+    expect(await store.putIfAbsent('b.json', '2', 'application/json')).toEqual(expect.any(String));
     const puts = s3.requests.filter((r) => r.method === 'PUT');
     expect(puts.map((r) => [r.path, r.ifNoneMatch])).toEqual([
       [`/${s3.bucket}/p/a.json`, ''],
@@ -72,9 +72,9 @@ describe('S3Store error mapping (mocked client)', () => {
   beforeEach(() => s3Mock.reset());
   const store = () => new S3Store({ client, bucket: 'bucket-a', prefix: 'x', sleep: async () => {} });
 
-  it('maps 412 PreconditionFailed to false and sends the condition', async () => {
+  it('maps 412 PreconditionFailed to null and sends the condition', async () => {
     s3Mock.on(PutObjectCommand).rejects(s3Error('PreconditionFailed', 412));
-    expect(await store().putIfAbsent('k.json', 'v', 'application/json')).toBe(false);
+    expect(await store().putIfAbsent('k.json', 'v', 'application/json')).toBeNull();
     expect(s3Mock.commandCalls(PutObjectCommand)[0]?.args[0].input).toMatchObject({
       Bucket: 'bucket-a',
       Key: 'x/k.json',
@@ -88,8 +88,18 @@ describe('S3Store error mapping (mocked client)', () => {
       .on(PutObjectCommand)
       .rejectsOnce(s3Error('ConditionalRequestConflict', 409))
       .rejectsOnce(s3Error('PreconditionFailed', 412));
-    expect(await store().putIfAbsent('k.json', 'v', 'application/json')).toBe(false);
+    expect(await store().putIfAbsent('k.json', 'v', 'application/json')).toBeNull();
     expect(s3Mock.commandCalls(PutObjectCommand)).toHaveLength(2);
+  });
+
+  it("returns the written object's ETag as its version, and refuses a write without one", async () => {
+    s3Mock.on(PutObjectCommand).resolvesOnce({ ETag: '"9a0364b9e99bb480dd25e1f0284c8555"' }).resolvesOnce({});
+    expect(await store().putIfVersion('k.json', 'v', 'application/json', '"old"')).toBe(
+      '"9a0364b9e99bb480dd25e1f0284c8555"',
+    );
+    await expect(store().putIfAbsent('k.json', 'v', 'application/json')).rejects.toThrow(
+      /s3:\/\/bucket-a\/x\/k\.json without returning its ETag/,
+    );
   });
 
   it('maps NoSuchKey to null and passes other errors through', async () => {

@@ -170,7 +170,7 @@ async function claim(
   const created: string[] = [];
   for (let level = 1; level <= finding.level; level += 1) {
     const key = claimKey(period, finding, level);
-    if (await store.putIfAbsent(key, body, JSON_TYPE)) created.push(key);
+    if ((await store.putIfAbsent(key, body, JSON_TYPE)) !== null) created.push(key);
   }
   return created;
 }

@@ -35,6 +35,8 @@ export const KEPT_RELATIONS: readonly string[] = [
   'revenue_account_movements',
   'revenue_account_mrr_start',
   'revenue_account_plans',
+  // Read by the three book queries of CSM digests.
+  'account_owners',
 ];
 
 /** Periods the report computes: the report's period, the previous one, the trend, and one more. */

@@ -102,6 +102,28 @@ export function csmLedgerVariant(variant: string | null): string {
   return variant ? `${variant}/csm` : 'csm';
 }
 
+/** CSM snapshots written at once. */
+const SNAPSHOT_WRITE_CONCURRENCY = 8;
+
+/** `work` on every item, at most `limit` at a time; the results in the items' order. */
+async function inOrder<T, R>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const index = next;
+      next += 1;
+      results[index] = await work(items[index] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(Math.max(1, limit), items.length) }, worker));
+  return results;
+}
+
 function describe(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
@@ -148,19 +170,20 @@ export async function deliverCsmDigests(
   const books = booksToSend(request.books, request.settings.only);
   const skipEmpty = request.settings.skipEmpty ?? true;
 
-  // Every snapshot first: a crash while sending leaves them all in place.
-  const written: { book: CsmBook & { owner: string }; snapshot: CsmSnapshot; sha256: string }[] = [];
-  const snapshots: string[] = [];
-  for (const book of books) {
+  // Every snapshot first: a crash while sending leaves them all in place. A few writes at
+  // once, so the store's latency (S3's, or a disk's) overlaps the next snapshot's JSON.
+  type Written = { book: CsmBook & { owner: string }; snapshot: CsmSnapshot; sha256: string };
+  const written = await inOrder(books, SNAPSHOT_WRITE_CONCURRENCY, async (book) => {
     const snapshot = csmSnapshot(book, {
       ownerHash: recipientHash(book.owner),
       company: request.company,
       companySnapshot: request.companySnapshot,
     });
     const body = `${JSON.stringify(snapshot, null, 2)}\n`;
-    snapshots.push(await store.put(csmSnapshotKey(request.period, book.owner, variant), body, JSON_TYPE));
-    written.push({ book, snapshot, sha256: createHash('sha256').update(body).digest('hex') });
-  }
+    const uri = await store.put(csmSnapshotKey(request.period, book.owner, variant), body, JSON_TYPE);
+    return { uri, book, snapshot, sha256: createHash('sha256').update(body).digest('hex') };
+  });
+  const snapshots = written.map((w) => w.uri);
   logger?.info('CSM snapshots written', { period: request.period.key, books: written.length });
 
   const sent: string[] = [];
@@ -186,7 +209,7 @@ export async function deliverCsmDigests(
     readonly recipient: string;
     readonly error?: string;
   };
-  const deliverOne = async ({ book, snapshot, sha256 }: (typeof written)[number]): Promise<Outcome> => {
+  const deliverOne = async ({ book, snapshot, sha256 }: Written): Promise<Outcome> => {
     const recipient = book.owner;
     // Asked for by hand, a CSM gets their digest even without activity.
     if (skipEmpty && request.settings.only === undefined && !hasActivity(book)) {
@@ -240,21 +263,7 @@ export async function deliverCsmDigests(
     return { kind: 'sent', recipient };
   };
   // A few sends at once: the transport's latency overlaps (the SES mailer retries throttling).
-  const outcomes: Outcome[] = new Array<Outcome>(written.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < written.length) {
-      const index = next;
-      next += 1;
-      outcomes[index] = await deliverOne(written[index] as (typeof written)[number]);
-    }
-  };
-  await Promise.all(
-    Array.from(
-      { length: Math.min(Math.max(1, request.sendConcurrency ?? CSM_SEND_CONCURRENCY), written.length) },
-      worker,
-    ),
-  );
+  const outcomes = await inOrder(written, request.sendConcurrency ?? CSM_SEND_CONCURRENCY, deliverOne);
   const lists = { sent, skipped, empty, inFlight };
   for (const o of outcomes) {
     if (o.kind === 'failed') failed.push({ recipient: o.recipient, error: o.error ?? '' });

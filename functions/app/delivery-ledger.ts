@@ -147,8 +147,10 @@ export class DeliveryLedger {
       const record = this.#claimRecord(recipient, attempt);
       const key = this.attemptKey(recipient, attempt);
       const body = JSON.stringify(record);
-      if (await this.#store.putIfAbsent(key, body, JSON_TYPE)) {
-        const published = await this.#publish(recipient, record, body, attempt === 1 ? null : main);
+      const created = await this.#store.putIfAbsent(key, body, JSON_TYPE);
+      if (created !== null) {
+        // Attempt 1 is the main record itself: the store's answer is its version.
+        const published = attempt === 1 ? created : await this.#publish(recipient, record, body, main);
         if (published) return { outcome: 'claimed', record, version: published };
       }
       // Someone else claimed this attempt (or published a newer one) first: learn what they
@@ -190,14 +192,13 @@ export class DeliveryLedger {
         continue;
       }
       if (base.record.attempt >= record.attempt) return null;
-      if (await this.#store.putIfVersion(this.recordKey(recipient), body, JSON_TYPE, base.version)) {
-        const written = await this.#readVersioned(recipient);
-        return written !== null &&
-          written.record.claimedAt === record.claimedAt &&
-          written.record.attempt === record.attempt
-          ? written.version
-          : null;
-      }
+      const written = await this.#store.putIfVersion(
+        this.recordKey(recipient),
+        body,
+        JSON_TYPE,
+        base.version,
+      );
+      if (written !== null) return written;
       base = await this.#readVersioned(recipient);
       if (base === null) return null;
     }
@@ -257,12 +258,13 @@ export class DeliveryLedger {
   }
 
   async #write(claim: DeliveryClaim, record: DeliveryRecord): Promise<boolean> {
-    return this.#store.putIfVersion(
+    const written = await this.#store.putIfVersion(
       this.recordKey(claim.record.recipient),
       JSON.stringify(record),
       JSON_TYPE,
       claim.version,
     );
+    return written !== null;
   }
 }
 
@@ -280,15 +282,15 @@ export async function assertConditionalWrites(store: ObjectStore): Promise<void>
   const key = `deliveries/probe/${randomBytes(8).toString('hex')}.json`;
   const problems: string[] = [];
   try {
-    if (!(await store.putIfAbsent(key, '{"probe":1}', JSON_TYPE)))
+    if ((await store.putIfAbsent(key, '{"probe":1}', JSON_TYPE)) === null)
       problems.push('a fresh create was refused');
-    if (await store.putIfAbsent(key, '{"probe":2}', JSON_TYPE)) {
+    if ((await store.putIfAbsent(key, '{"probe":2}', JSON_TYPE)) !== null) {
       problems.push('a create over an existing object succeeded (If-None-Match ignored)');
     }
     const current = await store.getVersioned(key);
     if (current === null) problems.push('the probe object cannot be read back');
     else {
-      if (await store.putIfVersion(key, '{"probe":3}', JSON_TYPE, `"stale-${current.version}"`)) {
+      if ((await store.putIfVersion(key, '{"probe":3}', JSON_TYPE, `"stale-${current.version}"`)) !== null) {
         problems.push('a replace of a changed object succeeded (If-Match ignored)');
       }
     }

@@ -529,6 +529,9 @@ export async function buildReport(engine: QueryEngine, options: BuildOptions): P
         [...context.periods, ...ltvCalendar(computed)],
       );
     }
+    // The book queries first: their many rows are turned into values while DuckDB runs the
+    // company's queries queued after them.
+    const books = csmDomains ? runCsmQueries(context) : Promise.resolve(null);
     [quality, results, span, bookInputs] = await Promise.all([
       checkDataQuality(
         engine,
@@ -543,7 +546,7 @@ export async function buildReport(engine: QueryEngine, options: BuildOptions): P
       ),
       Promise.all(groups.map((group, i) => (absent[i] ? null : group.compute(context)))),
       guards ? context.run('data_span', dtParams(options.period)) : Promise.resolve([]),
-      csmDomains ? runCsmQueries(context) : Promise.resolve(null),
+      books,
     ]);
   } finally {
     await runtime.release();

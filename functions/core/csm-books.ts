@@ -61,16 +61,30 @@ export function classifyOwner(owner: string | null, domains: readonly string[]):
 // ---------------------------------------------------------------------------------------------
 // Renewals: the catalog's terms (start_date + k × interval_months months, k >= 1, month ends clamp)
 
-/** `day` plus `months` calendar months, the day clamped to the month's end (31 Jan + 1 = 28/29 Feb). */
-export function addMonthsClamped(day: string, months: number): string {
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+}
+
+const two = (n: number): string => (n < 10 ? `0${n}` : String(n));
+
+/** Year, month (1–12) and day of a day already checked to be a calendar day. */
+function dayParts(day: string): readonly [number, number, number] {
   parseDay(day);
-  const [y, m, d] = day.split('-').map(Number) as [number, number, number];
-  const index = y * 12 + (m - 1) + months;
+  return [Number(day.slice(0, 4)), Number(day.slice(5, 7)), Number(day.slice(8, 10))];
+}
+
+/** A checked day's parts plus `months`, clamped to the month's end, as YYYY-MM-DD. */
+function shiftedDay(parts: readonly [number, number, number], months: number): string {
+  const index = parts[0] * 12 + (parts[1] - 1) + months;
   const year = Math.floor(index / 12);
   const month = index - year * 12 + 1;
-  const last = new Date(Date.UTC(year, month, 0)).getUTCDate();
-  const pad = (n: number, w = 2) => String(n).padStart(w, '0');
-  return `${pad(year, 4)}-${pad(month)}-${pad(Math.min(d, last))}`;
+  return `${String(year).padStart(4, '0')}-${two(month)}-${two(Math.min(parts[2], daysInMonth(year, month)))}`;
+}
+
+/** `day` plus `months` calendar months, the day clamped to the month's end (31 Jan + 1 = 28/29 Feb). */
+export function addMonthsClamped(day: string, months: number): string {
+  return shiftedDay(dayParts(day), months);
 }
 
 /** The first term end of a row after `after` (exclusive), or null when the row ends before it. */
@@ -79,15 +93,17 @@ export function nextTermEnd(
   after: string,
 ): string | null {
   if (!(row.intervalMonths >= 1)) return null;
+  // The start is checked once; every term end is computed from its parts (a book has
+  // thousands of rows, each tried at one or two k).
+  const start = dayParts(row.startDate);
+  const [ay, am] = dayParts(after);
   // Months from the start month to `after`'s month, rounded down to whole terms, as a first guess.
-  const [sy, sm] = row.startDate.split('-').map(Number) as [number, number];
-  const [ay, am] = after.split('-').map(Number) as [number, number];
-  let k = Math.max(1, Math.floor(((ay - sy) * 12 + am - sm) / row.intervalMonths));
-  while (k > 1 && addMonthsClamped(row.startDate, (k - 1) * row.intervalMonths) > after) k -= 1;
-  let end = addMonthsClamped(row.startDate, k * row.intervalMonths);
+  let k = Math.max(1, Math.floor(((ay - start[0]) * 12 + am - start[1]) / row.intervalMonths));
+  while (k > 1 && shiftedDay(start, (k - 1) * row.intervalMonths) > after) k -= 1;
+  let end = shiftedDay(start, k * row.intervalMonths);
   while (end <= after) {
     k += 1;
-    end = addMonthsClamped(row.startDate, k * row.intervalMonths);
+    end = shiftedDay(start, k * row.intervalMonths);
   }
   // A row that ends before its term ends does not complete the term (end_date is exclusive).
   if (row.endDate !== null && row.endDate < end) return null;

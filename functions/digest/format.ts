@@ -48,6 +48,8 @@ export class Formatter {
   private readonly monthFormat: Intl.DateTimeFormat;
   private readonly shortMonthFormat: Intl.DateTimeFormat;
   private readonly instantFormat: Intl.DateTimeFormat;
+  /** Formatted days and ranges: the hundreds of CSM digests of a run show the same few days. */
+  private readonly dayTexts = new Map<string, string>();
 
   constructor(
     readonly locale: Locale,
@@ -209,12 +211,23 @@ export class Formatter {
   }
 
   day(day: string): string {
-    return this.dayFormat.format(parseCalendarDay(day));
+    return this.#remember(`d${day}`, () => this.dayFormat.format(parseCalendarDay(day)));
   }
 
   /** First and last day, each with its weekday: the exact period. */
   dayRange(first: string, last: string): string {
-    return this.rangeFormat.formatRange(parseCalendarDay(first), parseCalendarDay(last));
+    return this.#remember(`r${first}/${last}`, () =>
+      this.rangeFormat.formatRange(parseCalendarDay(first), parseCalendarDay(last)),
+    );
+  }
+
+  #remember(key: string, format: () => string): string {
+    let text = this.dayTexts.get(key);
+    if (text === undefined) {
+      text = format();
+      this.dayTexts.set(key, text);
+    }
+    return text;
   }
 
   month(firstDay: string): string {

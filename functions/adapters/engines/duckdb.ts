@@ -20,6 +20,7 @@ import {
   DuckDBDateValue,
   DuckDBInstance,
   DuckDBTimestampValue,
+  type DuckDBResultReader,
   type DuckDBPreparedStatement,
 } from '@duckdb/node-api';
 import { CONTRACT, sqlType, type ColumnSpec, type TableSpec } from '../../contract/contract.js';
@@ -459,42 +460,42 @@ export class DuckDbEngine implements QueryEngine {
     await this.query({ name: `release_${relation}`, sql: `DROP TABLE IF EXISTS ${relation}`, params: [] });
   }
 
+  /**
+   * Queries run one at a time on the connection, in the order asked. A query's rows are
+   * turned into JS values a macrotask after it finished, once the next queued query has been
+   * handed to DuckDB: that conversion (per value, on the JS thread, often as long as the query
+   * itself) then overlaps the next query's execution on DuckDB's threads.
+   */
   query(request: QueryRequest): Promise<QueryResult> {
-    const run = this.queue.then(() => this.run(request));
-    this.queue = run.catch(() => undefined);
-    return run;
+    const executed = this.queue.then(() => this.execute(request));
+    this.queue = executed.then(
+      () => undefined,
+      () => undefined,
+    );
+    return executed.then(
+      (done) =>
+        new Promise<QueryResult>((resolve, reject) => {
+          setImmediate(() => {
+            try {
+              resolve(rowsOf(request, done.result, done.started));
+            } catch (error) {
+              reject(queryError(request, error));
+            }
+          });
+        }),
+    );
   }
 
-  private async run(request: QueryRequest): Promise<QueryResult> {
+  private async execute(
+    request: QueryRequest,
+  ): Promise<{ result: DuckDBResultReader; started: number }> {
     const started = performance.now();
-    let prepared: DuckDBPreparedStatement;
     try {
-      prepared = await this.connection.prepare(request.sql);
+      const prepared = await this.connection.prepare(request.sql);
       request.params.forEach((param, i) => bindParam(prepared, i + 1, param));
-      const result = await prepared.runAndReadAll();
-      const names = result.columnNames();
-      const types = result.columnTypes().map((t) => String(t));
-      const rows: Row[] = result.getRowObjectsJson().map((raw) => {
-        const row: Record<string, SqlValue> = {};
-        names.forEach((name, i) => {
-          row[name] = normalise(raw[name], types[i] ?? 'VARCHAR');
-        });
-        return row;
-      });
-      return {
-        rows,
-        stats: {
-          name: request.name,
-          milliseconds: Math.round(performance.now() - started),
-          rows: rows.length,
-        },
-      };
+      return { result: await prepared.runAndReadAll(), started };
     } catch (error) {
-      const message = firstLine(error);
-      if (/file|parquet|csv|json/i.test(message) && /could not|cannot|invalid|error|failed/i.test(message)) {
-        throw new InputError(`query ${request.name}: unreadable input: ${message}`);
-      }
-      throw new Error(`query ${request.name} failed on DuckDB: ${message}`, { cause: error });
+      throw queryError(request, error);
     }
   }
 
@@ -503,6 +504,33 @@ export class DuckDbEngine implements QueryEngine {
     this.instance.closeSync();
     rmSync(this.workDir, { recursive: true, force: true });
   }
+}
+
+function rowsOf(request: QueryRequest, result: DuckDBResultReader, started: number): QueryResult {
+  const names = result.columnNames();
+  // One converter per column, chosen once: a report reads tens of thousands of rows.
+  const convert = result.columnTypes().map((t) => converterFor(String(t)));
+  const rows: Row[] = result.getRowsJson().map((raw) => {
+    const row: Record<string, SqlValue> = {};
+    for (let i = 0; i < names.length; i += 1) {
+      const value = raw[i];
+      row[names[i] as string] =
+        value === null || value === undefined ? null : (convert[i] as Converter)(value);
+    }
+    return row;
+  });
+  return {
+    rows,
+    stats: { name: request.name, milliseconds: Math.round(performance.now() - started), rows: rows.length },
+  };
+}
+
+function queryError(request: QueryRequest, error: unknown): Error {
+  const message = firstLine(error);
+  if (/file|parquet|csv|json/i.test(message) && /could not|cannot|invalid|error|failed/i.test(message)) {
+    return new InputError(`query ${request.name}: unreadable input: ${message}`);
+  }
+  return new Error(`query ${request.name} failed on DuckDB: ${message}`, { cause: error });
 }
 
 function firstLine(error: unknown): string {
@@ -539,20 +567,24 @@ function bindParam(prepared: DuckDBPreparedStatement, index: number, param: SqlP
 }
 
 /** Maps DuckDB's JSON-friendly values to the engine-neutral cell types (see engine.ts). */
-function normalise(value: unknown, type: string): SqlValue {
-  if (value === null || value === undefined) return null;
-  if (/^(BIGINT|HUGEINT|UBIGINT|INTEGER|SMALLINT|TINYINT|UINTEGER|USMALLINT|UTINYINT)$/.test(type)) {
-    return Number(value);
-  }
-  if (type === 'DOUBLE' || type === 'FLOAT') return typeof value === 'number' ? value : Number(value);
-  if (type.startsWith('DECIMAL')) return String(value);
-  if (type === 'BOOLEAN') return Boolean(value);
-  if (type === 'DATE') return String(value);
+type Converter = (value: unknown) => SqlValue;
+
+const INTEGER_TYPE = /^(BIGINT|HUGEINT|UBIGINT|INTEGER|SMALLINT|TINYINT|UINTEGER|USMALLINT|UTINYINT)$/;
+
+/** How a column's JSON value becomes a SqlValue (null is handled before). */
+function converterFor(type: string): Converter {
+  if (INTEGER_TYPE.test(type)) return (value) => Number(value);
+  if (type === 'DOUBLE' || type === 'FLOAT')
+    return (value) => (typeof value === 'number' ? value : Number(value));
+  if (type.startsWith('DECIMAL') || type === 'DATE') return (value) => String(value);
+  if (type === 'BOOLEAN') return (value) => Boolean(value);
   if (type.startsWith('TIMESTAMP')) {
-    const text = String(value);
-    const [date, time = '00:00:00'] = text.split(' ');
-    const [hms, frac = ''] = time.split('.');
-    return `${date} ${hms}.${(frac + '000').slice(0, 3)}`;
+    return (value) => {
+      const text = String(value);
+      const [date, time = '00:00:00'] = text.split(' ');
+      const [hms, frac = ''] = time.split('.');
+      return `${date} ${hms}.${(frac + '000').slice(0, 3)}`;
+    };
   }
-  return typeof value === 'string' ? value : JSON.stringify(value);
+  return (value) => (typeof value === 'string' ? value : JSON.stringify(value));
 }

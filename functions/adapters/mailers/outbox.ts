@@ -2,7 +2,8 @@
  * The local transport: writes the digest as files under OUT/emails/ instead of sending it:
  * `<period>-<key>.html` and `.txt` (the same for every recipient), one complete `.eml` per
  * recipient (`weekly-2026-W47.to-ana@example.com.eml`: each copy differs in its To header),
- * plus the attachments beside them.
+ * plus the attachments beside them. A CSM digest (one per CSM, often hundreds a run) is its
+ * `.html` preview and its `.eml` only: its text part and CSV are inside the `.eml`.
  */
 import { rename, writeFile } from 'node:fs/promises';
 import { ensureDir } from '../stores/writable-dir.js';
@@ -54,10 +55,25 @@ function safeFileName(name: string): string {
   return base.replace(/^\.+/, '') || 'attachment';
 }
 
+function isErrno(error: unknown, code: string): boolean {
+  return error instanceof Error && (error as NodeJS.ErrnoException).code === code;
+}
+
 async function writeAtomically(file: string, content: string | Uint8Array): Promise<void> {
   const tmp = `${file}.${process.pid}.tmp`;
-  await writeFile(tmp, content);
+  try {
+    await writeFile(tmp, content);
+  } catch (error) {
+    // The folder is made on the first write into it, not checked before every message.
+    if (!isErrno(error, 'ENOENT') && !isErrno(error, 'ENOTDIR')) throw error;
+    await ensureDir(path.dirname(file));
+    await writeFile(tmp, content);
+  }
   await rename(tmp, file);
+}
+
+function isCsmDigest(message: DigestMessage): boolean {
+  return Object.keys(message.headers ?? {}).some((name) => name.toLowerCase() === CSM_HEADER.toLowerCase());
 }
 
 export class OutboxMailer implements Mailer {
@@ -71,8 +87,8 @@ export class OutboxMailer implements Mailer {
   async send(message: DigestMessage): Promise<SendResult> {
     const base = outboxBaseName(message);
     try {
-      await ensureDir(this.dir);
       const { raw, messageId } = await buildMime(message);
+      const csm = isCsmDigest(message);
       // In the .html file, inline images point at the files written beside it.
       let html = message.html;
       for (const image of message.inlineImages) {
@@ -80,14 +96,14 @@ export class OutboxMailer implements Mailer {
         await writeAtomically(path.join(this.dir, file), image.content);
         html = html.split(`cid:${image.cid}`).join(file);
       }
-      for (const attachment of message.attachments) {
+      for (const attachment of csm ? [] : message.attachments) {
         await writeAtomically(
           path.join(this.dir, `${base}-${safeFileName(attachment.filename)}`),
           attachment.content,
         );
       }
       await writeAtomically(path.join(this.dir, `${base}.html`), html);
-      await writeAtomically(path.join(this.dir, `${base}.txt`), message.text);
+      if (!csm) await writeAtomically(path.join(this.dir, `${base}.txt`), message.text);
       const eml = path.join(this.dir, outboxEmlName(base, message.to));
       await writeAtomically(eml, raw);
       return { transport: 'outbox', messageId, recipients: [...message.to], destination: eml };

@@ -24,19 +24,28 @@ const LOCK_STALE_MS = 10_000;
 const LOCK_ROUNDS = 1_000;
 
 /** The file store's version of an object: a hash of its content, so it changes with every new content. */
-function contentVersion(body: string): string {
-  return createHash('sha256').update(body).digest('hex');
+function contentVersion(body: string | Uint8Array): string {
+  // Of the text as get() reads it back, so a written and a read version agree.
+  const text = typeof body === 'string' ? body : Buffer.from(body).toString('utf8');
+  return createHash('sha256').update(text).digest('hex');
 }
 
 function isErrno(error: unknown, code: string): boolean {
   return error instanceof Error && (error as NodeJS.ErrnoException).code === code;
 }
 
+export interface FileStoreOptions {
+  /** A lock older than this is taken to be left behind by a crashed process (default 10 s). */
+  readonly lockStaleMs?: number;
+}
+
 export class FileStore implements ObjectStore {
   readonly location: string;
+  readonly #lockStaleMs: number;
 
-  constructor(root: string) {
+  constructor(root: string, options: FileStoreOptions = {}) {
     this.location = path.resolve(root);
+    this.#lockStaleMs = options.lockStaleMs ?? LOCK_STALE_MS;
   }
 
   uri(key: string): string {
@@ -61,16 +70,16 @@ export class FileStore implements ObjectStore {
     }
   }
 
-  async putIfAbsent(key: string, body: string | Uint8Array, _contentType: string): Promise<boolean> {
+  async putIfAbsent(key: string, body: string | Uint8Array, _contentType: string): Promise<string | null> {
     const target = this.uri(key);
     const temp = await this.#writeTemp(target, body);
     try {
       // link() is an exclusive create (it fails with EEXIST, like open with 'wx') that also
       // publishes the whole content at once: a crash never leaves a truncated record behind.
       await link(temp, target);
-      return true;
+      return contentVersion(body);
     } catch (error) {
-      if (isErrno(error, 'EEXIST')) return false;
+      if (isErrno(error, 'EEXIST')) return null;
       throw error;
     } finally {
       await unlink(temp).catch(() => undefined);
@@ -87,17 +96,17 @@ export class FileStore implements ObjectStore {
     body: string | Uint8Array,
     _contentType: string,
     version: string,
-  ): Promise<boolean> {
+  ): Promise<string | null> {
     const target = this.uri(key);
     const temp = await this.#writeTemp(target, body);
     const lock = `${target}.lock`;
     try {
-      await this.#lock(lock);
+      if (!(await this.#lock(target, lock))) return null;
       try {
         const current = await this.get(key);
-        if (current === null || contentVersion(current) !== version) return false;
+        if (current === null || contentVersion(current) !== version) return null;
         await rename(temp, target);
-        return true;
+        return contentVersion(body);
       } finally {
         await unlink(lock).catch(() => undefined);
       }
@@ -110,26 +119,38 @@ export class FileStore implements ObjectStore {
     await rm(this.uri(key), { force: true });
   }
 
-  /** An exclusive lock file; one left behind by a crashed process is broken after LOCK_STALE_MS. */
-  async #lock(lock: string): Promise<void> {
+  /**
+   * An exclusive lock: a hard link of the current file under `<file>.lock`. link() fails with
+   * EEXIST while another writer holds it, and costs far less than creating a file (on some
+   * disks a new file costs over a millisecond). A lock left behind by a crashed process is
+   * broken after the stale time (LOCK_STALE_MS), judged by its ctime, which link() sets. False: no file to lock.
+   */
+  async #lock(target: string, lock: string): Promise<boolean> {
     for (let round = 0; ; round += 1) {
       try {
-        await writeFile(lock, String(process.pid), { flag: 'wx' });
-        return;
+        await link(target, lock);
+        return true;
       } catch (error) {
+        if (isErrno(error, 'ENOENT')) return false;
         if (!isErrno(error, 'EEXIST')) throw error;
       }
       const held = await stat(lock).catch(() => null);
-      if (held && Date.now() - held.mtimeMs > LOCK_STALE_MS) await unlink(lock).catch(() => undefined);
+      if (held && Date.now() - held.ctimeMs > this.#lockStaleMs) await unlink(lock).catch(() => undefined);
       if (round > LOCK_ROUNDS) throw new Error(`${lock} stays locked; another process is writing it`);
       await new Promise((resolve) => setTimeout(resolve, 5 + Math.floor(Math.random() * 20)));
     }
   }
 
   async #writeTemp(target: string, body: string | Uint8Array): Promise<string> {
-    await ensureDir(path.dirname(target));
     const temp = `${target}.${randomBytes(6).toString('hex')}.tmp`;
-    await writeFile(temp, body, { flag: 'wx' });
+    try {
+      await writeFile(temp, body, { flag: 'wx' });
+    } catch (error) {
+      // The folder is made on the first write into it, not checked before every write.
+      if (!isErrno(error, 'ENOENT') && !isErrno(error, 'ENOTDIR')) throw error;
+      await ensureDir(path.dirname(target));
+      await writeFile(temp, body, { flag: 'wx' });
+    }
     return temp;
   }
 }

@@ -92,7 +92,7 @@ export class S3Store implements ObjectStore {
     }
   }
 
-  async putIfAbsent(key: string, body: string | Uint8Array, contentType: string): Promise<boolean> {
+  async putIfAbsent(key: string, body: string | Uint8Array, contentType: string): Promise<string | null> {
     return this.#conditionalPut({ ...this.#putInput(key, body, contentType), IfNoneMatch: '*' });
   }
 
@@ -101,20 +101,21 @@ export class S3Store implements ObjectStore {
     body: string | Uint8Array,
     contentType: string,
     version: string,
-  ): Promise<boolean> {
+  ): Promise<string | null> {
     return this.#conditionalPut({ ...this.#putInput(key, body, contentType), IfMatch: version });
   }
 
-  async #conditionalPut(input: PutObjectCommandInput): Promise<boolean> {
+  /** The written object's ETag (its version), or null when the condition failed. */
+  async #conditionalPut(input: PutObjectCommandInput): Promise<string | null> {
     for (let attempt = 1; ; attempt += 1) {
+      let etag: string | undefined;
       try {
-        await this.#client.send(new PutObjectCommand(input));
-        return true;
+        etag = (await this.#client.send(new PutObjectCommand(input))).ETag;
       } catch (error) {
         const { name, status } = awsError(error);
-        if (name === 'PreconditionFailed' || status === 412) return false;
+        if (name === 'PreconditionFailed' || status === 412) return null;
         // If-Match on a key that no longer exists.
-        if (input.IfMatch !== undefined && (name === 'NoSuchKey' || status === 404)) return false;
+        if (input.IfMatch !== undefined && (name === 'NoSuchKey' || status === 404)) return null;
         // S3 answers 409 while another conditional write to the key is in flight; the retry
         // then sees the winner's object and gets 412.
         if ((name === 'ConditionalRequestConflict' || status === 409) && attempt < 5) {
@@ -123,6 +124,9 @@ export class S3Store implements ObjectStore {
         }
         throw error;
       }
+      if (!etag)
+        throw new Error(`S3 wrote s3://${this.#bucket}/${input.Key ?? ''} without returning its ETag`);
+      return etag;
     }
   }
 

@@ -17,21 +17,22 @@ export interface ObjectStore {
   get(key: string): Promise<string | null>;
   /**
    * Writes an object only if no object exists under the key (an atomic create: S3
-   * `If-None-Match: *`, or an exclusive file create). Returns false when it already existed.
+   * `If-None-Match: *`, or an exclusive file create). Returns the new object's version (what
+   * getVersioned would return for it), or null when an object already existed.
    */
-  putIfAbsent(key: string, body: string | Uint8Array, contentType: string): Promise<boolean>;
+  putIfAbsent(key: string, body: string | Uint8Array, contentType: string): Promise<string | null>;
   /** Reads an object with its version (S3: the ETag), or null when it does not exist. */
   getVersioned(key: string): Promise<VersionedObject | null>;
   /**
    * Replaces an object only if it still has `version` (S3 `If-Match`, or a compare-and-swap on
-   * the file). Returns false when it changed since, or no longer exists.
+   * the file). Returns the new version, or null when it changed since, or no longer exists.
    */
   putIfVersion(
     key: string,
     body: string | Uint8Array,
     contentType: string,
     version: string,
-  ): Promise<boolean>;
+  ): Promise<string | null>;
   delete(key: string): Promise<void>;
   /** URI of a key, without touching the store. */
   uri(key: string): string;
