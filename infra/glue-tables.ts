@@ -4,7 +4,7 @@
  */
 import type { aws_glue as glue } from 'aws-cdk-lib';
 import { glueType, type TableSpec } from '../functions/contract/contract.js';
-import { ROLLUP_COLUMNS, ROLLUP_RELATIONS, type RollupTable } from '../functions/core/rollup-plan.js';
+import { ROLLUP_COLUMNS, ROLLUP_RELATIONS, type UsageRollupTable } from '../functions/core/rollup-plan.js';
 import type { DataFormat } from './config.js';
 
 export interface StorageFormat {
@@ -94,7 +94,7 @@ export function glueTableInput(spec: TableSpec, options: GlueTableOptions): glue
  * rollup SQL emits (ROLLUP_COLUMNS), so the report's rollup queries read them by name.
  */
 export function rollupTableInput(
-  table: RollupTable,
+  table: UsageRollupTable,
   options: { readonly location: string; readonly partitionRangeStart: string },
 ): glue.CfnTable.TableInputProperty {
   const format = STORAGE_FORMATS.parquet;

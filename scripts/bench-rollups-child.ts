@@ -6,6 +6,12 @@
  *   update   ARG1 … ARG2 (dt partitions): drops those days from the rollups (not timed), then times
  *            opening the engine and rolling them up again, as the daily job or a backfill does
  *   scan     ARG1 … ARG2: the bare scan of those dt partitions (count(*), count(DISTINCT user_id))
+ *   web      ARG1 weekly|monthly, ARG2 YYYY-MM-DD, FILE `stored` (periods 0 and 1) or `full` (all
+ *            12): the web section's queries reading the web rollups, including the step that
+ *            checks them current (which must find them so) and the check for long sessions
+ *   webupdate ARG1 … ARG2: as `update`, for the web rollups (the days either side are read too)
+ *   webbuild  rolls up every day of web_events into an empty ROLLUP_DIR (the whole dataset)
+ *   webscan  ARG1 … ARG2: the bare scan of those web_events partitions (count(DISTINCT visitor_id))
  * Prints one JSON line: { ms, maxRssMb, queries }.
  */
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -15,7 +21,17 @@ import { buildSnapshot } from '../functions/app/report.js';
 import { periodContaining, type PeriodKind } from '../functions/core/period.js';
 import { isSnapshotLike } from '../functions/app/trend-history.js';
 import { LocalUsageRollups, MANIFEST_NAME } from '../functions/adapters/rollups/local.js';
-import { parseManifest, ROLLUP_TABLES } from '../functions/core/rollup-plan.js';
+import {
+  parseManifest,
+  ROLLUP_SETS,
+  ROLLUP_TABLES,
+  type RolledUpTable,
+} from '../functions/core/rollup-plan.js';
+import { createKpiContext } from '../functions/app/context.js';
+import { webDtRange, webGroup } from '../functions/core/kpis/web.js';
+import { reportCalendar } from '../functions/app/context.js';
+import { STORED_FROM_INDEX } from '../functions/app/trend-history.js';
+import { addDays } from '../functions/core/period.js';
 
 const [mode, dataDir, rollupDir, arg1, arg2, file] = process.argv.slice(2);
 if (!mode || !dataDir || !rollupDir || !arg1 || !arg2) {
@@ -23,14 +39,16 @@ if (!mode || !dataDir || !rollupDir || !arg1 || !arg2) {
 }
 const varchar = (value: string) => ({ type: 'varchar' as const, value });
 
-if (mode === 'update') {
+if (mode === 'update' || mode === 'webupdate') {
   // Not timed: the days are taken out of the rollups as if they had never been built.
-  const manifestPath = join(rollupDir, MANIFEST_NAME);
+  const raw: RolledUpTable = mode === 'update' ? 'usage_events' : 'web_events';
+  const set = ROLLUP_SETS[raw];
+  const manifestPath = join(rollupDir, raw === 'usage_events' ? MANIFEST_NAME : set.manifest);
   const manifest = parseManifest(JSON.parse(readFileSync(manifestPath, 'utf8')));
   if (!manifest) throw new Error(`no rollup manifest in ${rollupDir}`);
   const days = Object.fromEntries(Object.entries(manifest.days).filter(([dt]) => dt < arg1 || dt > arg2));
   for (const dt of Object.keys(manifest.days).filter((d) => d >= arg1 && d <= arg2)) {
-    for (const table of ROLLUP_TABLES)
+    for (const table of raw === 'usage_events' ? ROLLUP_TABLES : set.tables)
       rmSync(join(rollupDir, table, `dt=${dt}`), { recursive: true, force: true });
   }
   writeFileSync(manifestPath, JSON.stringify({ ...manifest, days }));
@@ -66,6 +84,45 @@ if (mode === 'report') {
   const result = await rollups.sync({ fromDt: arg1, toDt: arg2 });
   if (!result.usable || result.built.length === 0)
     throw new Error(`nothing rolled up: ${JSON.stringify(result)}`);
+} else if (mode === 'web') {
+  const period = periodContaining(arg1 as PeriodKind, arg2, 'UTC');
+  const calendarLength = file === 'full' ? undefined : STORED_FROM_INDEX + 1;
+  // As the report prepares them: the web queries' partitions and one more either side.
+  const range = webDtRange(reportCalendar(period, calendarLength));
+  const rollups = new LocalUsageRollups({ engine, rollupDir, timezone: 'UTC' });
+  const ready = await rollups.prepare({
+    table: 'web_events',
+    timezone: 'UTC',
+    fromDt: addDays(range.fromDt, -1),
+    toDt: addDays(range.toDt, 1),
+  });
+  if (!ready.usable || ready.built.length > 0) {
+    throw new Error(`the web rollups were not current: ${JSON.stringify(ready)}`);
+  }
+  const runtime = await createKpiContext(engine, {
+    period,
+    currency: 'USD',
+    webFromRollups: true,
+    ...(calendarLength !== undefined ? { calendarLength } : {}),
+  });
+  await webGroup.compute(runtime.context);
+  queries = runtime.stats.length + 1;
+  await runtime.release();
+} else if (mode === 'webupdate' || mode === 'webbuild') {
+  const rollups = new LocalUsageRollups({ engine, rollupDir, timezone: 'UTC' });
+  const result = await rollups.sync(
+    mode === 'webbuild' ? undefined : { fromDt: arg1, toDt: arg2 },
+    'web_events',
+  );
+  if (!result.usable || result.built.length === 0)
+    throw new Error(`nothing rolled up: ${JSON.stringify(result)}`);
+  queries = result.built.length;
+} else if (mode === 'webscan') {
+  await engine.query({
+    name: 'web_bare_scan',
+    sql: 'SELECT count(*) AS events, count(DISTINCT visitor_id) AS visitors FROM src_web_events WHERE dt BETWEEN ? AND ?',
+    params: [varchar(arg1), varchar(arg2)],
+  });
 } else if (mode === 'scan') {
   await engine.query({
     name: 'bare_scan',

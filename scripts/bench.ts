@@ -8,7 +8,9 @@
  * Data is generated once into bench-data/ (git-ignored) and reused.
  * The web scale (`web20m`: 20M web events, 18 months, generated in SQL by
  * scripts/bench-web-data.ts) times the web section's queries against a bare scan of the
- * period's web events, with periods 0 and 1 computed (trend points 2–11 stored) and with all 12.
+ * period's web events, with periods 0 and 1 computed (trend points 2–11 stored) and with all 12;
+ * then the same web queries reading the web rollups (docs/rollups.md; env BENCH_ROLLUPS=0 skips
+ * them), and the web rollups' build of the whole dataset, one day and a month.
  * CSM digests (`csm20k`: 20,000 accounts over 200 CSMs, 2M usage events; and every usage
  * scale run, whose owners are spread over 200 CSMs too): the weekly report with trend points
  * 2–11 stored, alone and with every CSM's book, snapshot and digest (rendered and delivered into
@@ -199,6 +201,8 @@ if (process.env.BENCH_ROLLUPS !== '0') {
   }
 }
 const webRows: string[] = [];
+const webRollupRows: string[] = [];
+const webUpdateRows: string[] = [];
 if (wanted.includes(WEB_SCALE.name)) {
   const started = performance.now();
   const data = await ensureWebBenchData(resolve('bench-data', WEB_SCALE.name), WEB_SCALE.webEvents, END_DATE);
@@ -224,6 +228,59 @@ if (wanted.includes(WEB_SCALE.name)) {
       `| ${data.webEvents.toLocaleString('en-US')} | ${kind} | ${ms(scans)} | ${ms(stored)} (${ratio(stored)}) | ${ms(full)} (${ratio(full)}) | ${Math.max(...stored.map((r) => r.maxRssMb), ...full.map((r) => r.maxRssMb))} |`,
     );
     console.error(webRows[webRows.length - 1]);
+  }
+  // With the web rollups (docs/rollups.md): built once for the whole dataset (timed when the
+  // folder is new), then the web queries read them against the same bare scan, and the update
+  // of one day and of a month are timed against a bare scan of the same partitions.
+  if (process.env.BENCH_ROLLUPS !== '0') {
+    const rollups = resolve('bench-data', `${WEB_SCALE.name}-rollups`);
+    const webChild = (args: string[]): Run => {
+      const out = execFileSync(
+        process.execPath,
+        ['--import', 'tsx', 'scripts/bench-rollups-child.ts', ...args],
+        {
+          encoding: 'utf8',
+          maxBuffer: 1 << 20,
+        },
+      );
+      return JSON.parse(out.trim().split('\n').pop() ?? '{}') as Run;
+    };
+    if (!existsSync(join(rollups, 'web_events.manifest.json'))) {
+      const built = webChild(['webbuild', data.dir, rollups, '-', '-']);
+      webUpdateRows.push(`| whole dataset (${data.partitions} days) | — | ${built.ms} | ${built.maxRssMb} |`);
+    }
+    for (const [kind, date] of [
+      ['weekly', '2026-11-18'],
+      ['monthly', '2026-10-15'],
+    ] as const) {
+      const scans: Run[] = [];
+      const rolled: Run[] = [];
+      for (let i = 0; i < RUNS; i += 1) {
+        scans.push(child(['webscan', data.dir, kind, date]));
+        rolled.push(webChild(['web', data.dir, rollups, kind, date, 'stored']));
+      }
+      const ratio = `${median(rolled.map((r, i) => r.ms / (scans[i]?.ms ?? r.ms))).toFixed(2)}×`;
+      webRollupRows.push(
+        `| ${data.webEvents.toLocaleString('en-US')} | ${kind} | ${median(scans.map((r) => r.ms))} | ${median(rolled.map((r) => r.ms))} (${ratio}) | ${Math.max(...rolled.map((r) => r.maxRssMb))} |`,
+      );
+      console.error(webRollupRows[webRollupRows.length - 1]);
+    }
+    for (const [what, from, to] of [
+      ['one day', '2026-11-22', '2026-11-22'],
+      ['a month', '2026-10-01', '2026-10-31'],
+    ] as const) {
+      const scans: Run[] = [];
+      const updates: Run[] = [];
+      for (let i = 0; i < RUNS; i += 1) {
+        scans.push(webChild(['webscan', data.dir, rollups, from, to]));
+        updates.push(webChild(['webupdate', data.dir, rollups, from, to]));
+      }
+      const ratio = `${median(updates.map((r, i) => r.ms / (scans[i]?.ms ?? r.ms))).toFixed(2)}×`;
+      webUpdateRows.push(
+        `| ${what} (${from} … ${to}) | ${median(scans.map((r) => r.ms))} | ${median(updates.map((r) => r.ms))} (${ratio}) | ${Math.max(...updates.map((r) => r.maxRssMb))} |`,
+      );
+      console.error(webUpdateRows[webUpdateRows.length - 1]);
+    }
   }
 }
 
@@ -268,4 +325,16 @@ if (webRows.length > 0) {
   );
   console.log('|---|---|---|---|---|---|');
   for (const r of webRows) console.log(r);
+}
+if (webRollupRows.length > 0) {
+  console.log(
+    '\n| web events | period | bare scan (ms) | web queries with current web rollups, periods 0 and 1 (ms, × scan) | peak RSS (MB) |',
+  );
+  console.log('|---|---|---|---|---|');
+  for (const r of webRollupRows) console.log(r);
+  console.log(
+    '\n| web rollup update | bare scan of the days (ms) | rollup update (ms, × scan) | peak RSS (MB) |',
+  );
+  console.log('|---|---|---|---|');
+  for (const r of webUpdateRows) console.log(r);
 }

@@ -56,6 +56,8 @@ export interface KpiContextOptions {
   readonly readTables?: readonly TableName[];
   /** The usage queries read the usage rollups (KpiGroupContext.usageFromRollups). */
   readonly usageFromRollups?: boolean;
+  /** The web queries read the web rollups (KpiGroupContext.webFromRollups). */
+  readonly webFromRollups?: boolean;
 }
 
 export interface KpiRuntime {
@@ -149,10 +151,12 @@ export async function createKpiContext(engine: QueryEngine, options: KpiContextO
     available,
     config: options.config ?? DEFAULT_CONFIG,
     ...(options.usageFromRollups ? { usageFromRollups: true } : {}),
+    ...(options.webFromRollups ? { webFromRollups: true } : {}),
     async run(name: string, params: readonly SqlParam[] = [], runOptions: RunOptions = {}) {
+      const heads = runOptions.heads ? { heads: new Map(Object.entries(runOptions.heads)) } : {};
       // Another calendar (LTV months) has other rows: those relations are computed inline.
       if (runOptions.periods) {
-        const request = composeQuery(name, params, { ...base, periods: runOptions.periods });
+        const request = composeQuery(name, params, { ...base, ...heads, periods: runOptions.periods });
         const result = await engine.query(request);
         stats.push(result.stats);
         return result.rows;
@@ -164,7 +168,11 @@ export async function createKpiContext(engine: QueryEngine, options: KpiContextO
           kept.set(relation, await keep(relation));
         }
       }
-      const request = composeQuery(name, params, kept.size > 0 ? { ...base, kept } : base);
+      const request = composeQuery(name, params, {
+        ...base,
+        ...heads,
+        ...(kept.size > 0 ? { kept } : {}),
+      });
       const result = await engine.query(request);
       stats.push(result.stats);
       return result.rows;

@@ -37,6 +37,7 @@ import type { Row, SqlParam, SqlValue } from '../core/sql-values.js';
 import { REPORT_TABLES, tableSpec, type DataQualityReason, type TableName } from '../contract/contract.js';
 import type { UsageRollups } from './ports/usage-rollups.js';
 import { usageDtRange } from '../core/kpis/engagement.js';
+import { webDtRange } from '../core/kpis/web.js';
 import { ALL_GROUPS } from '../core/kpis/index.js';
 import { assembleBooks, normaliseDomain, type BookInputs, type CsmBooks } from '../core/csm-books.js';
 import { runCsmQueries, type CsmBookOptions } from '../core/csm-report.js';
@@ -81,7 +82,9 @@ export interface BuildOptions {
   /**
    * Usage rollups (docs/rollups.md): the report brings the days its usage queries read up to
    * date, then reads them instead of the raw usage_events; where it cannot (another time zone,
-   * nothing can be written) it reads the raw events. `stats.usage` says which. Absent: raw events.
+   * nothing can be written) it reads the raw events. `stats.usage` says which. The same folder
+   * holds the web rollups, which the web queries read the same way (`stats.web`). Absent: raw
+   * events.
    */
   readonly usageRollups?: UsageRollups;
   /**
@@ -141,16 +144,18 @@ async function checkTable(
   periods: readonly Period[],
   stats: QueryStats[],
   fxBase: { fxBase?: string },
-  usageFromRollups: boolean,
+  fromRollups: RolledUp,
 ): Promise<{ quality: TableQuality; excluded: ExclusionCount[] }> {
   const source = sources.find((s) => s.table === table);
   const dataFolder = localDataFolder(engine);
   const ctx = { sources, currency, periods, ...fxBase };
-  // The usage rollups keep each day's counts of usage_events (usage_quality_rollup.sql).
+  // The rollups keep each day's counts of usage_events and web_events (…_quality_rollup.sql).
   const request =
-    table === 'usage_events' && usageFromRollups && source?.relation
+    table === 'usage_events' && fromRollups.usage && source?.relation
       ? composeQuery('usage_quality_rollup', dtParams(period), ctx)
-      : dataQualityQuery(table, ctx, dtRangeOf(period));
+      : table === 'web_events' && fromRollups.web && source?.relation
+        ? composeQuery('web_quality_rollup', dtParams(period), ctx)
+        : dataQualityQuery(table, ctx, dtRangeOf(period));
   if (!source || source.relation === null || request === null) {
     const reason = source?.absentReason ?? 'not configured';
     return {
@@ -235,12 +240,12 @@ async function checkDataQuality(
   stats: QueryStats[],
   fxBase: { fxBase?: string },
   readTables: readonly TableName[] | undefined,
-  usageFromRollups: boolean,
+  fromRollups: RolledUp,
 ): Promise<QualityResult> {
   const checks = await Promise.all(
     REPORT_TABLES.map((table) =>
       readTables === undefined || readTables.includes(table)
-        ? checkTable(engine, table, sources, period, currency, periods, stats, fxBase, usageFromRollups)
+        ? checkTable(engine, table, sources, period, currency, periods, stats, fxBase, fromRollups)
         : Promise.resolve(notRead(table, sources)),
     ),
   );
@@ -384,26 +389,34 @@ function coverageOf(row: Row | undefined): Pick<DataCoverage, 'days' | 'instants
   };
 }
 
+/** Which raw tables the report reads from their rollups. */
+interface RolledUp {
+  readonly usage: boolean;
+  readonly web: boolean;
+}
+
 /**
- * Brings the usage rollups up to date for the dt partitions the report's usage queries read
- * (trend, activity and data quality), and says whether the report reads them.
+ * Brings a table's rollups up to date for the dt partitions the report's queries of it read,
+ * and says whether the report reads them (`stats.usage`, `stats.web`).
  */
-async function prepareUsageRollups(
+async function prepareRollups(
   options: BuildOptions,
   present: ReadonlySet<TableName>,
-  calendarLength: number,
+  table: 'usage_events' | 'web_events',
+  range: { fromDt: string; toDt: string },
 ): Promise<UsageSourceStats | undefined> {
   const rollups = options.usageRollups;
-  if (!rollups || (options.readTables !== undefined && !options.readTables.includes('usage_events'))) {
+  if (!rollups || (options.readTables !== undefined && !options.readTables.includes(table))) {
     return undefined;
   }
-  if (!present.has('usage_events')) return { source: 'raw', reason: 'no usage_events table' };
-  const usage = usageDtRange(reportCalendar(options.period, calendarLength));
+  if (!present.has(table)) return { source: 'raw', reason: `no ${table} table` };
+  // The data-quality counts read period 0's partitions (± 1 day) of either table.
   const quality = dtRangeOf(options.period);
   const readiness = await rollups.prepare({
+    ...(table === 'usage_events' ? {} : { table }),
     timezone: options.period.timezone,
-    fromDt: usage.fromDt < quality.fromDt ? usage.fromDt : quality.fromDt,
-    toDt: usage.toDt > quality.toDt ? usage.toDt : quality.toDt,
+    fromDt: range.fromDt < quality.fromDt ? range.fromDt : quality.fromDt,
+    toDt: range.toDt > quality.toDt ? range.toDt : quality.toDt,
   });
   return readiness.usable
     ? {
@@ -413,6 +426,35 @@ async function prepareUsageRollups(
         daysRemoved: readiness.removed.length,
       }
     : { source: 'raw', reason: readiness.reason };
+}
+
+/** The usage rollups: the partitions the usage trend, activity and data quality read. */
+function prepareUsageRollups(
+  options: BuildOptions,
+  present: ReadonlySet<TableName>,
+  calendarLength: number,
+): Promise<UsageSourceStats | undefined> {
+  const usage = usageDtRange(reportCalendar(options.period, calendarLength));
+  return prepareRollups(options, present, 'usage_events', usage);
+}
+
+/**
+ * The web rollups: the partitions web_engagement.sql reads and one more either side, which the
+ * check for sessions over 24 hours reads (docs/rollups.md, "Web rollups"). Only when the report
+ * computes the web group.
+ */
+function prepareWebRollups(
+  options: BuildOptions,
+  present: ReadonlySet<TableName>,
+  calendarLength: number,
+  groups: readonly KpiGroup[],
+): Promise<UsageSourceStats | undefined> {
+  if (!groups.some((g) => g.name === 'web')) return Promise.resolve(undefined);
+  const web = webDtRange(reportCalendar(options.period, calendarLength));
+  return prepareRollups(options, present, 'web_events', {
+    fromDt: addDays(web.fromDt, -1),
+    toDt: addDays(web.toDt, 1),
+  });
 }
 
 export async function buildSnapshot(engine: QueryEngine, options: BuildOptions): Promise<Snapshot> {
@@ -445,7 +487,9 @@ export async function buildReport(engine: QueryEngine, options: BuildOptions): P
   // Periods 0 and 1, plus period 2 as the start of period 1.
   const calendarLength = stored ? STORED_FROM_INDEX + 1 : CALENDAR_LENGTH;
   const usage = await prepareUsageRollups(options, present, calendarLength);
+  const web = await prepareWebRollups(options, present, calendarLength, groups);
   const usageFromRollups = usage?.source === 'rollups';
+  const webFromRollups = web?.source === 'rollups';
   const runtime = await createKpiContext(engine, {
     period: options.period,
     currency: options.currency,
@@ -454,6 +498,7 @@ export async function buildReport(engine: QueryEngine, options: BuildOptions): P
     calendarLength,
     sources,
     ...(usageFromRollups ? { usageFromRollups } : {}),
+    ...(webFromRollups ? { webFromRollups } : {}),
     ...(options.readTables ? { readTables: options.readTables } : {}),
   });
   const { context, stats } = runtime;
@@ -497,7 +542,7 @@ export async function buildReport(engine: QueryEngine, options: BuildOptions): P
         stats,
         fxBase,
         options.readTables,
-        usageFromRollups,
+        { usage: usageFromRollups, web: webFromRollups },
       ),
       Promise.all(groups.map((group, i) => (absent[i] ? null : group.compute(context)))),
       guards ? context.run('data_span', dtParams(options.period)) : Promise.resolve([]),
@@ -596,6 +641,7 @@ export async function buildReport(engine: QueryEngine, options: BuildOptions): P
             ...(options.previous === undefined ? {} : { reason: history.reason }),
           },
       ...(usage ? { usage } : {}),
+      ...(web ? { web } : {}),
       perQuery: stats.map((s) => ({
         name: s.name,
         milliseconds: s.milliseconds,

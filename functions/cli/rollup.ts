@@ -29,6 +29,16 @@ async function main(argv: readonly string[]): Promise<number> {
       `Usage rollups in ${options.rollupDir} (${result.timezone}): ${result.built.length} days built, ` +
         `${result.removed.length} removed, in ${Math.round(performance.now() - started)} ms`,
     );
+    // The web rollups too, when the data has web events (the table is optional).
+    if ((await engine.sources()).some((s) => s.table === 'web_events' && s.relation !== null)) {
+      const webStarted = performance.now();
+      const web = await rollups.sync({ fromDt: options.fromDt, toDt: options.toDt }, 'web_events');
+      if (!web.usable) throw new InputError(`no web rollups: ${web.reason}`);
+      console.log(
+        `Web rollups in ${options.rollupDir} (${web.timezone}): ${web.built.length} days built, ` +
+          `${web.removed.length} removed, in ${Math.round(performance.now() - webStarted)} ms`,
+      );
+    }
     return 0;
   } finally {
     await engine.close();

@@ -14,15 +14,60 @@ import { isCalendarDate } from './validators.js';
 /** Bumped whenever the rollup SQL or layout changes: every day is then rebuilt. */
 export const ROLLUP_VERSION = 1;
 
-/** The rollup tables, each a folder of `dt=` partitions. */
+/** The usage rollup tables, each a folder of `dt=` partitions. */
 export const ROLLUP_TABLES = ['usage_user_days', 'usage_sessions', 'usage_quality'] as const;
-export type RollupTable = (typeof ROLLUP_TABLES)[number];
+/** The web rollup tables (docs/rollups.md, "Web rollups"). */
+export const WEB_ROLLUP_TABLES = ['web_sessions', 'web_pages', 'web_quality'] as const;
+/** The usage rollup tables (the ones built on AWS too). */
+export type UsageRollupTable = (typeof ROLLUP_TABLES)[number];
+export type RollupTable = UsageRollupTable | (typeof WEB_ROLLUP_TABLES)[number];
 
 /** What the engine names each rollup table in SQL (the query files read these names). */
 export const ROLLUP_RELATIONS: Readonly<Record<RollupTable, string>> = {
   usage_user_days: 'usage_rollup_user_days',
   usage_sessions: 'usage_rollup_sessions',
   usage_quality: 'usage_rollup_quality',
+  web_sessions: 'web_rollup_sessions',
+  web_pages: 'web_rollup_pages',
+  web_quality: 'web_rollup_quality',
+};
+
+/** The raw event tables that have rollups. */
+export type RolledUpTable = 'usage_events' | 'web_events';
+
+/**
+ * One raw table's rollups: its tables, the manifest that records their days, and how many raw
+ * partitions either side a day's rollup reads (a change to any of them makes the day stale).
+ */
+export interface RollupSet {
+  readonly raw: RolledUpTable;
+  /** File name of the manifest in the rollups' folder. */
+  readonly manifest: string;
+  readonly version: number;
+  readonly tables: readonly RollupTable[];
+  readonly marginDays: number;
+}
+
+/**
+ * Every rolled-up table. The usage rollups of a day read its raw partition alone; the web
+ * rollups of day d read d − 1 and d + 1 too (a session is seen whole across midnight), so day d
+ * is rebuilt when either neighbour changes.
+ */
+export const ROLLUP_SETS: Readonly<Record<RolledUpTable, RollupSet>> = {
+  usage_events: {
+    raw: 'usage_events',
+    manifest: 'manifest.json',
+    version: ROLLUP_VERSION,
+    tables: ROLLUP_TABLES,
+    marginDays: 0,
+  },
+  web_events: {
+    raw: 'web_events',
+    manifest: 'web_events.manifest.json',
+    version: 1,
+    tables: WEB_ROLLUP_TABLES,
+    marginDays: 1,
+  },
 };
 
 export interface RollupDay {
@@ -62,16 +107,35 @@ export function baseManifest(
   stored: RollupManifest | null,
   dataSource: string,
   timezone: string,
+  version = ROLLUP_VERSION,
 ): RollupManifest {
   if (
     stored &&
-    stored.version === ROLLUP_VERSION &&
+    stored.version === version &&
     stored.dataSource === dataSource &&
     stored.timezone === timezone
   ) {
     return stored;
   }
-  return { version: ROLLUP_VERSION, timezone, dataSource, days: {} };
+  return { version, timezone, dataSource, days: {} };
+}
+
+/**
+ * The fingerprint each day's rollup depends on, when it reads `marginDays` raw partitions
+ * either side of its own: its own fingerprint and its neighbours' (`-` for a neighbour that is
+ * absent), so that a change to a neighbour makes the day stale. With no margin, the partition's
+ * own fingerprint (the usage manifests stay as they were).
+ */
+export function withNeighbours(partitions: readonly RawPartition[], marginDays: number): RawPartition[] {
+  if (marginDays === 0) return [...partitions];
+  const byDt = new Map(partitions.map((p) => [p.dt, p.fingerprint]));
+  return partitions.map((p) => {
+    const parts: string[] = [];
+    for (let k = -marginDays; k <= marginDays; k += 1) {
+      parts.push(k === 0 ? p.fingerprint : (byDt.get(shiftDay(p.dt, k)) ?? '-'));
+    }
+    return { ...p, fingerprint: parts.join('+') };
+  });
 }
 
 /**
@@ -127,8 +191,12 @@ export function batches(
   return out;
 }
 
+function shiftDay(day: string, days: number): string {
+  return new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+}
+
 function nextDay(day: string): string {
-  return new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+  return shiftDay(day, 1);
 }
 
 /** The manifest after building `built` and removing `removed`. */
@@ -175,7 +243,7 @@ export function rollupCalendar(fromDt: string, toDt: string, timezone: string): 
  */
 export const ROLLUP_COLUMNS: Readonly<
   Record<
-    RollupTable,
+    UsageRollupTable,
     readonly { readonly name: string; readonly glueType: string; readonly comment: string }[]
   >
 > = {

@@ -376,22 +376,26 @@ export const exclusionCountSchema = z.strictObject({
     ),
 });
 
-export const usageSourceStatsSchema = z
-  .discriminatedUnion('source', [
-    z.strictObject({
-      source: z.literal('rollups'),
-      timezone: z.string(),
-      daysBuilt: count().describe('Days (raw dt partitions) rolled up before the report: missing or stale'),
-      daysRemoved: count().describe('Days whose raw partition was gone, removed before the report'),
-    }),
-    z.strictObject({
-      source: z.literal('raw'),
-      reason: z.string().describe('Why the report read the raw usage events'),
-    }),
-  ])
-  .describe(
-    'Where the usage figures came from when the report was given usage rollups (docs/rollups.md): the rollups, or the raw events and why',
-  );
+const rollupSourceStatsSchema = z.discriminatedUnion('source', [
+  z.strictObject({
+    source: z.literal('rollups'),
+    timezone: z.string(),
+    daysBuilt: count().describe('Days (raw dt partitions) rolled up before the report: missing or stale'),
+    daysRemoved: count().describe('Days whose raw partition was gone, removed before the report'),
+  }),
+  z.strictObject({
+    source: z.literal('raw'),
+    reason: z.string().describe('Why the report read the raw events'),
+  }),
+]);
+
+export const usageSourceStatsSchema = rollupSourceStatsSchema.describe(
+  'Where the usage figures came from when the report was given usage rollups (docs/rollups.md): the rollups, or the raw events and why',
+);
+
+export const webSourceStatsSchema = rollupSourceStatsSchema.describe(
+  'Where the web figures came from when the report was given rollups and computed the web section (docs/rollups.md): the web rollups, or the raw web events and why',
+);
 
 export const snapshotStatsSchema = z.strictObject({
   engine: z.enum(['duckdb', 'athena']),
@@ -424,6 +428,7 @@ export const snapshotStatsSchema = z.strictObject({
     }),
   ),
   usage: usageSourceStatsSchema.optional(),
+  web: webSourceStatsSchema.optional(),
 });
 
 export const snapshotSchema = z

@@ -55,6 +55,18 @@ export interface ComposeContext {
    * instead of computing them again.
    */
   readonly kept?: ReadonlyMap<string, string>;
+  /**
+   * Head relations: the relation a query reads by `name` comes from the shared relation file
+   * `file` (functions/sql/relations/), with `params` for that file's `?` placeholders. Lets one
+   * query file aggregate rows that come from the raw events or from rollups
+   * (web_engagement.sql reads `web_facts`: relations/web_facts.sql or web_facts_rollup.sql).
+   */
+  readonly heads?: ReadonlyMap<string, HeadRelation>;
+}
+
+export interface HeadRelation {
+  readonly file: string;
+  readonly params: readonly SqlParam[];
 }
 
 export const DEFAULT_FX_BASE = 'USD';
@@ -362,10 +374,28 @@ function resolve(sql: string, ctx: ComposeContext, seen: Map<string, Fragment>, 
   for (const name of [...KNOWN_NAMES, ...listRelationFiles()]) {
     if (seen.has(name) || !mentions(code, name)) continue;
     const keptAs = ctx.kept?.get(name);
+    const head = ctx.heads?.get(name);
+    if (head !== undefined && head.file !== name) {
+      // The chosen file under its own name, then `name` as its rows.
+      if (!listRelationFiles().includes(head.file)) throw new Error(`unknown head relation ${head.file}`);
+      const chosen = { ...relationFragment(head.file), params: [...head.params] };
+      seen.set(head.file, chosen);
+      resolve(chosen.sql, ctx, seen, order);
+      if (countParams(chosen.sql) !== chosen.params.length) {
+        throw new Error(
+          `relation ${head.file}: ${countParams(chosen.sql)} placeholders, ${chosen.params.length} params`,
+        );
+      }
+      order.push(chosen);
+    }
     const fragment =
       keptAs !== undefined
         ? { name, sql: `SELECT * FROM ${keptAs}`, params: [] }
-        : (builtIn(name, ctx) ?? relationFragment(name));
+        : head !== undefined && head.file !== name
+          ? { name, sql: `SELECT * FROM ${head.file}`, params: [] }
+          : head !== undefined
+            ? { ...relationFragment(name), params: [...head.params] }
+            : (builtIn(name, ctx) ?? relationFragment(name));
     seen.set(name, fragment);
     resolve(fragment.sql, ctx, seen, order);
     if (countParams(fragment.sql) !== fragment.params.length) {

@@ -15,7 +15,7 @@ import {
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { fileURLToPath } from 'node:url';
-import { ROLLUP_RELATIONS, ROLLUP_TABLES, type RollupTable } from '../../functions/core/rollup-plan.js';
+import { ROLLUP_RELATIONS, ROLLUP_TABLES, type UsageRollupTable } from '../../functions/core/rollup-plan.js';
 import { deliveryTiming } from '../../functions/core/delivery-timing.js';
 import type { DigestConfig } from '../config.js';
 import { rollupTableInput } from '../glue-tables.js';
@@ -51,7 +51,7 @@ export interface RollupStoreProps {
  */
 export class RollupStore extends Construct {
   readonly bucket: s3.Bucket;
-  readonly tables: Readonly<Record<RollupTable, glue.CfnTable>>;
+  readonly tables: Readonly<Record<UsageRollupTable, glue.CfnTable>>;
   readonly databaseName: string;
   /** The function environment that names the rollups and the raw usage files. */
   readonly environment: Readonly<Record<string, string>>;
@@ -69,7 +69,7 @@ export class RollupStore extends Construct {
         { id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(1) },
       ],
     });
-    const tables = {} as Record<RollupTable, glue.CfnTable>;
+    const tables = {} as Record<UsageRollupTable, glue.CfnTable>;
     for (const table of ROLLUP_TABLES) {
       const resource = new glue.CfnTable(this, `Table-${table}`, {
         catalogId: Aws.ACCOUNT_ID,

@@ -34,7 +34,7 @@ import {
   type RawPartition,
   type RollupManifest,
   type RollupPlan,
-  type RollupTable,
+  type UsageRollupTable,
 } from '../../core/rollup-plan.js';
 import { isBucketName } from '../../core/validators.js';
 import { composeQuery, dataQualityQuery, type ComposeContext } from '../../sql/compose.js';
@@ -113,7 +113,7 @@ function firstLine(error: unknown): string {
 
 /** The SQL a day's rollup of one table is, as the Athena adapter sends it. */
 export interface UnloadStatement extends QueryRequest {
-  readonly table: RollupTable;
+  readonly table: UsageRollupTable;
   /** The `dt=` prefix it writes into (the TO location), s3://…/<table>/dt=YYYY-MM-DD/. */
   readonly location: string;
 }
@@ -142,10 +142,10 @@ export function unloadStatements(
   const days = composeQuery('rollup_usage_days', range, ctx);
   const quality = dataQualityQuery('usage_events', ctx, { fromDt: day, toDt: day }, { byPartition: true });
   if (quality === null) throw new Error('usage_events is not configured');
-  const location = (table: RollupTable): string =>
+  const location = (table: UsageRollupTable): string =>
     `s3://${rollups.bucket}/${keyIn(rollups, `${table}/dt=${day}/`)}`;
-  const columns = (table: RollupTable): string => ROLLUP_COLUMNS[table].map((c) => c.name).join(', ');
-  const unload = (table: RollupTable, inner: QueryRequest, keep: string | null): UnloadStatement => ({
+  const columns = (table: UsageRollupTable): string => ROLLUP_COLUMNS[table].map((c) => c.name).join(', ');
+  const unload = (table: UsageRollupTable, inner: QueryRequest, keep: string | null): UnloadStatement => ({
     table,
     location: location(table),
     name: `rollup_${table}`,
@@ -316,7 +316,7 @@ export class AthenaUsageRollups implements MaintainedUsageRollups {
   }
 
   /** Deletes every object under the day's prefix of one rollup table. */
-  async #emptyPrefix(table: RollupTable, dt: string): Promise<void> {
+  async #emptyPrefix(table: UsageRollupTable, dt: string): Promise<void> {
     const prefix = keyIn(this.#rollups, `${table}/dt=${assertRollupDay(dt)}/`);
     for (;;) {
       const listing = await this.#s3.send(

@@ -1,12 +1,13 @@
 /**
- * The usage rollups on the embedded engine (docs/rollups.md): Parquet files in a local folder,
- * `ROLLUPS/<table>/dt=YYYY-MM-DD/*.parquet`, with `ROLLUPS/manifest.json` recording the zone,
- * the data and each day's raw-partition fingerprint.
+ * The usage and web rollups on the embedded engine (docs/rollups.md): Parquet files in a local
+ * folder, `ROLLUPS/<table>/dt=YYYY-MM-DD/*.parquet`, with one manifest per rolled-up raw table
+ * (`ROLLUPS/manifest.json` for usage_events, `ROLLUPS/web_events.manifest.json` for web_events:
+ * ROLLUP_SETS) recording the zone, the data and each day's raw-partition fingerprint.
  *
- * A batch of consecutive raw partitions is read once into a temporary table; the rollup queries
- * (functions/sql/rollup_usage_*.sql, and the usage_events data-quality query of each day) read
- * that table, and each day is written to a staging folder and moved into place before the
- * manifest records it, so that an interrupted run leaves no day half written.
+ * A batch of consecutive raw partitions is rolled up by one query (rollup_usage_days.sql or
+ * rollup_web_days.sql) whose rows the engine keeps, and by the raw table's data-quality query of
+ * each day; each day is written to a staging folder and moved into place before the manifest
+ * records it, so that an interrupted run leaves no day half written.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import {
@@ -22,22 +23,27 @@ import {
 import { join, relative, resolve, sep } from 'node:path';
 import {
   ROLLUP_RELATIONS,
-  ROLLUP_TABLES,
+  ROLLUP_SETS,
   baseManifest,
   batches,
   parseManifest,
   planRollups,
   rollupCalendar,
   updatedManifest,
+  withNeighbours,
   type RawPartition,
+  type RolledUpTable,
   type RollupManifest,
+  type RollupSet,
   type RollupTable,
 } from '../../core/rollup-plan.js';
 import { composeQuery, dataQualityQuery, type ComposeContext } from '../../sql/compose.js';
+import { addDays } from '../../core/period.js';
 import type { QueryEngine, TableSource } from '../../app/ports/query-engine.js';
 import type { RollupReadiness, RollupRequest, UsageRollups } from '../../app/ports/usage-rollups.js';
 
-export const MANIFEST_NAME = 'manifest.json';
+/** The usage rollups' manifest (each set's is ROLLUP_SETS[raw].manifest). */
+export const MANIFEST_NAME = ROLLUP_SETS.usage_events.manifest;
 const DT_FOLDER = /^dt=(\d{4}-\d{2}-\d{2})$/;
 const DATA_FILE = /\.(parquet|json|jsonl|ndjson|csv)$/i;
 /**
@@ -59,6 +65,15 @@ export interface LocalRollupOptions {
   readonly batchBytes?: number;
 }
 
+const QUALITY_COLUMNS =
+  'CAST(NULL AS VARCHAR) AS dt, CAST(NULL AS VARCHAR) AS reason, CAST(NULL AS BIGINT) AS row_count, ' +
+  'CAST(NULL AS BIGINT) AS distinct_keys, CAST(NULL AS VARCHAR) AS latest, CAST(NULL AS VARCHAR) AS example';
+
+/** The page-view figures of a web rollup row (after `{more}` columns). */
+const WEB_FIGURES_COLUMNS =
+  '{more}CAST(NULL AS BIGINT) AS views, CAST(NULL AS BIGINT) AS timed_views, CAST(NULL AS BIGINT) AS time_on_page_ms, ' +
+  'CAST(NULL AS BIGINT) AS exits, CAST(NULL AS BIGINT) AS scrolled_views, CAST(NULL AS BIGINT) AS scroll_pct_sum';
+
 /** Empty relations with each rollup table's columns, for a folder without files yet. */
 const EMPTY_COLUMNS: Readonly<Record<RollupTable, string>> = {
   usage_user_days:
@@ -67,9 +82,56 @@ const EMPTY_COLUMNS: Readonly<Record<RollupTable, string>> = {
   usage_sessions:
     'CAST(NULL AS VARCHAR) AS dt, CAST(NULL AS DATE) AS local_day, CAST(NULL AS VARCHAR) AS session_id, ' +
     'CAST(NULL AS TIMESTAMP) AS first_at, CAST(NULL AS TIMESTAMP) AS last_at',
-  usage_quality:
-    'CAST(NULL AS VARCHAR) AS dt, CAST(NULL AS VARCHAR) AS reason, CAST(NULL AS BIGINT) AS row_count, ' +
-    'CAST(NULL AS BIGINT) AS distinct_keys, CAST(NULL AS VARCHAR) AS latest, CAST(NULL AS VARCHAR) AS example',
+  usage_quality: QUALITY_COLUMNS,
+  web_sessions:
+    'CAST(NULL AS VARCHAR) AS dt, CAST(NULL AS DATE) AS local_day, CAST(NULL AS VARCHAR) AS session_id, ' +
+    'CAST(NULL AS VARCHAR) AS visitor_id, CAST(NULL AS INTEGER) AS known, ' +
+    WEB_FIGURES_COLUMNS.replace(
+      '{more}',
+      'CAST(NULL AS BIGINT) AS impressions, CAST(NULL AS BIGINT) AS clicks, CAST(NULL AS BIGINT) AS sessions, CAST(NULL AS BIGINT) AS bounces, ',
+    ) +
+    ', CAST(NULL AS TIMESTAMP) AS first_at, CAST(NULL AS TIMESTAMP) AS last_at',
+  web_pages:
+    'CAST(NULL AS VARCHAR) AS dt, CAST(NULL AS DATE) AS local_day, CAST(NULL AS VARCHAR) AS page, ' +
+    WEB_FIGURES_COLUMNS.replace('{more}', ''),
+  web_quality: QUALITY_COLUMNS,
+};
+
+/**
+ * How a batch of one raw table's days is rolled up: the query whose rows the engine keeps (its
+ * values from the batch's first and last dt), the rows of it each rollup table gets, and the
+ * table whose data-quality counts of each day are kept.
+ */
+interface RollupBuild {
+  readonly query: string;
+  readonly params: (fromDt: string, toDt: string) => string[];
+  readonly writes: Partial<Record<RollupTable, string>>;
+  readonly quality: RollupTable;
+}
+
+const WEB_SESSION_FIGURES = 'impressions, clicks, sessions, bounces';
+const WEB_FIGURES = 'views, timed_views, time_on_page_ms, exits, scrolled_views, scroll_pct_sum';
+
+const ROLLUP_BUILDS: Readonly<Record<RolledUpTable, RollupBuild>> = {
+  usage_events: {
+    query: 'rollup_usage_days',
+    params: (fromDt, toDt) => [fromDt, toDt],
+    writes: {
+      usage_user_days: `SELECT dt, local_day, account_id, user_id, events, features FROM {kept} WHERE part = 'user_day'`,
+      usage_sessions: `SELECT dt, local_day, session_id, first_at, last_at FROM {kept} WHERE part = 'session' AND session_id IS NOT NULL`,
+    },
+    quality: 'usage_quality',
+  },
+  web_events: {
+    query: 'rollup_web_days',
+    // The day before and after the batch are read too: sessions across midnight are seen whole.
+    params: (fromDt, toDt) => [addDays(fromDt, -1), addDays(toDt, 1), fromDt, toDt],
+    writes: {
+      web_sessions: `SELECT dt, local_day, session_id, visitor_id, known, ${WEB_SESSION_FIGURES}, ${WEB_FIGURES}, first_at, last_at FROM {kept} WHERE part = 'session'`,
+      web_pages: `SELECT dt, local_day, page, ${WEB_FIGURES} FROM {kept} WHERE part = 'page' AND page IS NOT NULL`,
+    },
+    quality: 'web_quality',
+  },
 };
 
 /** A SQL string literal for a local path (the adapter's only spliced text, as in duckdb.ts). */
@@ -96,17 +158,32 @@ function dataFiles(dir: string): string[] {
   return out.sort();
 }
 
-/** The raw partitions of usage_events with their fingerprints, or why there are none to roll up. */
-export function rawPartitions(dataDir: string): { partitions: RawPartition[] } | { reason: string } {
-  const tableDir = join(dataDir, 'usage_events');
-  if (!existsSync(tableDir)) return { reason: 'no usage_events folder' };
-  const files = dataFiles(tableDir);
+/** The raw partitions of a table with their fingerprints, or why there are none to roll up. */
+export function rawPartitions(
+  dataDir: string,
+  table: RolledUpTable = 'usage_events',
+  /** Only the dt folders of these days are read (default: all). */
+  within?: { readonly fromDt: string; readonly toDt: string },
+): { partitions: RawPartition[] } | { reason: string } {
+  const tableDir = join(dataDir, table);
+  if (!existsSync(tableDir)) return { reason: `no ${table} folder` };
+  const files: string[] = [];
+  for (const entry of readdirSync(tableDir, { withFileTypes: true })) {
+    if (entry.name.startsWith('.') || entry.name.startsWith('_')) continue;
+    const day = DT_FOLDER.exec(entry.name)?.[1];
+    if (entry.isDirectory() && day !== undefined && within && (day < within.fromDt || day > within.toDt))
+      continue;
+    const path = join(tableDir, entry.name);
+    if (entry.isDirectory()) files.push(...dataFiles(path));
+    else if (entry.isFile() && DATA_FILE.test(entry.name)) files.push(path);
+  }
+  files.sort();
   const byDt = new Map<string, string[]>();
   for (const file of files) {
     const first = relative(tableDir, file).split(sep)[0] ?? '';
     const m = DT_FOLDER.exec(first);
     // Rows outside dt= folders have no partition to roll up into: only the raw events are exact.
-    if (!m) return { reason: `usage_events is not partitioned in dt= folders (${relative(dataDir, file)})` };
+    if (!m) return { reason: `${table} is not partitioned in dt= folders (${relative(dataDir, file)})` };
     const day = m[1] as string;
     byDt.set(day, [...(byDt.get(day) ?? []), file]);
   }
@@ -141,47 +218,70 @@ export class LocalUsageRollups implements UsageRollups {
     this.batchBytes = options.batchBytes ?? BATCH_BYTES;
   }
 
-  /** The manifest on disk, or null (none yet, or unreadable: then every day is rebuilt). */
-  readManifest(): RollupManifest | null {
+  /** A table's manifest on disk, or null (none yet, or unreadable: then every day is rebuilt). */
+  readManifest(table: RolledUpTable = 'usage_events'): RollupManifest | null {
     try {
-      return parseManifest(JSON.parse(readFileSync(join(this.dir, MANIFEST_NAME), 'utf8')));
+      return parseManifest(JSON.parse(readFileSync(join(this.dir, ROLLUP_SETS[table].manifest), 'utf8')));
     } catch {
       return null;
     }
   }
 
-  /** The zone of the rollups in the folder, or the one new rollups are built in. */
+  /** The zone of the rollups in the folder (any table's), or the one new rollups are built in. */
   zone(): string {
-    return this.readManifest()?.timezone ?? this.timezone;
+    for (const table of Object.keys(ROLLUP_SETS) as RolledUpTable[]) {
+      const zone = this.readManifest(table)?.timezone;
+      if (zone !== undefined) return zone;
+    }
+    return this.timezone;
   }
 
   async prepare(request: RollupRequest): Promise<RollupReadiness> {
+    const table = request.table ?? 'usage_events';
+    const noun = table === 'usage_events' ? 'usage' : 'web';
     const zone = this.zone();
     if (zone !== request.timezone) {
       return {
         usable: false,
-        reason: `the usage rollups are in ${zone}, the report in ${request.timezone}`,
+        reason: `the ${noun} rollups are in ${zone}, the report in ${request.timezone}`,
       };
     }
-    return this.sync({ fromDt: request.fromDt, toDt: request.toDt });
+    const range = { fromDt: request.fromDt, toDt: request.toDt };
+    const ready = await this.sync(range, table);
+    if (!ready.usable || table !== 'web_events') return ready;
+    const long = await this.longSessions(range);
+    return long > 0
+      ? {
+          usable: false,
+          reason: `${long} web session${long === 1 ? '' : 's'} of the report's days last over 24 hours: only the raw events give their figures`,
+        }
+      : ready;
   }
 
-  /** Brings the rollups of the raw partitions in the range (default: all) up to date. */
+  /** Brings the rollups of a table's raw partitions in the range (default: all) up to date. */
   async sync(
     range: { fromDt: string; toDt: string } = { fromDt: '0000-01-01', toDt: '9999-12-31' },
+    table: RolledUpTable = 'usage_events',
   ): Promise<RollupReadiness> {
+    const set = ROLLUP_SETS[table];
+    const noun = table === 'usage_events' ? 'usage' : 'web';
     const dataDir = this.engine.dataFolder;
     if (this.engine.kind !== 'duckdb' || !this.engine.materialize || dataDir === undefined) {
-      return { usable: false, reason: 'local usage rollups need the embedded engine' };
+      return { usable: false, reason: `local ${noun} rollups need the embedded engine` };
     }
-    const raw = rawPartitions(dataDir);
+    // The days of the range and those their rollups read beside them.
+    const raw = rawPartitions(dataDir, table, {
+      fromDt: shiftWithin(range.fromDt, -set.marginDays),
+      toDt: shiftWithin(range.toDt, set.marginDays),
+    });
     if ('reason' in raw) return { usable: false, reason: raw.reason };
     const zone = this.zone();
-    let manifest = baseManifest(this.readManifest(), this.engine.dataSource, zone);
-    const plan = planRollups(manifest, raw.partitions, range);
+    let manifest = baseManifest(this.readManifest(table), this.engine.dataSource, zone, set.version);
+    // A day is current while its own partition and those its rollup reads beside it are unchanged.
+    const plan = planRollups(manifest, withNeighbours(raw.partitions, set.marginDays), range);
     const sources = await this.engine.sources();
-    const usage = sources.find((s) => s.table === 'usage_events');
-    if (!usage || usage.relation === null) return { usable: false, reason: 'no usage_events table' };
+    const source = sources.find((s) => s.table === table);
+    if (!source || source.relation === null) return { usable: false, reason: `no ${table} table` };
     const staging = join(this.dir, `.staging-${process.pid}-${randomBytes(4).toString('hex')}`);
     try {
       try {
@@ -190,31 +290,31 @@ export class LocalUsageRollups implements UsageRollups {
       } catch (error) {
         return {
           usable: false,
-          reason: `the usage rollups cannot be written in ${this.dir}: ${firstLine(error)}`,
+          reason: `the ${noun} rollups cannot be written in ${this.dir}: ${firstLine(error)}`,
         };
       }
       for (const batch of batches(plan.build, this.batchDays, this.batchBytes)) {
-        const written = await this.buildBatch(batch, sources, zone, staging);
+        const written = await this.buildBatch(set, batch, sources, zone, staging);
         if (written !== null)
-          return { usable: false, reason: `the usage rollups cannot be written: ${written}` };
+          return { usable: false, reason: `the ${noun} rollups cannot be written: ${written}` };
         manifest = updatedManifest(manifest, batch, [], this.now());
-        this.writeManifest(manifest);
+        this.writeManifest(set, manifest);
       }
       if (plan.remove.length > 0) {
         for (const dt of plan.remove) {
-          for (const table of ROLLUP_TABLES)
-            rmSync(join(this.dir, table, `dt=${dt}`), { recursive: true, force: true });
+          for (const rollup of set.tables)
+            rmSync(join(this.dir, rollup, `dt=${dt}`), { recursive: true, force: true });
         }
         manifest = updatedManifest(manifest, [], plan.remove, this.now());
-        this.writeManifest(manifest);
-      } else if (plan.build.length === 0 && !existsSync(join(this.dir, MANIFEST_NAME))) {
-        this.writeManifest(manifest);
+        this.writeManifest(set, manifest);
+      } else if (plan.build.length === 0 && !existsSync(join(this.dir, set.manifest))) {
+        this.writeManifest(set, manifest);
       }
     } catch (error) {
       if (isWriteError(error)) {
         return {
           usable: false,
-          reason: `the usage rollups cannot be written in ${this.dir}: ${firstLine(error)}`,
+          reason: `the ${noun} rollups cannot be written in ${this.dir}: ${firstLine(error)}`,
         };
       }
       throw error;
@@ -225,12 +325,34 @@ export class LocalUsageRollups implements UsageRollups {
         // Nothing was staged where nothing can be written.
       }
     }
-    await this.attachViews();
+    await this.attachViews(set);
     return { usable: true, timezone: zone, built: plan.build.map((p) => p.dt), removed: plan.remove };
+  }
+
+  /** Sessions of the web rollups' days in the range whose events span more than 24 hours. */
+  private async longSessions(range: { fromDt: string; toDt: string }): Promise<number> {
+    const sources = await this.engine.sources();
+    const ctx: ComposeContext = {
+      sources,
+      currency: 'USD',
+      periods: rollupCalendar(range.fromDt, range.toDt, this.zone()),
+    };
+    const result = await this.engine.query(
+      composeQuery(
+        'web_rollup_check',
+        [
+          { type: 'varchar', value: range.fromDt },
+          { type: 'varchar', value: range.toDt },
+        ],
+        ctx,
+      ),
+    );
+    return Number(result.rows[0]?.long_sessions ?? 0);
   }
 
   /** Rolls up one batch of consecutive partitions; the reason when it could not be written. */
   private async buildBatch(
+    set: RollupSet,
     batch: readonly RawPartition[],
     sources: readonly TableSource[],
     zone: string,
@@ -239,51 +361,44 @@ export class LocalUsageRollups implements UsageRollups {
     const engine = this.engine;
     const materialize = engine.materialize?.bind(engine);
     if (!materialize) return 'the engine cannot keep a table';
+    const build = ROLLUP_BUILDS[set.raw];
     const fromDt = (batch[0] as RawPartition).dt;
     const toDt = (batch[batch.length - 1] as RawPartition).dt;
-    const range = [
-      { type: 'varchar' as const, value: fromDt },
-      { type: 'varchar' as const, value: toDt },
-    ];
     const kept: string[] = [];
     try {
       const ctx: ComposeContext = {
         sources,
         currency: 'USD',
-        periods: rollupCalendar(fromDt, toDt, zone),
+        periods: rollupCalendar(addDays(fromDt, -set.marginDays), addDays(toDt, set.marginDays), zone),
       };
-      const written: Record<RollupTable, string> = {
-        usage_user_days: join(staging, 'usage_user_days'),
-        usage_sessions: join(staging, 'usage_sessions'),
-        usage_quality: join(staging, 'usage_quality'),
-      };
-      // User days and sessions in one pass over the batch's events, kept, then written apart.
-      const days = await materialize(composeQuery('rollup_usage_days', range, ctx));
+      const written = Object.fromEntries(set.tables.map((t) => [t, join(staging, t)])) as Record<
+        RollupTable,
+        string
+      >;
+      // Every rollup table but the quality counts from one pass over the batch's events, kept,
+      // then written apart.
+      const params = build.params(fromDt, toDt).map((value) => ({ type: 'varchar' as const, value }));
+      const days = await materialize(composeQuery(build.query, params, ctx));
       kept.push(days.relation);
-      await this.copy(
-        `SELECT dt, local_day, account_id, user_id, events, features FROM ${days.relation} WHERE part = 'user_day'`,
-        written.usage_user_days,
-      );
-      await this.copy(
-        `SELECT dt, local_day, session_id, first_at, last_at FROM ${days.relation} WHERE part = 'session' AND session_id IS NOT NULL`,
-        written.usage_sessions,
-      );
+      for (const [rollup, select] of Object.entries(build.writes) as [RollupTable, string][]) {
+        await this.copy(select.replace('{kept}', days.relation), written[rollup]);
+      }
       // The data-quality counts of each day of the batch, in one statement.
-      const dq = dataQualityQuery('usage_events', ctx, { fromDt, toDt }, { byPartition: true });
+      const dq = dataQualityQuery(set.raw, ctx, { fromDt, toDt }, { byPartition: true });
       if (dq !== null) {
-        const counts = await materialize({ ...dq, name: 'rollup_usage_quality' });
+        const counts = await materialize({ ...dq, name: `rollup_${set.raw.replace('_events', '')}_quality` });
         kept.push(counts.relation);
-        await this.copy(`SELECT * FROM ${counts.relation}`, written.usage_quality);
+        await this.copy(`SELECT * FROM ${counts.relation}`, written[build.quality]);
       }
       // Each day into place: the old day goes, the new one (if it has rows) takes its place.
       try {
         for (const { dt } of batch) {
-          for (const table of ROLLUP_TABLES) {
-            const target = join(this.dir, table, `dt=${dt}`);
+          for (const rollup of set.tables) {
+            const target = join(this.dir, rollup, `dt=${dt}`);
             rmSync(target, { recursive: true, force: true });
-            const source = join(written[table], `dt=${dt}`);
+            const source = join(written[rollup], `dt=${dt}`);
             if (existsSync(source)) {
-              mkdirSync(join(this.dir, table), { recursive: true });
+              mkdirSync(join(this.dir, rollup), { recursive: true });
               renameSync(source, target);
             }
           }
@@ -306,16 +421,16 @@ export class LocalUsageRollups implements UsageRollups {
     });
   }
 
-  private writeManifest(manifest: RollupManifest): void {
-    const path = join(this.dir, MANIFEST_NAME);
+  private writeManifest(set: RollupSet, manifest: RollupManifest): void {
+    const path = join(this.dir, set.manifest);
     const temp = `${path}.${process.pid}.tmp`;
     writeFileSync(temp, `${JSON.stringify(manifest, null, 2)}\n`);
     renameSync(temp, path);
   }
 
-  /** Names the rollup folders in SQL (ROLLUP_RELATIONS), for the report's queries. */
-  private async attachViews(): Promise<void> {
-    for (const table of ROLLUP_TABLES) {
+  /** Names a set's rollup folders in SQL (ROLLUP_RELATIONS), for the report's queries. */
+  private async attachViews(set: RollupSet): Promise<void> {
+    for (const table of set.tables) {
       const folder = join(this.dir, table);
       const hasFiles = existsSync(folder) && dataFiles(folder).length > 0;
       const from = hasFiles
@@ -328,6 +443,14 @@ export class LocalUsageRollups implements UsageRollups {
       });
     }
   }
+}
+
+/** The same adapter by a name that fits both tables. */
+export { LocalUsageRollups as LocalRollups };
+
+/** `day` moved by `days`, except the open ends of an unbounded range. */
+function shiftWithin(day: string, days: number): string {
+  return day <= '0001-01-01' || day >= '9999-01-01' ? day : addDays(day, days);
 }
 
 /** A failure to write the rollups' files (not of reading the input). */

@@ -1,11 +1,14 @@
 /**
- * The usage rollups a report reads instead of the raw usage events (docs/rollups.md): before it
- * computes, the report asks for the raw dt partitions its usage queries read to be current.
+ * The usage and web rollups a report reads instead of the raw events (docs/rollups.md): before
+ * it computes, the report asks for the raw dt partitions its usage (and web) queries read to be
+ * current.
  */
 export interface RollupRequest {
+  /** The raw table whose rollups are asked for (default usage_events). */
+  readonly table?: 'usage_events' | 'web_events';
   /** The report's time zone: the rollups serve it only when they are in the same zone. */
   readonly timezone: string;
-  /** The raw dt partitions (UTC dates) the report's usage queries read. */
+  /** The raw dt partitions (UTC dates) the report's queries of that table read. */
   readonly fromDt: string;
   readonly toDt: string;
 }

@@ -40,6 +40,12 @@ export interface RunOptions {
    * e.g. six calendar months for LTV. Index 0 is the latest period.
    */
   readonly periods?: readonly Period[];
+  /**
+   * Head relations for this query (docs/sql.md): the relation named by a key is read from the
+   * shared relation file given, with its values, e.g. `web_facts` from the raw events or from
+   * the web rollups.
+   */
+  readonly heads?: Readonly<Record<string, { readonly file: string; readonly params: readonly SqlParam[] }>>;
 }
 
 export interface KpiGroupContext {
@@ -62,6 +68,8 @@ export interface KpiGroupContext {
    * usage_events: the `…_rollup` query files, which give the same figures.
    */
   readonly usageFromRollups?: boolean;
+  /** True when the web queries read the web rollups (docs/rollups.md) instead of web_events. */
+  readonly webFromRollups?: boolean;
 }
 
 export interface KpiGroupResult {

@@ -291,6 +291,21 @@ const dtParams = (range: { fromDt: string; toDt: string }): SqlParam[] => [
   { type: 'varchar', value: range.toDt },
 ];
 
+/**
+ * Where web_engagement.sql's rows come from: the raw events, or the web rollups when the report
+ * has them current (the same dt partitions, for the page views and for the sessions).
+ */
+export function webFacts(
+  ctx: Pick<KpiGroupContext, 'periods' | 'webFromRollups'>,
+): Record<string, { file: string; params: SqlParam[] }> {
+  const dts = dtParams(webDtRange(ctx.periods));
+  return {
+    web_facts: ctx.webFromRollups
+      ? { file: 'web_facts_rollup', params: [...dts, ...dts] }
+      : { file: 'web_facts', params: dts },
+  };
+}
+
 export const webGroup: KpiGroup = {
   name: 'web',
   kpis: [...WEB_KPIS, ...SOCIAL_KPIS],
@@ -304,7 +319,7 @@ export const webGroup: KpiGroup = {
       return { values: Object.fromEntries([...WEB_KPIS, ...SOCIAL_KPIS].map((id) => [id, absent(id)])) };
     }
     const [webRows, socialRows] = await Promise.all([
-      hasWeb ? ctx.run('web_engagement', dtParams(webDtRange(ctx.periods))) : Promise.resolve(null),
+      hasWeb ? ctx.run('web_engagement', [], { heads: webFacts(ctx) }) : Promise.resolve(null),
       hasSocial ? ctx.run('social_engagement') : Promise.resolve(null),
     ]);
     const values: Partial<Record<KpiId, readonly PeriodValue[]>> = {};
