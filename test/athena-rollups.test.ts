@@ -466,6 +466,15 @@ describe('a report over the Athena rollups (prepare)', () => {
     expect(sent).toEqual([]);
   });
 
+  it('never offers web rollups, which are not built on AWS, and builds nothing for them', async () => {
+    await putRaw('2026-11-22', 'part-0.parquet', 'web day');
+    expect(await rollups().adapter.prepare({ ...window, table: 'web_events' })).toEqual({
+      usable: false,
+      reason: 'no web_events rollups are built on AWS',
+    });
+    expect(sent).toEqual([]);
+  });
+
   it('reads the raw events, saying why, in another zone, with too many days to build, or when a day fails', async () => {
     for (let d = 10; d <= 22; d += 1) await putRaw(`2026-11-${d}`, 'part-0.parquet', `day ${d}`);
     expect(await rollups().adapter.prepare({ ...window, timezone: 'UTC' })).toEqual({

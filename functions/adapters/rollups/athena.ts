@@ -211,6 +211,10 @@ export class AthenaUsageRollups implements MaintainedUsageRollups {
   }
 
   async prepare(request: RollupRequest): Promise<RollupReadiness> {
+    // Only the usage rollups are built on AWS (docs/rollups.md): web KPIs read the raw events.
+    if ((request.table ?? 'usage_events') !== 'usage_events') {
+      return { usable: false, reason: `no ${request.table ?? ''} rollups are built on AWS` };
+    }
     if (request.timezone !== this.#timezone) {
       return {
         usable: false,
