@@ -5,8 +5,8 @@
  * plus the attachments beside them. A CSM digest (one per CSM, often hundreds a run) is its
  * `.html` preview and its `.eml` only: its text part and CSV are inside the `.eml`.
  */
-import { rename, writeFile } from 'node:fs/promises';
-import { ensureDir } from '../stores/writable-dir.js';
+import { rename } from 'node:fs/promises';
+import { writeFileMakingDir } from '../stores/writable-dir.js';
 import path from 'node:path';
 import { MailDeliveryError } from '../../app/ports/mailer.js';
 import type { DigestMessage, Mailer, SendResult } from '../../app/ports/mailer.js';
@@ -55,20 +55,9 @@ function safeFileName(name: string): string {
   return base.replace(/^\.+/, '') || 'attachment';
 }
 
-function isErrno(error: unknown, code: string): boolean {
-  return error instanceof Error && (error as NodeJS.ErrnoException).code === code;
-}
-
 async function writeAtomically(file: string, content: string | Uint8Array): Promise<void> {
   const tmp = `${file}.${process.pid}.tmp`;
-  try {
-    await writeFile(tmp, content);
-  } catch (error) {
-    // The folder is made on the first write into it, not checked before every message.
-    if (!isErrno(error, 'ENOENT') && !isErrno(error, 'ENOTDIR')) throw error;
-    await ensureDir(path.dirname(file));
-    await writeFile(tmp, content);
-  }
+  await writeFileMakingDir(tmp, content);
   await rename(tmp, file);
 }
 

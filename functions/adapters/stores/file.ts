@@ -1,10 +1,10 @@
 /** The object store on the local file system: one file per key under a root folder. */
 import { createHash, randomBytes } from 'node:crypto';
-import { link, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import { link, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { InputError } from '../../core/input-error.js';
 import type { ObjectStore, VersionedObject } from '../../app/ports/object-store.js';
-import { ensureDir } from './writable-dir.js';
+import { isErrno, writeFileMakingDir } from './writable-dir.js';
 
 const SEGMENT_RE = /^[A-Za-z0-9._@=+-]+$/;
 
@@ -28,10 +28,6 @@ function contentVersion(body: string | Uint8Array): string {
   // Of the text as get() reads it back, so a written and a read version agree.
   const text = typeof body === 'string' ? body : Buffer.from(body).toString('utf8');
   return createHash('sha256').update(text).digest('hex');
-}
-
-function isErrno(error: unknown, code: string): boolean {
-  return error instanceof Error && (error as NodeJS.ErrnoException).code === code;
 }
 
 export interface FileStoreOptions {
@@ -143,14 +139,7 @@ export class FileStore implements ObjectStore {
 
   async #writeTemp(target: string, body: string | Uint8Array): Promise<string> {
     const temp = `${target}.${randomBytes(6).toString('hex')}.tmp`;
-    try {
-      await writeFile(temp, body, { flag: 'wx' });
-    } catch (error) {
-      // The folder is made on the first write into it, not checked before every write.
-      if (!isErrno(error, 'ENOENT') && !isErrno(error, 'ENOTDIR')) throw error;
-      await ensureDir(path.dirname(target));
-      await writeFile(temp, body, { flag: 'wx' });
-    }
+    await writeFileMakingDir(temp, body, { flag: 'wx' });
     return temp;
   }
 }

@@ -15,6 +15,30 @@ function codeOf(error: unknown): string | undefined {
   return error instanceof Error ? (error as NodeJS.ErrnoException).code : undefined;
 }
 
+/** Whether `error` is a file-system error with this code (ENOENT, EEXIST, …). */
+export function isErrno(error: unknown, code: string): boolean {
+  return codeOf(error) === code;
+}
+
+/**
+ * writeFile, making the folder (ensureDir) only when the write finds it missing: checking the
+ * folder before every write of a run costs a stat per path segment each time.
+ */
+export async function writeFileMakingDir(
+  file: string,
+  content: string | Uint8Array,
+  options: { readonly flag?: string } = {},
+): Promise<void> {
+  try {
+    await writeFile(file, content, options);
+  } catch (error) {
+    const code = codeOf(error);
+    if (code !== 'ENOENT' && code !== 'ENOTDIR') throw error;
+    await ensureDir(path.dirname(file));
+    await writeFile(file, content, options);
+  }
+}
+
 function why(error: unknown): string {
   switch (codeOf(error)) {
     case 'EACCES':
