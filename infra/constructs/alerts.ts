@@ -1,12 +1,10 @@
 import {
   Duration,
-  TimeZone,
   aws_cloudwatch as cloudwatch,
   aws_cloudwatch_actions as actions,
   aws_iam as iam,
   aws_kms as kms,
   aws_scheduler as scheduler,
-  aws_scheduler_targets as targets,
   aws_sns as sns,
   aws_sqs as sqs,
 } from 'aws-cdk-lib';
@@ -15,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { acknowledgeWildcardResources } from '../nag.js';
 import { ReportFunction } from './report-function.js';
 import { deliveryTiming } from '../../functions/core/delivery-timing.js';
-import { scheduleRetry, schedulerRole } from './schedules.js';
+import { dailyInvoke } from './schedules.js';
 
 /** Every day at 06:00 in the deployment's time zone: an hour before the digests, which list the alerts. */
 export const ALERT_SCHEDULE_CRON: scheduler.CronOptionsWithTimezone = { minute: '0', hour: '6' };
@@ -86,33 +84,16 @@ export class Alerts extends Construct {
       }),
     );
 
-    this.schedulerRole = schedulerRole(
-      this,
-      'SchedulerRole',
-      'Lets the daily KPI alert schedule invoke the alert function',
-    );
-    this.schedule = new scheduler.Schedule(this, 'Daily', {
+    ({ role: this.schedulerRole, schedule: this.schedule } = dailyInvoke(this, {
+      function: this.function.function,
+      cron: ALERT_SCHEDULE_CRON,
+      timezone: props.timezone,
       description: `Daily KPI alerts, 06:00 ${props.timezone}`,
-      schedule: scheduler.ScheduleExpression.cron({
-        ...ALERT_SCHEDULE_CRON,
-        timeZone: TimeZone.of(props.timezone),
-      }),
-      timeWindow: scheduler.TimeWindow.off(),
-      target: new targets.LambdaInvoke(this.function.function, {
-        role: this.schedulerRole,
-        deadLetterQueue: props.deadLetterQueue,
-        ...scheduleRetry(deliveryTiming(props.timeoutSeconds)),
-        input: scheduler.ScheduleTargetInput.fromObject({
-          source: 'alert-schedule',
-          scheduledTime: scheduler.ContextAttribute.scheduledTime,
-        }),
-      }),
-    });
-    acknowledgeWildcardResources(
-      this.schedulerRole,
-      [`${this.function.function.functionArn}:*`],
-      'Added by the scheduler target (grantInvoke covers the function versions); it names this one function only.',
-    );
+      roleDescription: 'Lets the daily KPI alert schedule invoke the alert function',
+      deadLetterQueue: props.deadLetterQueue,
+      timing: deliveryTiming(props.timeoutSeconds),
+      source: 'alert-schedule',
+    }));
 
     this.errors = new cloudwatch.Alarm(this, 'Errors', {
       alarmDescription: 'The alert function failed; an alert may not have been sent.',

@@ -53,6 +53,50 @@ export function schedulerRole(scope: Construct, id: string, description: string)
   });
 }
 
+export interface DailyInvokeProps {
+  readonly function: lambda.IFunction;
+  /** When in the day (hour and minute), in `timezone`. */
+  readonly cron: scheduler.CronOptionsWithTimezone;
+  readonly timezone: string;
+  readonly description: string;
+  readonly roleDescription: string;
+  readonly deadLetterQueue: sqs.IQueue;
+  readonly timing: DeliveryTiming;
+  /** The event's `source` (the handler tells a scheduled run from one by hand). */
+  readonly source: string;
+}
+
+/**
+ * A daily schedule that invokes one function in the deployment's time zone, as `SchedulerRole`
+ * and `Daily` under `scope`: with retries, the dead-letter queue, and `{source, scheduledTime}`.
+ */
+export function dailyInvoke(
+  scope: Construct,
+  props: DailyInvokeProps,
+): { readonly role: iam.Role; readonly schedule: scheduler.Schedule } {
+  const role = schedulerRole(scope, 'SchedulerRole', props.roleDescription);
+  const schedule = new scheduler.Schedule(scope, 'Daily', {
+    description: props.description,
+    schedule: scheduler.ScheduleExpression.cron({ ...props.cron, timeZone: TimeZone.of(props.timezone) }),
+    timeWindow: scheduler.TimeWindow.off(),
+    target: new targets.LambdaInvoke(props.function, {
+      role,
+      deadLetterQueue: props.deadLetterQueue,
+      ...scheduleRetry(props.timing),
+      input: scheduler.ScheduleTargetInput.fromObject({
+        source: props.source,
+        scheduledTime: scheduler.ContextAttribute.scheduledTime,
+      }),
+    }),
+  });
+  acknowledgeWildcardResources(
+    role,
+    [`${props.function.functionArn}:*`],
+    'Added by the scheduler target (grantInvoke covers the function versions); it names this one function only.',
+  );
+  return { role, schedule };
+}
+
 /**
  * EventBridge Scheduler: one schedule per period kind, in the configured time zone (so 07:00
  * stays 07:00 across daylight-saving changes), with retries and a dead-letter queue for

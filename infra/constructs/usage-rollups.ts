@@ -1,7 +1,6 @@
 import {
   Aws,
   Duration,
-  TimeZone,
   aws_cloudwatch as cloudwatch,
   aws_cloudwatch_actions as actions,
   aws_glue as glue,
@@ -9,7 +8,6 @@ import {
   aws_lambda_destinations as destinations,
   aws_s3 as s3,
   aws_scheduler as scheduler,
-  aws_scheduler_targets as targets,
   aws_sns as sns,
   aws_sqs as sqs,
 } from 'aws-cdk-lib';
@@ -24,7 +22,7 @@ import type { DataLake } from './data-lake.js';
 import { privateBucket } from './private-bucket.js';
 import type { Query } from './query.js';
 import { ReportFunction } from './report-function.js';
-import { scheduleRetry, schedulerRole } from './schedules.js';
+import { dailyInvoke } from './schedules.js';
 
 /** The rollup tables and their manifest live under this prefix of the rollup bucket. */
 export const ROLLUP_KEY_PREFIX = 'usage_rollups';
@@ -216,33 +214,16 @@ export class RollupJob extends Construct {
       onFailure: new destinations.SqsDestination(props.deadLetterQueue),
     });
 
-    this.schedulerRole = schedulerRole(
-      this,
-      'SchedulerRole',
-      'Lets the daily usage rollup schedule invoke the rollup function',
-    );
-    this.schedule = new scheduler.Schedule(this, 'Daily', {
+    ({ role: this.schedulerRole, schedule: this.schedule } = dailyInvoke(this, {
+      function: this.function.function,
+      cron: ROLLUP_SCHEDULE_CRON,
+      timezone: config.timezone,
       description: `Daily usage rollups, 00:30 ${config.timezone}`,
-      schedule: scheduler.ScheduleExpression.cron({
-        ...ROLLUP_SCHEDULE_CRON,
-        timeZone: TimeZone.of(config.timezone),
-      }),
-      timeWindow: scheduler.TimeWindow.off(),
-      target: new targets.LambdaInvoke(this.function.function, {
-        role: this.schedulerRole,
-        deadLetterQueue: props.deadLetterQueue,
-        ...scheduleRetry(timing),
-        input: scheduler.ScheduleTargetInput.fromObject({
-          source: 'rollup-schedule',
-          scheduledTime: scheduler.ContextAttribute.scheduledTime,
-        }),
-      }),
-    });
-    acknowledgeWildcardResources(
-      this.schedulerRole,
-      [`${this.function.function.functionArn}:*`],
-      'Added by the scheduler target (grantInvoke covers the function versions); it names this one function only.',
-    );
+      roleDescription: 'Lets the daily usage rollup schedule invoke the rollup function',
+      deadLetterQueue: props.deadLetterQueue,
+      timing,
+      source: 'rollup-schedule',
+    }));
 
     this.errors = new cloudwatch.Alarm(this, 'Errors', {
       alarmDescription:
