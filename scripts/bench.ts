@@ -287,24 +287,49 @@ if (wanted.includes(WEB_SCALE.name)) {
 console.log(
   `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}; median of ${RUNS} runs each\n`,
 );
+/** A Markdown table: a blank line before it (but the first), its header, its rows. */
+function printTable(columns: readonly string[], body: readonly string[], blankBefore = true): void {
+  console.log(`${blankBefore ? '\n' : ''}| ${columns.join(' | ')} |`);
+  console.log(`|${columns.map(() => '---|').join('')}`);
+  for (const r of body) console.log(r);
+}
+
 if (rows.length > 0) {
-  console.log(
-    '| usage events | period | bare scan (ms) | usage window (ms, × scan) | report, all trend points computed (ms, × scan) | report, trend points 2–11 stored (ms, × scan) | peak RSS (MB) |',
+  printTable(
+    [
+      'usage events',
+      'period',
+      'bare scan (ms)',
+      'usage window (ms, × scan)',
+      'report, all trend points computed (ms, × scan)',
+      'report, trend points 2–11 stored (ms, × scan)',
+      'peak RSS (MB)',
+    ],
+    rows,
+    false,
   );
-  console.log('|---|---|---|---|---|---|---|');
-  for (const r of rows) console.log(r);
 }
 if (rollupRows.length > 0) {
-  console.log(
-    '\n| usage events | period | bare scan (ms) | report with current rollups, trend points 2–11 stored (ms, × scan) | peak RSS (MB) |',
+  printTable(
+    [
+      'usage events',
+      'period',
+      'bare scan (ms)',
+      'report with current rollups, trend points 2–11 stored (ms, × scan)',
+      'peak RSS (MB)',
+    ],
+    rollupRows,
   );
-  console.log('|---|---|---|---|---|');
-  for (const r of rollupRows) console.log(r);
-  console.log(
-    '\n| usage events | rollup update | bare scan of the days (ms) | rollup update (ms, × scan) | peak RSS (MB) |',
+  printTable(
+    [
+      'usage events',
+      'rollup update',
+      'bare scan of the days (ms)',
+      'rollup update (ms, × scan)',
+      'peak RSS (MB)',
+    ],
+    updateRows,
   );
-  console.log('|---|---|---|---|---|');
-  for (const r of updateRows) console.log(r);
 }
 if (csmRows.length > 0) {
   // SES against the account's rate, paced and unpaced (scripts/bench-ses-rate.ts, a mocked SES).
@@ -313,28 +338,47 @@ if (csmRows.length > 0) {
       encoding: 'utf8',
     }).trim(),
   );
-  console.log(
-    '\n| scale | accounts | CSMs | CSM digests sent | weekly run (ms) | with CSM digests (ms) | added (wall) | added (CPU time) | peak RSS (MB) |',
+  printTable(
+    [
+      'scale',
+      'accounts',
+      'CSMs',
+      'CSM digests sent',
+      'weekly run (ms)',
+      'with CSM digests (ms)',
+      'added (wall)',
+      'added (CPU time)',
+      'peak RSS (MB)',
+    ],
+    csmRows,
   );
-  console.log('|---|---|---|---|---|---|---|---|---|');
-  for (const r of csmRows) console.log(r);
 }
 if (webRows.length > 0) {
-  console.log(
-    '\n| web events | period | bare scan (ms) | web queries, periods 0 and 1 (ms, × scan) | web queries, 12 periods (ms, × scan) | peak RSS (MB) |',
+  printTable(
+    [
+      'web events',
+      'period',
+      'bare scan (ms)',
+      'web queries, periods 0 and 1 (ms, × scan)',
+      'web queries, 12 periods (ms, × scan)',
+      'peak RSS (MB)',
+    ],
+    webRows,
   );
-  console.log('|---|---|---|---|---|---|');
-  for (const r of webRows) console.log(r);
 }
 if (webRollupRows.length > 0) {
-  console.log(
-    '\n| web events | period | bare scan (ms) | web queries with current web rollups, periods 0 and 1 (ms, × scan) | peak RSS (MB) |',
+  printTable(
+    [
+      'web events',
+      'period',
+      'bare scan (ms)',
+      'web queries with current web rollups, periods 0 and 1 (ms, × scan)',
+      'peak RSS (MB)',
+    ],
+    webRollupRows,
   );
-  console.log('|---|---|---|---|---|');
-  for (const r of webRollupRows) console.log(r);
-  console.log(
-    '\n| web rollup update | bare scan of the days (ms) | rollup update (ms, × scan) | peak RSS (MB) |',
+  printTable(
+    ['web rollup update', 'bare scan of the days (ms)', 'rollup update (ms, × scan)', 'peak RSS (MB)'],
+    webUpdateRows,
   );
-  console.log('|---|---|---|---|');
-  for (const r of webUpdateRows) console.log(r);
 }
