@@ -198,10 +198,12 @@ export class SesMailer implements Mailer {
         // A network error may come after SES accepted the message: retrying it could send twice.
         const transient = kind === 'throttled' || kind === 'server-fault';
         if (e.name === 'SendTimeout') {
-          throw new MailDeliveryError(`SES did not answer for the digest to ${who}: ${reason}`, 'ses', {
-            cause: error,
-            retryable: true,
-          });
+          // The send's whole timeout is what the reader configured; `left` is an internal detail.
+          throw new MailDeliveryError(
+            `SES did not answer for the digest to ${who} within the send timeout of ${this.timeoutMs} ms; a retry sends it`,
+            'ses',
+            { cause: error, retryable: true },
+          );
         }
         // Full jitter: spread the retries of concurrent senders.
         const cap = backoffCeilingMs(this.policy, attempt);
