@@ -35,6 +35,7 @@ import {
   type CsmSettings,
   type RenderCsmDigestFn,
 } from './csm-job.js';
+import type { CsmDispatcher } from './ports/csm-dispatcher.js';
 import { EXPECTED, isEmailAddress, notA, problem } from '../core/validators.js';
 
 export type Locale = 'en' | 'id' | 'pl';
@@ -102,6 +103,11 @@ export interface JobDeps {
   readonly renderCsmDigest?: RenderCsmDigestFn;
   /** Wall clock for delivery leases (not the report's `now`). */
   readonly clock?: () => Date;
+  /**
+   * Where the CSM digests go once their snapshots are stored (the report Lambda: a queue whose
+   * consumers deliver them). Default: delivered in this run (functions/app/csm-job.ts).
+   */
+  readonly csmDispatcher?: CsmDispatcher;
 }
 
 export interface JobRequest {
@@ -528,6 +534,7 @@ export async function runDigestJob(deps: JobDeps, request: JobRequest): Promise<
         ...(logger ? { logger } : {}),
         ...(deps.clock ? { clock: deps.clock } : {}),
         ...(deps.renderCsmDigest ? { renderCsmDigest: deps.renderCsmDigest } : {}),
+        ...(deps.csmDispatcher ? { dispatcher: deps.csmDispatcher } : {}),
       },
       {
         period,
@@ -546,6 +553,7 @@ export async function runDigestJob(deps: JobDeps, request: JobRequest): Promise<
       },
     );
     metrics?.addMetric('CsmDigestsSent', 'Count', csm.sent.length);
+    if (csm.dispatched) metrics?.addMetric('CsmDigestsQueued', 'Count', csm.dispatched.owners.length);
     if (csm.failed.length > 0) metrics?.addMetric('CsmDigestsFailed', 'Count', csm.failed.length);
   }
 

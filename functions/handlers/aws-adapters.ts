@@ -11,13 +11,20 @@ import type { RuntimeConfig } from './report/config.js';
 import { S3Store } from '../adapters/stores/s3.js';
 import { ADAPTER_RETRIES_CLIENT_CONFIG } from '../adapters/aws/retry.js';
 import { AthenaUsageRollups, type RollupLogger } from '../adapters/rollups/athena.js';
+import { SqsCsmDispatcher, SqsJsonClient } from '../adapters/queues/sqs.js';
 
 export interface AwsAdapters {
   readonly s3Client: S3Client;
   /** One engine per invocation: its scan totals are that run's cost. */
   createEngine(config: RuntimeConfig, timeoutMs: number, logger: AthenaEngineLogger): AthenaEngine;
   createStore(config: RuntimeConfig): S3Store;
-  createMailer(config: RuntimeConfig): Promise<Mailer>;
+  /**
+   * The SES mailer; `share` of the account's send rate (default all of it): each of n
+   * concurrent senders takes 1/n, so together they keep to the account's rate.
+   */
+  createMailer(config: RuntimeConfig, share?: number): Promise<Mailer>;
+  /** The CSM delivery queue's dispatcher (SendMessageBatch, signed as the S3 client's role). */
+  createCsmDispatcher(queueUrl: string): SqsCsmDispatcher;
   /** The usage rollups over this engine, when the stack deployed them (USAGE_ROLLUPS_LOCATION). */
   createUsageRollups(
     config: RuntimeConfig,
@@ -57,14 +64,23 @@ export function awsAdapters(): AwsAdapters {
             timezone: config.report.timezone,
             logger,
           }),
-    createMailer: async (config) => {
+    createCsmDispatcher: (queueUrl) =>
+      new SqsCsmDispatcher({
+        queueUrl,
+        // The S3 client's resolved region and credentials: the function's own role, by the standard chain.
+        client: new SqsJsonClient({
+          region: () => s3Client.config.region(),
+          credentials: () => s3Client.config.credentials(),
+        }),
+      }),
+    createMailer: async (config, share = 1) => {
       // Loaded on first use: a dry run never loads a transport.
       const mail = await import('../adapters/mailers/index.js');
       return mail.createMailer({
         transport: 'ses',
         ...(config.mail.configurationSet ? { configurationSet: config.mail.configurationSet } : {}),
         // Sends are paced to the account's rate instead of leaning on throttling retries.
-        maxSendRate: config.mail.maxSendRate,
+        maxSendRate: config.mail.maxSendRate * share,
       });
     },
   };

@@ -20,6 +20,7 @@ import {
   validateThresholds,
   type ExclusionThresholds,
 } from '../../core/exclusion-share.js';
+import { CSM_DELIVERY_CONCURRENCY } from '../../core/csm-batch.js';
 import { parseS3Folder, type S3Folder } from '../../adapters/rollups/athena.js';
 
 export interface RuntimeConfig {
@@ -53,6 +54,13 @@ export interface RuntimeConfig {
   /** CSM digests (CSM_DIGESTS, CSM_DOMAINS, CSM_SKIP_EMPTY; docs/csm-digests.md). */
   readonly csm: CsmConfig;
   /**
+   * Where scheduled CSM digests are delivered (CSM_QUEUE_URL, CSM_DELIVERY_CONCURRENCY;
+   * docs/csm-digests.md#fan-out): the queue the report run hands the batches to (null: the
+   * report run delivers them itself), and how many delivery invocations run at once (each
+   * paces SES to maxSendRate / concurrency).
+   */
+  readonly csmDelivery: { readonly queueUrl: string | null; readonly concurrency: number };
+  /**
    * The usage rollups (USAGE_ROLLUPS_LOCATION, USAGE_EVENTS_LOCATION; docs/rollups.md): where
    * they live and the raw usage_events folder they are built from; null: none deployed.
    */
@@ -70,6 +78,9 @@ const tablesJson = z
     }
   })
   .pipe(z.partialRecord(z.enum(TABLE_NAMES), catalogNameSchema));
+
+const SQS_QUEUE_URL =
+  /^https:\/\/sqs\.[a-z0-9-]+\.amazonaws\.com(?:\.cn)?\/\d{12}\/[A-Za-z0-9_-]{1,80}(?:\.fifo)?$/;
 
 /** Messages a second, when SES_MAX_SEND_RATE is not set (the CDK stack always sets it). */
 export const DEFAULT_SES_MAX_SEND_RATE = 14;
@@ -162,6 +173,20 @@ const envSchema = z.object({
     .optional()
     .transform((v) => v || 'en')
     .pipe(oneOfSchema(LOCALES)),
+  CSM_QUEUE_URL: z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v.trim() === '' ? null : v.trim()))
+    .refine((v) => v === null || SQS_QUEUE_URL.test(v), {
+      error: (issue) =>
+        notA(
+          String(issue.input),
+          'an SQS queue URL such as https://sqs.eu-west-1.amazonaws.com/123456789012/name',
+        ),
+    }),
+  CSM_DELIVERY_CONCURRENCY: positiveNumber(CSM_DELIVERY_CONCURRENCY).refine((n) => Number.isInteger(n), {
+    error: 'must be a whole number',
+  }),
   USAGE_ROLLUPS_LOCATION: s3Folder(true, 's3://<bucket>/usage_rollups/'),
   USAGE_EVENTS_LOCATION: s3Folder(false, 's3://<bucket>/data/usage_events/'),
 });
@@ -198,6 +223,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): R
   }
   return {
     csm: csm.config,
+    csmDelivery: { queueUrl: e.CSM_QUEUE_URL, concurrency: e.CSM_DELIVERY_CONCURRENCY },
     usageRollups:
       e.USAGE_ROLLUPS_LOCATION !== null && e.USAGE_EVENTS_LOCATION !== null
         ? { rollups: e.USAGE_ROLLUPS_LOCATION, rawUsage: e.USAGE_EVENTS_LOCATION }

@@ -19,7 +19,9 @@ export const handler = createReportHandler({
   metrics: new Metrics(),
   createEngine: (config, { queryTimeoutMs, logger }) => aws.createEngine(config, queryTimeoutMs, logger),
   createStore: aws.createStore,
-  createMailer: aws.createMailer,
+  createMailer: (config) => aws.createMailer(config),
+  // Scheduled CSM digests go to the delivery queue when the stack deployed one (CSM_QUEUE_URL).
+  createCsmDispatcher: aws.createCsmDispatcher,
   createUsageRollups: (config, engine, logger) =>
     engine instanceof AthenaEngine ? aws.createUsageRollups(config, engine, logger) : undefined,
 });

@@ -23,6 +23,7 @@ import { ReportStoppedError } from '../../core/run-guards.js';
 import type { Snapshot } from '../../core/snapshot.js';
 import type { ObjectStore } from '../../app/ports/object-store.js';
 import type { Mailer } from '../../app/ports/mailer.js';
+import type { CsmDispatcher } from '../../app/ports/csm-dispatcher.js';
 import type { UsageRollups } from '../../app/ports/usage-rollups.js';
 import { loadConfig, type RuntimeConfig } from './config.js';
 import { resolveRequest } from './payload.js';
@@ -79,6 +80,11 @@ export interface ReportHandlerDeps {
     engine: QueryEngine,
     logger: JobLogger,
   ): UsageRollups | undefined;
+  /**
+   * The queue the CSM digests of a scheduled run are handed to (CSM_QUEUE_URL set); absent, or
+   * no queue configured: this invocation delivers them itself.
+   */
+  createCsmDispatcher?(queueUrl: string): CsmDispatcher;
   /** Wall clock (default: the real one). */
   readonly clock?: () => Date;
   readonly buildSnapshot?: BuildSnapshotFn;
@@ -146,6 +152,21 @@ function csmRequest(config: RuntimeConfig, asked: string | undefined): { csm?: J
   return enabled ? { csm: { domains, skipEmpty } } : {};
 }
 
+/**
+ * The queue dispatcher when this run's CSM digests go to the delivery function: every CSM's
+ * (scheduled, or `"csm": "all"`), with a queue configured. One CSM asked for by hand is
+ * delivered by this invocation, so its answer says whether it went out.
+ */
+function csmDispatcher(
+  deps: ReportHandlerDeps,
+  config: RuntimeConfig,
+  csm: JobRequest['csm'],
+): { csmDispatcher?: CsmDispatcher } {
+  const queueUrl = config.csmDelivery.queueUrl;
+  if (!csm || csm.only !== undefined || queueUrl === null || !deps.createCsmDispatcher) return {};
+  return { csmDispatcher: deps.createCsmDispatcher(queueUrl) };
+}
+
 export function createReportHandler(deps: ReportHandlerDeps): ReportHandler {
   const { logger, metrics } = deps;
   const clock = deps.clock ?? (() => new Date());
@@ -203,6 +224,7 @@ export function createReportHandler(deps: ReportHandlerDeps): ReportHandler {
               Math.max(MIN_QUERY_TIMEOUT_MS, remaining - DEADLINE_MARGIN_MS),
             );
       const log = jobLogger(logger);
+      const csm = csmRequest(config, request.csm);
       const engine = await deps.createEngine(config, { queryTimeoutMs, logger: log });
       try {
         const usageRollups = deps.createUsageRollups?.(config, engine, log);
@@ -217,6 +239,7 @@ export function createReportHandler(deps: ReportHandlerDeps): ReportHandler {
             clock,
             ...(deps.buildSnapshot ? { buildSnapshot: deps.buildSnapshot } : {}),
             ...(deps.renderDigest ? { renderDigest: deps.renderDigest } : {}),
+            ...csmDispatcher(deps, config, csm.csm),
           },
           {
             period,
@@ -238,7 +261,7 @@ export function createReportHandler(deps: ReportHandlerDeps): ReportHandler {
               ? {}
               : { stopSendingAt: new Date(clock().getTime() + remaining - SEND_TIMEOUT_MS) }),
             configured: { timezone: config.report.timezone, currency: config.report.currency },
-            ...csmRequest(config, request.csm),
+            ...csm,
           },
         );
         const response = toResponse(summary, request.trigger, context.awsRequestId);
