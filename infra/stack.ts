@@ -20,6 +20,7 @@ import { ReportFunction } from './constructs/report-function.js';
 import { Schedules } from './constructs/schedules.js';
 import { Snapshots } from './constructs/snapshots.js';
 import { RollupJob, RollupStore } from './constructs/usage-rollups.js';
+import { CSM_SNAPSHOT_PREFIX, CsmDelivery } from './constructs/csm-delivery.js';
 
 export interface CsKpiDigestStackProps extends StackProps {
   readonly config: DigestConfig;
@@ -27,6 +28,8 @@ export interface CsKpiDigestStackProps extends StackProps {
   readonly alertsEntry?: string;
   /** The rollup function's handler module (tests bundle a small one). */
   readonly rollupsEntry?: string;
+  /** The CSM delivery function's handler module (tests bundle a small one). */
+  readonly csmDigestsEntry?: string;
 }
 
 export const POWERTOOLS_SERVICE_NAME = 'cs-kpi-digest';
@@ -49,6 +52,8 @@ export class CsKpiDigestStack extends Stack {
   readonly alarms: Alarms;
   /** The daily alerts, when the configuration has rules. */
   readonly alerts: Alerts | undefined;
+  /** The CSM digests' queue and delivery function (config csmDigests). */
+  readonly csmDelivery: CsmDelivery | undefined;
   /** The usage rollups and their daily job (config usageRollups). */
   readonly rollups: { readonly store: RollupStore; readonly job: RollupJob } | undefined;
 
@@ -125,6 +130,22 @@ export class CsKpiDigestStack extends Stack {
     this.query.grantQuery(role);
     this.snapshots.grantReadWrite(role);
     this.mail.grantSend(role);
+    if (environment.CSM_DOMAINS !== undefined) {
+      // The report writes each CSM's snapshot (csm/<kind>/<key>/<owner-hash>.json) before any send.
+      const csmSnapshots = this.snapshots.bucket.arnForObjects(`${CSM_SNAPSHOT_PREFIX}*`);
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          sid: 'WriteCsmSnapshots',
+          actions: ['s3:PutObject'],
+          resources: [csmSnapshots],
+        }),
+      );
+      acknowledgeWildcardResources(
+        role,
+        [csmSnapshots],
+        'CSM snapshot keys are named by period and owner hash at run time; write only, under csm/.',
+      );
+    }
     rollupStore?.grantRead(role, 'ReadRollups');
     rollupStore?.grantBuild(role, 'BuildRollups');
 
@@ -150,6 +171,25 @@ export class CsKpiDigestStack extends Stack {
       deadLetterQueue: this.schedules.deadLetterQueue,
       alarmEmail: config.alarmEmail,
     });
+
+    // CSM digests are delivered by a function of their own, fed by a queue (docs/csm-digests.md#fan-out).
+    this.csmDelivery = undefined;
+    if (config.csmDigests) {
+      const csmDelivery = new CsmDelivery(this, 'CsmDelivery', {
+        memoryMb: config.lambdaMemoryMb,
+        logRetentionDays: config.logRetentionDays,
+        environment,
+        bucket: this.snapshots.bucket,
+        alarmTopic: this.alarms.topic,
+        ...(props.csmDigestsEntry ? { entry: props.csmDigestsEntry } : {}),
+      });
+      this.report.function.addEnvironment('CSM_QUEUE_URL', csmDelivery.queue.queueUrl);
+      csmDelivery.grantDispatch(this.report.role);
+      this.mail.grantSend(csmDelivery.function.role);
+      new CfnOutput(this, 'CsmDeliveryFunctionName', { value: csmDelivery.function.function.functionName });
+      new CfnOutput(this, 'CsmDeadLetterQueueUrl', { value: csmDelivery.deadLetterQueue.queueUrl });
+      this.csmDelivery = csmDelivery;
+    }
 
     this.rollups = undefined;
     if (rollupStore !== undefined) {

@@ -26,6 +26,8 @@ export interface ReportFunctionProps {
   readonly environment: Readonly<Record<string, string>>;
   /** The handler module; functions/handlers/report/handler.ts unless a test bundles another one. */
   readonly entry?: string;
+  /** The function's description (default: the report function's). */
+  readonly description?: string;
 }
 
 /**
@@ -56,7 +58,7 @@ export class ReportFunction extends Construct {
     this.logGroup.grantWrite(this.role);
 
     this.function = new nodejs.NodejsFunction(this, 'Function', {
-      description: 'Computes the KPI snapshot for a period and e-mails the digest',
+      description: props.description ?? 'Computes the KPI snapshot for a period and e-mails the digest',
       entry: props.entry ?? REPORT_HANDLER_ENTRY,
       handler: REPORT_HANDLER_EXPORT,
       projectRoot: PROJECT_ROOT,
