@@ -16,14 +16,20 @@
  *            report (FILE, the previous period's snapshot, is stored first so trend points 2–11
  *            are reused), its snapshot and latest.json written, the team digest rendered and
  *            delivered through the ledger, into a scratch file store and outbox
- *   job-csm  the same run with CSM digests on (domain example.com): every CSM's snapshot and
- *            digest as well
- * Prints one JSON line: { ms, maxRssMb, queries }.
+ *   job-csm  the same run with CSM digests on (domain example.com), as the report Lambda makes
+ *            it: the report, the team digest, every CSM's book and snapshot, and the owners
+ *            handed over in batches to a dispatcher that only records them (the queue's side)
+ *   csm-deliver  the delivery side of those CSM digests: the run above is made first (not
+ *            timed), then every batch is delivered with deliverCsmBatch (each digest rendered
+ *            from its stored snapshot, sent through the ledger into the outbox), as the
+ *            delivery Lambda's invocations do between them
+ * Prints one JSON line: { ms, cpuMs, maxRssMb, queries, digests, batches }.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { DuckDbEngine } from '../functions/adapters/engines/duckdb.js';
 import { buildReport, buildSnapshot, dtRangeOf } from '../functions/app/report.js';
-import { deliverCsmDigests } from '../functions/app/csm-job.js';
+import { deliverCsmBatch, deliverCsmDigests } from '../functions/app/csm-job.js';
+import type { CsmBatch, CsmDispatcher } from '../functions/app/ports/csm-dispatcher.js';
 import { runDigestJob, snapshotKey } from '../functions/app/job.js';
 import { FileStore } from '../functions/adapters/stores/file.js';
 import { OutboxMailer } from '../functions/adapters/mailers/outbox.js';
@@ -58,11 +64,12 @@ if (mode === 'previous') {
   process.exit(0);
 }
 
-const started = performance.now();
-const cpuStarted = process.cpuUsage();
+let started = performance.now();
+let cpuStarted = process.cpuUsage();
 const engine = await DuckDbEngine.open({ dataDir });
 let queries = 1;
 let digests = 0;
+let batchCount = 0;
 if (mode === 'report') {
   let previous: Snapshot | null = null;
   if (file) {
@@ -108,16 +115,25 @@ if (mode === 'report') {
     rmSync(scratch, { recursive: true, force: true });
   }
   queries = snapshot.stats.queries;
-} else if (mode === 'job' || mode === 'job-csm') {
+} else if (mode === 'job' || mode === 'job-csm' || mode === 'csm-deliver') {
   if (!file) throw new Error(`${mode} needs the previous snapshot FILE`);
   const scratch = mkdtempSync(join(tmpdir(), 'bench-job-'));
   try {
     const store = new FileStore(join(scratch, 'store'));
+    const outbox = new OutboxMailer(scratch);
     // The previous period's snapshot, where a scheduled run finds it (not timed apart: a
     // copy of one file).
     await store.put(snapshotKey(previousPeriod(period)), readFileSync(file, 'utf8'), 'application/json');
+    // The queue's side of the report Lambda: the batches are recorded, not delivered.
+    const batches: CsmBatch[] = [];
+    const recordingDispatcher: CsmDispatcher = {
+      dispatch: async (handed) => {
+        batches.push(...handed);
+        return { mode: 'queued', messages: handed.length };
+      },
+    };
     const summary = await runDigestJob(
-      { engine, store, mailer: new OutboxMailer(scratch) },
+      { engine, store, mailer: outbox, ...(mode === 'job' ? {} : { csmDispatcher: recordingDispatcher }) },
       {
         period,
         currency: 'USD',
@@ -127,15 +143,31 @@ if (mode === 'report') {
         dryRun: false,
         force: false,
         now,
-        ...(mode === 'job-csm' ? { csm: { domains: ['example.com'] } } : {}),
+        ...(mode === 'job' ? {} : { csm: { domains: ['example.com'] } }),
       },
     );
     if (summary.sent.length !== 1)
       throw new Error(`the team digest was not sent: ${JSON.stringify(summary.sent)}`);
-    digests = summary.csm?.sent.length ?? 0;
+    digests = summary.csm?.dispatched?.owners.length ?? 0;
+    batchCount = batches.length;
     queries = summary.snapshot.stats.queries;
     if (summary.snapshot.stats.trend?.storedFrom === null)
       throw new Error('the stored snapshot was not used');
+    if (mode === 'csm-deliver') {
+      // Only the delivery side from here on.
+      started = performance.now();
+      cpuStarted = process.cpuUsage();
+      digests = 0;
+      for (const batch of batches) {
+        const delivered = await deliverCsmBatch({ store, mailer: outbox }, batch, {
+          domains: ['example.com'],
+        });
+        if (delivered.failed.length > 0 || delivered.inFlight.length > 0)
+          throw new Error(`a batch was not delivered: ${JSON.stringify(delivered.failed)}`);
+        digests += delivered.sent.length;
+      }
+      queries = 0;
+    }
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
@@ -194,5 +226,6 @@ console.log(
     maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
     queries,
     digests,
+    batches: batchCount,
   }),
 );

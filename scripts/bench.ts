@@ -12,9 +12,11 @@
  * then the same web queries reading the web rollups (docs/rollups.md; env BENCH_ROLLUPS=0 skips
  * them), and the web rollups' build of the whole dataset, one day and a month.
  * CSM digests (`csm20k`: 20,000 accounts over 200 CSMs, 2M usage events; and every usage
- * scale run, whose owners are spread over 200 CSMs too): the weekly report with trend points
- * 2–11 stored, alone and with every CSM's book, snapshot and digest (rendered and delivered into
- * a scratch outbox), and the time the CSM digests add.
+ * scale run, whose owners are spread over 200 CSMs too): the scheduled weekly run with trend
+ * points 2–11 stored, alone and as the report Lambda makes it with CSM digests on (every CSM's
+ * book and snapshot, the owners handed over in batches), the time that adds, and apart the
+ * delivery side (every batch's digests rendered from their snapshots and delivered into a
+ * scratch outbox), which the delivery Lambda's own invocations do.
  * Env: BENCH_SCALES=1m,50m,web20m,csm20k (default all four).
  */
 import { execFileSync } from 'node:child_process';
@@ -83,6 +85,7 @@ interface Run {
   readonly cpuMs?: number;
   readonly maxRssMb: number;
   readonly digests?: number;
+  readonly batches?: number;
 }
 
 const rows: string[] = [];
@@ -95,17 +98,20 @@ for (const scale of SCALES.filter((s) => wanted.includes(s.name))) {
     child(['previous', dir, 'weekly', '2026-11-18', previous]);
     const report: Run[] = [];
     const csm: Run[] = [];
+    const delivery: Run[] = [];
     for (let i = 0; i < RUNS; i += 1) {
-      // The scheduled weekly run (report, snapshot, team digest), without and with CSM digests.
+      // The scheduled weekly run (report, snapshot, team digest), without and with CSM digests
+      // (their report side), then the CSM digests' delivery side on its own.
       report.push(child(['job', dir, 'weekly', '2026-11-18', previous]));
       csm.push(child(['job-csm', dir, 'weekly', '2026-11-18', previous]));
+      delivery.push(child(['csm-deliver', dir, 'weekly', '2026-11-18', previous]));
     }
     const ms = (runs: readonly Run[]): number => median(runs.map((r) => r.ms));
     const added = median(csm.map((r, i) => (r.ms - (report[i]?.ms ?? r.ms)) / (report[i]?.ms ?? r.ms)));
     const cpu = (r: Run | undefined): number => r?.cpuMs ?? 0;
     const cpuAdded = median(csm.map((r, i) => (cpu(r) - cpu(report[i])) / (cpu(report[i]) || 1)));
     csmRows.push(
-      `| ${scale.name} | ${scale.accounts.toLocaleString('en-US')} | ${CSMS} | ${csm[0]?.digests ?? 0} | ${ms(report)} | ${ms(csm)} | +${(added * 100).toFixed(0)} % | +${(cpuAdded * 100).toFixed(0)} % | ${Math.max(...csm.map((r) => r.maxRssMb))} |`,
+      `| ${scale.name} | ${scale.accounts.toLocaleString('en-US')} | ${CSMS} | ${csm[0]?.digests ?? 0} | ${csm[0]?.batches ?? 0} | ${ms(report)} | ${ms(csm)} | +${(added * 100).toFixed(0)} % | +${(cpuAdded * 100).toFixed(0)} % | ${Math.max(...csm.map((r) => r.maxRssMb))} | ${ms(delivery)} (${delivery[0]?.digests ?? 0} digests) | ${Math.round(ms(delivery) / Math.max(1, csm[0]?.batches ?? 1))} | ${Math.max(...delivery.map((r) => r.maxRssMb))} |`,
     );
     console.error(csmRows[csmRows.length - 1]);
   }
@@ -343,12 +349,16 @@ if (csmRows.length > 0) {
       'scale',
       'accounts',
       'CSMs',
-      'CSM digests sent',
+      'CSM digests handed over',
+      'batches',
       'weekly run (ms)',
-      'with CSM digests (ms)',
+      'with CSM digests, report side (ms)',
       'added (wall)',
       'added (CPU time)',
       'peak RSS (MB)',
+      'delivery side, all batches (ms)',
+      'per batch (ms)',
+      'delivery peak RSS (MB)',
     ],
     csmRows,
   );
