@@ -3,13 +3,16 @@
  * deliverCsmDigests sends them) through the SES mailer, against a mocked SES that, like SES,
  * admits at most RATE messages a second (a token bucket, one token per recipient, 50 ms of
  * latency a call) and answers "Throttling: Maximum sending rate exceeded." above it. Once
- * paced to the rate (the deployed setting), once unpaced (throttling retries only).
+ * paced to the rate (one sender), once unpaced (throttling retries only), and once as the CSM
+ * delivery function sends them: CSM_DELIVERY_CONCURRENCY invocations at once, each with its
+ * own mailer paced to RATE / CSM_DELIVERY_CONCURRENCY (the deployed setting).
  * Usage: tsx scripts/bench-ses-rate.ts [COUNT] [RATE]. Prints a Markdown table.
  */
 import { SendRawEmailCommand, SESClient, SESServiceException } from '@aws-sdk/client-ses';
 import { mockClient } from 'aws-sdk-client-mock';
 import { SesMailer } from '../functions/adapters/mailers/ses.js';
 import { CSM_SEND_CONCURRENCY } from '../functions/app/csm-job.js';
+import { CSM_DELIVERY_CONCURRENCY } from '../functions/core/csm-batch.js';
 import type { DigestMessage } from '../functions/app/ports/mailer.js';
 
 const COUNT = Number(process.argv[2] ?? 200);
@@ -29,7 +32,9 @@ const message: DigestMessage = {
   headers: { 'X-Digest-Period': 'weekly/2026-W47' },
 };
 
-async function run(paced: boolean) {
+type Mode = 'paced' | 'unpaced' | 'fanout';
+
+async function run(mode: Mode) {
   const ses = mockClient(SESClient);
   // SES's side: a bucket of RATE tokens refilled continuously.
   let tokens = RATE;
@@ -56,27 +61,36 @@ async function run(paced: boolean) {
     accepted += 1;
     return { MessageId: `m-${accepted}` };
   });
-  const mailer = new SesMailer({
-    client: new SESClient({
-      region: 'eu-central-1',
-      credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
-    }),
-    region: 'eu-central-1',
-    maxSendRate: paced ? RATE : Number.POSITIVE_INFINITY,
-  });
+  // One mailer per sender: the delivery invocations each pace to their share of the rate.
+  const senders = mode === 'fanout' ? CSM_DELIVERY_CONCURRENCY : 1;
+  const rate = mode === 'unpaced' ? Number.POSITIVE_INFINITY : RATE / senders;
+  const mailers = Array.from(
+    { length: senders },
+    () =>
+      new SesMailer({
+        client: new SESClient({
+          region: 'eu-central-1',
+          credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+        }),
+        region: 'eu-central-1',
+        maxSendRate: rate,
+      }),
+  );
   const started = performance.now();
   let next = 0;
   let failed = 0;
   await Promise.all(
-    Array.from({ length: CSM_SEND_CONCURRENCY }, async () => {
-      while (next < COUNT) {
-        const i = next;
-        next += 1;
-        await mailer.send({ ...message, to: [`csm-${i}@example.com`] }).catch(() => {
-          failed += 1;
-        });
-      }
-    }),
+    mailers.flatMap((mailer) =>
+      Array.from({ length: CSM_SEND_CONCURRENCY }, async () => {
+        while (next < COUNT) {
+          const i = next;
+          next += 1;
+          await mailer.send({ ...message, to: [`csm-${i}@example.com`] }).catch(() => {
+            failed += 1;
+          });
+        }
+      }),
+    ),
   );
   const seconds = (performance.now() - started) / 1000;
   ses.restore();
@@ -87,9 +101,12 @@ console.log(
   `\n| SES sends (${COUNT} CSM digests, ${CSM_SEND_CONCURRENCY} at once, account rate ${RATE}/s) | time (s) | accepted | throttled answers | failed after retries |`,
 );
 console.log('|---|---|---|---|---|');
-for (const paced of [true, false]) {
-  const r = await run(paced);
-  console.log(
-    `| ${paced ? `paced to ${RATE}/s (deployed)` : 'unpaced, throttling retries only'} | ${r.seconds.toFixed(1)} | ${r.accepted} | ${r.throttled} | ${r.failed} |`,
-  );
+const LABELS: Record<Mode, string> = {
+  fanout: `${CSM_DELIVERY_CONCURRENCY} delivery invocations at once, each paced to ${RATE}/${CSM_DELIVERY_CONCURRENCY} per second (deployed)`,
+  paced: `one sender paced to ${RATE}/s`,
+  unpaced: 'unpaced, throttling retries only',
+};
+for (const mode of ['fanout', 'paced', 'unpaced'] as const) {
+  const r = await run(mode);
+  console.log(`| ${LABELS[mode]} | ${r.seconds.toFixed(1)} | ${r.accepted} | ${r.throttled} | ${r.failed} |`);
 }
