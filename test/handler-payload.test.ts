@@ -231,6 +231,7 @@ describe('loadConfig', () => {
         exclusionThresholds: { warnShare: 0.05, stopShare: 0.5 },
       },
       csm: { enabled: false, domains: [], skipEmpty: true },
+      csmDelivery: { queueUrl: null, concurrency: 2 },
       usageRollups: null,
     });
   });
