@@ -18,7 +18,7 @@ export interface AwsAdapters {
   createEngine(config: RuntimeConfig, timeoutMs: number, logger: AthenaEngineLogger): AthenaEngine;
   createStore(config: RuntimeConfig): S3Store;
   createMailer(config: RuntimeConfig): Promise<Mailer>;
-  /** The usage rollups over this engine, when the stack deployed them (USAGE_ROLLUPS_LOCATION). */
+  /** The usage (and web) rollups over this engine, when the stack deployed them (USAGE_ROLLUPS_LOCATION). */
   createUsageRollups(
     config: RuntimeConfig,
     engine: AthenaEngine,
@@ -54,6 +54,7 @@ export function awsAdapters(): AwsAdapters {
             s3: s3Client,
             rollups: config.usageRollups.rollups,
             rawUsage: config.usageRollups.rawUsage,
+            ...(config.usageRollups.rawWeb ? { rawWeb: config.usageRollups.rawWeb } : {}),
             timezone: config.report.timezone,
             logger,
           }),
