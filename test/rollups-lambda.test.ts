@@ -352,3 +352,17 @@ describe('the report function once the job has built the days', () => {
     });
   });
 });
+
+describe('the Lambdas’ AWS wiring', () => {
+  it('gives the rollups the web_events folder where the stack set WEB_EVENTS_LOCATION', async () => {
+    const { awsAdapters } = await import('../functions/handlers/aws-adapters.js');
+    const { loadConfig } = await import('../functions/handlers/report/config.js');
+    const adapters = awsAdapters();
+    const log = { info: () => undefined, warn: () => undefined };
+    const both = loadConfig(ENV);
+    const engine = adapters.createEngine(both, 60_000, log);
+    expect(adapters.createUsageRollups(both, engine, log)?.tables).toEqual(['usage_events', 'web_events']);
+    const { WEB_EVENTS_LOCATION: _web, ...usageOnly } = ENV;
+    expect(adapters.createUsageRollups(loadConfig(usageOnly), engine, log)?.tables).toEqual(['usage_events']);
+  });
+});
