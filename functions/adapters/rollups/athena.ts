@@ -157,7 +157,7 @@ const ROLLUP_QUERIES: Readonly<Record<RolledUpTable, string>> = {
  * (rollup_usage_days.sql or rollup_web_days.sql, and the table's data-quality query, the same
  * text DuckDB runs) inside an UNLOAD that keeps one kind of row and the table's columns, to the
  * day's prefix. A web day's pass reads the raw partitions d − 1 to d + 1 and keeps the rows of
- * d (its first two values), as the local batch of one day does. The location comes only from
+ * d (its last two values), as the local batch of one day does. The location comes only from
  * the validated folder, the fixed table name and the validated day; the values stay parameters.
  */
 export function unloadStatements(
