@@ -14,17 +14,18 @@
 --              those not seen in period 1: this count minus period 1's visitors); only
 --              visitors_0_1 is meant in this row
 --   'page'     period 0: the top 50 pages by views and the top 10 by exits
+--
+-- Each grain is its own aggregation over `web_facts` rather than one GROUPING SETS: DuckDB then
+-- evaluates every exact distinct count once per grouping set (12 hash tables, 9 of them of
+-- rows no figure reads) and took 2–3× as long (docs/benchmarks.md). DuckDB computes
+-- `web_facts` once for the four; Trino inlines it, so on Athena the rollup tables (or, on the
+-- raw fallback, the period's web_events partitions) are read once per grain.
 WITH by_key AS (
   SELECT
-    CASE
-      WHEN grouping(f.period_index) = 0 AND grouping(f.known) = 0 THEN 'segment'
-      WHEN grouping(f.period_index) = 0 THEN 'period'
-      WHEN grouping(f.top_page) = 0 THEN 'page'
-      ELSE 'visitors'
-    END AS grain,
+    'period' AS grain,
     f.period_index,
-    f.known,
-    f.top_page AS page,
+    CAST(NULL AS INTEGER) AS known,
+    CAST(NULL AS VARCHAR) AS page,
     sum(f.views) AS page_views,
     count(DISTINCT f.visitor_id) AS visitors,
     count(DISTINCT CASE WHEN f.views > 0 THEN f.session_id END) AS sessions_with_views,
@@ -37,9 +38,76 @@ WITH by_key AS (
     sum(f.clicks) AS clicks,
     sum(f.scrolled_views) AS scrolled_views,
     sum(f.scroll_pct_sum) AS scroll_pct_sum,
-    count(DISTINCT CASE WHEN f.period_index IN (0, 1) THEN f.visitor_id END) AS visitors_0_1
+    CAST(NULL AS BIGINT) AS visitors_0_1
   FROM web_facts AS f
-  GROUP BY GROUPING SETS ((f.period_index), (f.period_index, f.known), (f.top_page), ())
+  WHERE f.period_index IS NOT NULL
+  GROUP BY f.period_index
+  UNION ALL
+  SELECT
+    'segment',
+    f.period_index,
+    f.known,
+    NULL,
+    sum(f.views),
+    count(DISTINCT f.visitor_id),
+    count(DISTINCT CASE WHEN f.views > 0 THEN f.session_id END),
+    sum(f.sessions),
+    sum(f.bounces),
+    sum(f.timed_views),
+    CAST(sum(f.time_on_page_ms) AS DOUBLE) / 1000,
+    sum(f.exits),
+    sum(f.impressions),
+    sum(f.clicks),
+    sum(f.scrolled_views),
+    sum(f.scroll_pct_sum),
+    NULL
+  FROM web_facts AS f
+  WHERE f.period_index = 0
+  GROUP BY f.period_index, f.known
+  UNION ALL
+  -- Pages carry no visitor or session counts (the rollups' page rows have none).
+  SELECT
+    'page',
+    NULL,
+    NULL,
+    f.top_page,
+    sum(f.views),
+    NULL,
+    NULL,
+    sum(f.sessions),
+    sum(f.bounces),
+    sum(f.timed_views),
+    CAST(sum(f.time_on_page_ms) AS DOUBLE) / 1000,
+    sum(f.exits),
+    sum(f.impressions),
+    sum(f.clicks),
+    sum(f.scrolled_views),
+    sum(f.scroll_pct_sum),
+    NULL
+  FROM web_facts AS f
+  WHERE f.top_page IS NOT NULL
+  GROUP BY f.top_page
+  UNION ALL
+  SELECT
+    'visitors',
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    count(DISTINCT f.visitor_id)
+  FROM web_facts AS f
+  WHERE f.period_index IN (0, 1)
 ),
 ranked AS (
   SELECT
@@ -47,8 +115,6 @@ ranked AS (
     row_number() OVER (PARTITION BY b.grain ORDER BY b.page_views DESC, b.page) AS views_rank,
     row_number() OVER (PARTITION BY b.grain ORDER BY b.exits DESC, b.page) AS exits_rank
   FROM by_key AS b
-  -- The page roll-up's blank group holds every other event: not a page.
-  WHERE b.grain <> 'page' OR b.page IS NOT NULL
 )
 SELECT
   grain,
@@ -56,9 +122,8 @@ SELECT
   known,
   page,
   page_views,
-  -- Pages carry no visitor or session counts (the rollups' page rows have none).
-  CASE WHEN grain <> 'page' THEN visitors END AS visitors,
-  CASE WHEN grain <> 'page' THEN sessions_with_views END AS sessions_with_views,
+  visitors,
+  sessions_with_views,
   sessions,
   bounces,
   timed_views,
@@ -70,8 +135,5 @@ SELECT
   scroll_pct_sum,
   visitors_0_1
 FROM ranked
-WHERE (grain = 'period' AND period_index IS NOT NULL)
-  OR (grain = 'segment' AND period_index = 0)
-  OR grain = 'visitors'
-  OR (grain = 'page' AND (views_rank <= 50 OR exits_rank <= 10))
+WHERE grain <> 'page' OR views_rank <= 50 OR exits_rank <= 10
 ORDER BY grain, period_index, known, page
