@@ -29,6 +29,10 @@ export type RollupReadiness =
   | { readonly usable: false; readonly reason: string };
 
 export interface UsageRollups {
+  /**
+   * Once usable, the rollup relations hold the days of [fromDt, toDt]: ask for every
+   * partition the report's rollup queries read (report.ts unions them).
+   */
   prepare(request: RollupRequest): Promise<RollupReadiness>;
 }
 
