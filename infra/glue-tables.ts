@@ -4,7 +4,12 @@
  */
 import type { aws_glue as glue } from 'aws-cdk-lib';
 import { glueType, type TableSpec } from '../functions/contract/contract.js';
-import { ROLLUP_COLUMNS, ROLLUP_RELATIONS, type UsageRollupTable } from '../functions/core/rollup-plan.js';
+import {
+  ROLLUP_COLUMNS,
+  ROLLUP_RELATIONS,
+  WEB_ROLLUP_TABLES,
+  type RollupTable,
+} from '../functions/core/rollup-plan.js';
 import type { DataFormat } from './config.js';
 
 export interface StorageFormat {
@@ -89,18 +94,20 @@ export function glueTableInput(spec: TableSpec, options: GlueTableOptions): glue
 }
 
 /**
- * A usage rollup table (docs/rollups.md): Parquet written by the rollup job's UNLOADs, one
- * `dt=` folder per raw partition, projected like the raw tables; the columns are those the
+ * A usage or web rollup table (docs/rollups.md): Parquet written by the rollup job's UNLOADs,
+ * one `dt=` folder per raw partition, projected like the raw tables; the columns are those the
  * rollup SQL emits (ROLLUP_COLUMNS), so the report's rollup queries read them by name.
  */
 export function rollupTableInput(
-  table: UsageRollupTable,
+  table: RollupTable,
   options: { readonly location: string; readonly partitionRangeStart: string },
 ): glue.CfnTable.TableInputProperty {
   const format = STORAGE_FORMATS.parquet;
+  const web = (WEB_ROLLUP_TABLES as readonly string[]).includes(table);
+  const raw = web ? 'web_events' : 'usage_events';
   return {
     name: ROLLUP_RELATIONS[table],
-    description: `Usage rollup (${table}), one dt= folder per raw usage_events partition; written by the rollup function`,
+    description: `${web ? 'Web' : 'Usage'} rollup (${table}), one dt= folder per raw ${raw} partition; written by the rollup function`,
     tableType: 'EXTERNAL_TABLE',
     parameters: {
       EXTERNAL: 'TRUE',
@@ -108,9 +115,7 @@ export function rollupTableInput(
       'parquet.compression': 'SNAPPY',
       ...partitionProjection(options.location, options.partitionRangeStart),
     },
-    partitionKeys: [
-      { name: PARTITION_KEY, type: 'string', comment: 'The raw usage_events partition rolled up' },
-    ],
+    partitionKeys: [{ name: PARTITION_KEY, type: 'string', comment: `The raw ${raw} partition rolled up` }],
     storageDescriptor: {
       location: options.location,
       inputFormat: format.inputFormat,

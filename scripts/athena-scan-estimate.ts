@@ -1,6 +1,6 @@
 /**
  * `tsx scripts/athena-scan-estimate.ts DATA_DIR ROLLUP_DIR`: what a report and the daily rollup
- * job would scan on Athena, estimated from the Parquet metadata of the local data: the
+ * job (usage, and web where the data has web_events) would scan on Athena, estimated from the Parquet metadata of the local data: the
  * compressed size of the column chunks each query reads, in the partitions it reads (Athena
  * reads only those of a Parquet table with partition projection). The weekly and monthly
  * reports with trend points 2–11 stored, raw events against rollups; the small tables count
@@ -162,5 +162,32 @@ console.log(
   `Backfill of ${backfillMonth} (${monthDays.length} days): ${(monthRead / 1e6).toFixed(2)} MB scanned, ` +
     `billed ${(monthBilled / 1e6).toFixed(0)} MB`,
 );
+
+// The web rollups' job (ROLLUP_SETS.web_events): three UNLOADs per day as well, but web_sessions
+// and web_pages each run rollup_web_days.sql, which reads the raw web partitions d − 1, d and
+// d + 1 (a session across midnight is seen whole), and web_quality reads day d alone; every
+// column (the contract rules read them all).
+const web = await sizesOf(join(dataDir, 'web_events'));
+const webDays = [...web.keys()].sort();
+if (webDays.length >= 3) {
+  const webRead = (dt: string): number => scanned(web, 'all', { fromDt: dt, toDt: dt });
+  const around = (dt: string): number =>
+    scanned(web, 'all', { fromDt: addDays(dt, -1), toDt: addDays(dt, 1) });
+  const webDayScan = (dt: string): number => 2 * around(dt) + webRead(dt);
+  const webDayBilled = (dt: string): number => 2 * billed(around(dt)) + billed(webRead(dt));
+  // The day before the last: a whole day with both neighbours (the newest has no day after it yet).
+  const webDay = webDays[webDays.length - 2] ?? '';
+  console.log(
+    `\nDaily web rollup job (${webDay}): the raw web day is ${(webRead(webDay) / 1e6).toFixed(2)} MB, ` +
+      `the three days its pass reads ${(around(webDay) / 1e6).toFixed(2)} MB; its 3 UNLOADs scan ` +
+      `${(webDayScan(webDay) / 1e6).toFixed(2)} MB, billed ${(webDayBilled(webDay) / 1e6).toFixed(0)} MB`,
+  );
+  const webMonth = webDays.filter((dt) => dt.slice(0, 7) === backfillMonth);
+  console.log(
+    `Web backfill of ${backfillMonth} (${webMonth.length} days): ` +
+      `${(webMonth.reduce((sum, dt) => sum + webDayScan(dt), 0) / 1e6).toFixed(2)} MB scanned, ` +
+      `billed ${(webMonth.reduce((sum, dt) => sum + webDayBilled(dt), 0) / 1e6).toFixed(0)} MB`,
+  );
+}
 connection.closeSync();
 instance.closeSync();

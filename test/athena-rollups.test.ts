@@ -1,9 +1,10 @@
 /**
- * The usage rollups on AWS (functions/adapters/rollups/athena.ts, functions/app/rollup-job.ts):
- * S3 is a real S3-protocol server (s3rver, with S3's conditional writes), Athena a mocked client
- * that behaves as Athena does for an UNLOAD: it refuses a TO location that holds objects, writes
- * its files there, and can fail (leaving a partial file behind, as Athena leaves orphans) or
- * throttle.
+ * The usage and web rollups on AWS (functions/adapters/rollups/athena.ts,
+ * functions/app/rollup-job.ts): S3 is a real S3-protocol server (s3rver, with S3's conditional
+ * writes), Athena a mocked client that behaves as Athena does for an UNLOAD: it refuses a TO
+ * location that holds objects, writes its files there, and can fail (leaving a partial file
+ * behind, as Athena leaves orphans) or throttle; a SELECT (the web long-session check) answers
+ * with a result set.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -14,6 +15,7 @@ import {
   StartQueryExecutionCommand,
   TooManyRequestsException,
   type GetQueryExecutionCommandInput,
+  type GetQueryResultsCommandInput,
   type StartQueryExecutionCommandInput,
 } from '@aws-sdk/client-athena';
 import {
@@ -25,7 +27,12 @@ import {
 import { TrinoSQL } from 'dt-sql-parser';
 import { AthenaEngine } from '../functions/adapters/engines/athena.js';
 import { renderAthenaParameter } from '../functions/adapters/engines/athena-values.js';
-import { AthenaUsageRollups, MANIFEST_KEY, parseS3Folder } from '../functions/adapters/rollups/athena.js';
+import {
+  AthenaUsageRollups,
+  MANIFEST_KEY,
+  WEB_MANIFEST_KEY,
+  parseS3Folder,
+} from '../functions/adapters/rollups/athena.js';
 import { RollupJobError, parseRollupEvent, runRollupJob } from '../functions/app/rollup-job.js';
 import { InputError } from '../functions/core/input-error.js';
 import {
@@ -42,10 +49,11 @@ import { join } from 'node:path';
 import { DuckDbEngine } from '../functions/adapters/engines/duckdb.js';
 import { LocalUsageRollups } from '../functions/adapters/rollups/local.js';
 import { generateSampleData } from '../functions/sample/generate.js';
-import { ROLLUP_COLUMNS, ROLLUP_TABLES } from '../functions/core/rollup-plan.js';
+import { ROLLUP_COLUMNS, ROLLUP_TABLES, WEB_ROLLUP_TABLES } from '../functions/core/rollup-plan.js';
 
 const BUCKET = 'cs-kpi-data';
 const RAW_PREFIX = 'data/usage_events';
+const RAW_WEB_PREFIX = 'data/web_events';
 const ROLLUP_PREFIX = 'usage_rollups';
 const ZONE = 'Europe/Warsaw';
 
@@ -64,6 +72,8 @@ let sent: SentQuery[] = [];
 /** Athena's answer to a query: null = it succeeds, else the error message it fails with. */
 let failWith: (query: SentQuery) => string | null = () => null;
 let throttleStarts = 0;
+/** What the long-session check (web_rollup_check.sql) finds. */
+let longSessions = '0';
 const states = new Map<string, { state: 'SUCCEEDED' | 'FAILED'; reason?: string }>();
 
 function splitUri(uri: string): { bucket: string; key: string } {
@@ -82,10 +92,16 @@ async function putRaw(dt: string, name: string, body: string): Promise<void> {
   );
 }
 
-async function storedManifest(): Promise<RollupManifest | null> {
+async function putWeb(dt: string, name: string, body: string): Promise<void> {
+  await s3.client.send(
+    new PutObjectCommand({ Bucket: BUCKET, Key: `${RAW_WEB_PREFIX}/dt=${dt}/${name}`, Body: body }),
+  );
+}
+
+async function storedManifest(key = MANIFEST_KEY): Promise<RollupManifest | null> {
   try {
     const out = await s3.client.send(
-      new GetObjectCommand({ Bucket: BUCKET, Key: `${ROLLUP_PREFIX}/${MANIFEST_KEY}` }),
+      new GetObjectCommand({ Bucket: BUCKET, Key: `${ROLLUP_PREFIX}/${key}` }),
     );
     return parseManifest(JSON.parse((await out.Body?.transformToString('utf-8')) ?? ''));
   } catch {
@@ -104,14 +120,14 @@ function engine(): AthenaEngine {
     client: athenaClient,
     workgroup: 'cs-kpi-digest-queries',
     database: 'cs_kpi',
-    tables: { usage_events: 'usage_events' },
+    tables: { usage_events: 'usage_events', web_events: 'web_events' },
     pollIntervalMs: 10,
     sleep: async () => undefined,
     random: () => 0,
   });
 }
 
-function rollups(options: { timezone?: string; now?: () => Date } = {}): {
+function rollups(options: { timezone?: string; now?: () => Date; web?: boolean } = {}): {
   adapter: AthenaUsageRollups;
   engine: AthenaEngine;
 } {
@@ -122,6 +138,7 @@ function rollups(options: { timezone?: string; now?: () => Date } = {}): {
       runner: e,
       s3: s3.client,
       rawUsage: { bucket: BUCKET, prefix: RAW_PREFIX },
+      ...(options.web ? { rawWeb: { bucket: BUCKET, prefix: RAW_WEB_PREFIX } } : {}),
       rollups: { bucket: BUCKET, prefix: ROLLUP_PREFIX },
       timezone: options.timezone ?? ZONE,
       ...(options.now ? { now: options.now } : {}),
@@ -145,6 +162,7 @@ beforeEach(async () => {
   sent = [];
   failWith = () => null;
   throttleStarts = 0;
+  longSessions = '0';
   states.clear();
   athena.reset();
   athena.on(StartQueryExecutionCommand).callsFake(async (input: StartQueryExecutionCommandInput) => {
@@ -161,6 +179,10 @@ beforeEach(async () => {
       workgroup: input.WorkGroup,
     };
     sent.push(query);
+    if (!sql.startsWith('UNLOAD ')) {
+      states.set(query.id, { state: 'SUCCEEDED' });
+      return { QueryExecutionId: query.id };
+    }
     const { bucket, key } = splitUri(query.location);
     const file = { Bucket: bucket, Key: `${key}${query.id}_00000.snappy.parquet`, Body: 'PAR1 rows PAR1' };
     const failure = failWith(query);
@@ -199,7 +221,19 @@ beforeEach(async () => {
       },
     };
   });
-  athena.on(GetQueryResultsCommand).rejects(new Error('an UNLOAD has no rows to read'));
+  athena.on(GetQueryResultsCommand).callsFake((input: GetQueryResultsCommandInput) => {
+    const query = sent.find((q) => q.id === input.QueryExecutionId);
+    if (!query || query.sql.startsWith('UNLOAD ')) throw new Error('an UNLOAD has no rows to read');
+    // The only SELECT the rollups run: web_rollup_check.sql, one bigint column.
+    return {
+      ResultSet: {
+        ResultSetMetadata: {
+          ColumnInfo: [{ Name: 'long_sessions', Type: 'bigint', CatalogName: 'hive', Nullable: 'UNKNOWN' }],
+        },
+        Rows: [{ Data: [{ VarCharValue: 'long_sessions' }] }, { Data: [{ VarCharValue: longSessions }] }],
+      },
+    };
+  });
 });
 
 describe('the rollup job on Athena', () => {
@@ -448,6 +482,186 @@ describe('the rollup job on Athena', () => {
   });
 });
 
+describe('the web rollups on Athena', () => {
+  const webDays = ['2026-11-20', '2026-11-21', '2026-11-22', '2026-11-23', '2026-11-24'];
+  const sessionColumns = ROLLUP_COLUMNS.web_sessions.map((c) => c.name).join(', ');
+  const pageColumns = ROLLUP_COLUMNS.web_pages.map((c) => c.name).join(', ');
+
+  it('UNLOADs rollup_web_days.sql of the day ± 1 and the web_events quality of the day, one per table', async () => {
+    await putWeb('2026-11-21', 'part-0.parquet', 'web day one');
+    await putWeb('2026-11-22', 'part-0.parquet', 'web day two');
+    const { adapter, engine: e } = rollups({ web: true });
+    expect(adapter.tables).toEqual(['usage_events', 'web_events']);
+    const result = await adapter.sync({ table: 'web_events' });
+    expect(result).toMatchObject({
+      timezone: ZONE,
+      built: ['2026-11-22', '2026-11-21'],
+      removed: [],
+      failed: null,
+      bytesScanned: 6 * 1_048_576,
+    });
+    expect(sent).toHaveLength(6);
+    const sources = await e.sources();
+    for (const [dt, before, after] of [
+      ['2026-11-21', '2026-11-20', '2026-11-22'],
+      ['2026-11-22', '2026-11-21', '2026-11-23'],
+    ] as const) {
+      // As the local adapter's batch of this one day: the calendar and values of the day ± 1.
+      const ctx = { sources, currency: 'USD', periods: rollupCalendar(before, after, ZONE) };
+      const values = [before, after, dt, dt].map((value) => ({ type: 'varchar' as const, value }));
+      const days = composeQuery('rollup_web_days', values, ctx);
+      const quality = dataQualityQuery('web_events', ctx, { fromDt: dt, toDt: dt }, { byPartition: true });
+      const byTable = new Map(sent.filter((q) => dayOf(q) === dt).map((q) => [tableOf(q), q]));
+      expect([...byTable.keys()].sort()).toEqual([...WEB_ROLLUP_TABLES].sort());
+      for (const [table, inner, wrapper] of [
+        ['web_sessions', days, `UNLOAD (SELECT ${sessionColumns} FROM (`],
+        ['web_pages', days, `UNLOAD (SELECT ${pageColumns} FROM (`],
+        ['web_quality', quality, 'UNLOAD (SELECT reason, row_count, distinct_keys, latest, example FROM ('],
+      ] as const) {
+        const q = byTable.get(table);
+        expect(q?.location).toBe(`s3://${BUCKET}/${ROLLUP_PREFIX}/${table}/dt=${dt}/`);
+        expect(q?.sql.startsWith(wrapper), table).toBe(true);
+        // The composed query file, unchanged, with its values bound; only the wrapper is added.
+        expect(q?.sql).toContain(inner?.sql ?? 'missing');
+        expect(q?.params).toEqual(inner?.params.map(renderAthenaParameter));
+        const inside = (q?.sql ?? '').slice(0, (q?.sql ?? '').lastIndexOf('\nTO '));
+        expect(inside).not.toContain(dt);
+      }
+      // The file's own WITH joins the composed one: everything from its first step on is verbatim.
+      const file = loadSql('rollup_web_days').trim();
+      expect(byTable.get('web_sessions')?.sql).toContain(file.slice(file.indexOf('WITH deduped AS (') + 5));
+      // The pass reads the neighbour partitions and keeps the day's rows.
+      expect(byTable.get('web_sessions')?.params).toEqual([
+        `'${before}'`,
+        `'${after}'`,
+        `'${dt}'`,
+        `'${dt}'`,
+      ]);
+      expect(byTable.get('web_sessions')?.sql).toContain(") AS day_rows WHERE part = 'session')\nTO ");
+      expect(byTable.get('web_pages')?.sql).toContain(
+        ") AS day_rows WHERE part = 'page' AND page IS NOT NULL)\nTO ",
+      );
+    }
+    // Its own manifest; the usage manifest is not touched.
+    const manifest = await storedManifest(WEB_MANIFEST_KEY);
+    expect(manifest).toMatchObject({ version: 1, timezone: ZONE, dataSource: 'athena:cs_kpi' });
+    expect(Object.keys(manifest?.days ?? {})).toEqual(['2026-11-21', '2026-11-22']);
+    // A day's fingerprint is its neighbours' and its own ('-': no partition).
+    expect(manifest?.days['2026-11-21']?.fingerprint).toMatch(/^-\+[0-9a-f]{32}\+[0-9a-f]{32}$/);
+    expect(manifest?.days['2026-11-22']?.fingerprint).toMatch(/^[0-9a-f]{32}\+[0-9a-f]{32}\+-$/);
+    expect(await storedManifest(MANIFEST_KEY)).toBeNull();
+  });
+
+  it('the SELECT inside each web UNLOAD and the long-session check parse with the Trino grammar', async () => {
+    await putWeb('2026-11-22', 'part-0.parquet', 'web');
+    const { adapter } = rollups({ web: true });
+    await adapter.sync({ table: 'web_events' });
+    expect(
+      await adapter.prepare({
+        table: 'web_events',
+        timezone: ZONE,
+        fromDt: '2026-11-22',
+        toDt: '2026-11-22',
+      }),
+    ).toMatchObject({ usable: true });
+    const parser = new TrinoSQL();
+    const unloads = sent.filter((q) => q.sql.startsWith('UNLOAD '));
+    expect(unloads).toHaveLength(3);
+    for (const q of unloads) {
+      const inner = q.sql.slice('UNLOAD ('.length, q.sql.lastIndexOf(')\nTO '));
+      expect(parser.validate(inner), tableOf(q)).toEqual([]);
+    }
+    const checks = sent.filter((q) => !q.sql.startsWith('UNLOAD '));
+    expect(checks).toHaveLength(1);
+    expect(parser.validate(checks[0]?.sql ?? '')).toEqual([]);
+  });
+
+  it('a rerun builds nothing; a late file in day d rebuilds d − 1, d and d + 1, a removed day its neighbours', async () => {
+    for (const dt of webDays) await putWeb(dt, 'part-0.parquet', `web ${dt}`);
+    await rollups({ web: true }).adapter.sync({ table: 'web_events' });
+    const first = await storedManifest(WEB_MANIFEST_KEY);
+    expect(Object.keys(first?.days ?? {})).toEqual(webDays);
+    sent = [];
+    expect(await rollups({ web: true }).adapter.sync({ table: 'web_events' })).toMatchObject({
+      built: [],
+      current: 5,
+    });
+    expect(sent).toEqual([]);
+    expect(await storedManifest(WEB_MANIFEST_KEY)).toEqual(first);
+
+    // A late file of 2026-11-22: sessions of the day before and after may continue in it.
+    await putWeb('2026-11-22', 'part-1.parquet', 'late web rows');
+    const late = await rollups({ web: true }).adapter.sync({ table: 'web_events' });
+    expect(late).toMatchObject({ built: ['2026-11-23', '2026-11-22', '2026-11-21'], current: 2 });
+    expect([...new Set(sent.map(dayOf))].sort()).toEqual(['2026-11-21', '2026-11-22', '2026-11-23']);
+    expect(sent).toHaveLength(9);
+    // Rebuilt over their own earlier files: each prefix was emptied first (else Athena refuses).
+    for (const table of WEB_ROLLUP_TABLES) {
+      for (const dt of ['2026-11-21', '2026-11-22', '2026-11-23']) {
+        expect(await keysUnder(`${ROLLUP_PREFIX}/${table}/dt=${dt}/`)).toHaveLength(1);
+      }
+    }
+    const after = await storedManifest(WEB_MANIFEST_KEY);
+    expect(after?.days['2026-11-20']).toEqual(first?.days['2026-11-20']);
+    expect(after?.days['2026-11-24']).toEqual(first?.days['2026-11-24']);
+
+    // The last day's files are gone: its rollups go, the day before it is rebuilt.
+    sent = [];
+    await s3.client.send(
+      new DeleteObjectCommand({ Bucket: BUCKET, Key: `${RAW_WEB_PREFIX}/dt=2026-11-24/part-0.parquet` }),
+    );
+    const removed = await rollups({ web: true }).adapter.sync({ table: 'web_events' });
+    expect(removed).toMatchObject({ built: ['2026-11-23'], removed: ['2026-11-24'] });
+    for (const table of WEB_ROLLUP_TABLES) {
+      expect(await keysUnder(`${ROLLUP_PREFIX}/${table}/dt=2026-11-24/`)).toEqual([]);
+    }
+  });
+
+  it('the job syncs both sets; a failed web UNLOAD leaves the web manifest untouched and fails the run', async () => {
+    for (const dt of ['2026-11-21', '2026-11-22']) {
+      await putRaw(dt, 'part-0.parquet', `usage ${dt}`);
+      await putWeb(dt, 'part-0.parquet', `web ${dt}`);
+    }
+    failWith = (q) =>
+      dayOf(q) === '2026-11-21' && tableOf(q) === 'web_pages'
+        ? 'HIVE_CANNOT_OPEN_SPLIT: Error opening Hive split s3://cs-kpi-data/data/web_events/dt=2026-11-21/part-0.parquet'
+        : null;
+    const error = await runRollupJob({ rollups: rollups({ web: true }).adapter }, { dryRun: false }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(RollupJobError);
+    expect((error as RollupJobError).message).toMatch(
+      /^web rollup of 2026-11-21 failed: Athena query "rollup_web_pages" failed: HIVE_CANNOT_OPEN_SPLIT/,
+    );
+    // The usage set was built whole; the web set kept its newest day, not the failed one.
+    expect(Object.keys((await storedManifest(MANIFEST_KEY))?.days ?? {})).toEqual([
+      '2026-11-21',
+      '2026-11-22',
+    ]);
+    expect(Object.keys((await storedManifest(WEB_MANIFEST_KEY))?.days ?? {})).toEqual(['2026-11-22']);
+
+    failWith = () => null;
+    sent = [];
+    const summary = await runRollupJob({ rollups: rollups({ web: true }).adapter }, { dryRun: false });
+    expect(summary).toMatchObject({
+      built: [],
+      current: 2,
+      web: { built: ['2026-11-21'], removed: [], pending: [], current: 1, bytesScanned: 3 * 1_048_576 },
+    });
+    expect(sent.map(tableOf).sort()).toEqual(['web_pages', 'web_quality', 'web_sessions']);
+    // The failed day's orphan is gone: one file per prefix.
+    expect(await keysUnder(`${ROLLUP_PREFIX}/web_pages/dt=2026-11-21/`)).toHaveLength(1);
+    expect(Object.keys((await storedManifest(WEB_MANIFEST_KEY))?.days ?? {})).toEqual([
+      '2026-11-21',
+      '2026-11-22',
+    ]);
+    // Without the web folder configured, the job syncs the usage rollups alone.
+    sent = [];
+    const usageOnly = await runRollupJob({ rollups: rollups().adapter }, { dryRun: false });
+    expect(usageOnly.web).toBeUndefined();
+  });
+});
+
 describe('a report over the Athena rollups (prepare)', () => {
   const window = { timezone: ZONE, fromDt: '2026-11-16', toDt: '2026-11-22' };
 
@@ -466,13 +680,66 @@ describe('a report over the Athena rollups (prepare)', () => {
     expect(sent).toEqual([]);
   });
 
-  it('never offers web rollups, which are not built on AWS, and builds nothing for them', async () => {
-    await putRaw('2026-11-22', 'part-0.parquet', 'web day');
+  it('offers no web rollups where the stack has none, and builds nothing for them', async () => {
+    await putWeb('2026-11-22', 'part-0.parquet', 'web day');
     expect(await rollups().adapter.prepare({ ...window, table: 'web_events' })).toEqual({
       usable: false,
-      reason: 'no web_events rollups are built on AWS',
+      reason: 'no web_events rollups are deployed',
     });
     expect(sent).toEqual([]);
+  });
+
+  it('web: builds the few missing days itself, checks for long sessions on Athena, then reads the rollups', async () => {
+    for (const dt of ['2026-11-15', '2026-11-21', '2026-11-22', '2026-11-23']) {
+      await putWeb(dt, 'part-0.parquet', `web ${dt}`);
+    }
+    const web = { ...window, table: 'web_events' as const };
+    const ready = await rollups({ web: true }).adapter.prepare(web);
+    // 2026-11-15 (the day before the window) and 2026-11-23 (after it) are read, not built.
+    expect(ready).toEqual({ usable: true, timezone: ZONE, built: ['2026-11-22', '2026-11-21'], removed: [] });
+    const check = sent.filter((q) => !q.sql.startsWith('UNLOAD '));
+    expect(check).toHaveLength(1);
+    expect(check[0]?.sql).toContain(loadSql('web_rollup_check').trim());
+    expect(check[0]?.sql).toContain('FROM web_rollup_sessions AS s');
+    expect(check[0]?.params).toEqual(["'2026-11-16'", "'2026-11-22'"]);
+    // Built before checked.
+    expect(sent.indexOf(check[0] as SentQuery)).toBe(sent.length - 1);
+
+    sent = [];
+    longSessions = '2';
+    expect(await rollups({ web: true }).adapter.prepare(web)).toEqual({
+      usable: false,
+      reason:
+        "2 web sessions of the report's days last over 24 hours: only the raw events give their figures",
+    });
+    expect(sent.filter((q) => q.sql.startsWith('UNLOAD '))).toEqual([]);
+
+    expect(await rollups({ web: true }).adapter.prepare({ ...web, timezone: 'UTC' })).toEqual({
+      usable: false,
+      reason: `the web rollups are in ${ZONE}, the report in UTC`,
+    });
+  });
+
+  it('web: reads the raw events with too many days to build, or when a day fails', async () => {
+    for (let d = 10; d <= 22; d += 1) await putWeb(`2026-11-${d}`, 'part-0.parquet', `web ${d}`);
+    const web = { ...window, table: 'web_events' as const };
+    expect(await rollups({ web: true }).adapter.prepare({ ...web, fromDt: '2026-11-10' })).toEqual({
+      usable: false,
+      reason:
+        "13 days of the report's window are not rolled up or are stale (a report builds at most 7; the daily rollup job builds the rest)",
+    });
+    expect(sent).toEqual([]);
+    failWith = (q) =>
+      dayOf(q) === '2026-11-20' ? 'Access Denied (Service: Amazon S3; Status Code: 403)' : null;
+    const failed = await rollups({ web: true }).adapter.prepare(web);
+    expect(failed.usable === false && failed.reason).toMatch(
+      /^the web rollups cannot be written: 2026-11-20: Athena query "rollup_web_[a-z_]+" failed: Access Denied/,
+    );
+    expect(Object.keys((await storedManifest(WEB_MANIFEST_KEY))?.days ?? {})).toEqual([
+      '2026-11-21',
+      '2026-11-22',
+    ]);
+    expect(sent.filter((q) => !q.sql.startsWith('UNLOAD '))).toEqual([]);
   });
 
   it('reads the raw events, saying why, in another zone, with too many days to build, or when a day fails', async () => {
@@ -501,7 +768,7 @@ describe('a report over the Athena rollups (prepare)', () => {
 });
 
 describe('the rollup tables have one set of columns', () => {
-  it('the local adapter writes exactly the columns the UNLOADs select and the Glue tables declare', async () => {
+  it('the local adapter writes exactly the columns the UNLOADs select and the Glue tables declare, usage and web', async () => {
     const root = await mkdtemp(join(tmpdir(), 'rollup-columns-'));
     try {
       await generateSampleData({
@@ -520,14 +787,16 @@ describe('the rollup tables have one set of columns', () => {
           timezone: ZONE,
         });
         expect((await local.sync()).usable).toBe(true);
+        expect((await local.sync(undefined, 'web_events')).usable).toBe(true);
         const glueType: Readonly<Record<string, string>> = {
           DATE: 'date',
           VARCHAR: 'string',
           BIGINT: 'bigint',
+          INTEGER: 'int',
           'VARCHAR[]': 'array<string>',
           TIMESTAMP: 'timestamp',
         };
-        for (const table of ROLLUP_TABLES) {
+        for (const table of [...ROLLUP_TABLES, ...WEB_ROLLUP_TABLES]) {
           const files = join(root, 'rollups', table, '*', '*.parquet').replace(/'/g, "''");
           const described = await duck.query({
             name: 'describe_rollup',

@@ -263,6 +263,27 @@ describe('loadConfig', () => {
     );
   });
 
+  it('reads the web_events folder of the web rollups, only beside the usage rollups', () => {
+    const rollups = {
+      USAGE_ROLLUPS_LOCATION: 's3://cs-kpi-rollups/usage_rollups/',
+      USAGE_EVENTS_LOCATION: 's3://cs-kpi-data/data/usage_events/',
+    };
+    expect(
+      loadConfig({ ...env, ...rollups, WEB_EVENTS_LOCATION: 's3://cs-kpi-data/data/web_events/' })
+        .usageRollups,
+    ).toEqual({
+      rollups: { bucket: 'cs-kpi-rollups', prefix: 'usage_rollups' },
+      rawUsage: { bucket: 'cs-kpi-data', prefix: 'data/usage_events' },
+      rawWeb: { bucket: 'cs-kpi-data', prefix: 'data/web_events' },
+    });
+    expect(() => loadConfig({ ...env, WEB_EVENTS_LOCATION: 's3://cs-kpi-data/data/web_events/' })).toThrow(
+      'invalid environment: WEB_EVENTS_LOCATION needs USAGE_ROLLUPS_LOCATION (the web rollups live beside the usage rollups)',
+    );
+    expect(() => loadConfig({ ...env, ...rollups, WEB_EVENTS_LOCATION: 'data/web_events' })).toThrow(
+      /^invalid environment: WEB_EVENTS_LOCATION: "data\/web_events" is not an S3 folder/,
+    );
+  });
+
   it('defaults the report settings', () => {
     const { REPORT_TIMEZONE: _t, REPORT_CURRENCY: _c, REPORT_LOCALE: _l, ...rest } = env;
     expect(loadConfig(rest).report).toEqual({

@@ -117,6 +117,8 @@ describe('cdk-nag AwsSolutions', () => {
       // rollup role reads the usage_events folder and Athena results (2), its scheduler role
       // invokes its function versions (1).
       'AwsSolutions-IAM5',
+      // The web rollups: the rollup role reads the web_events folder (1).
+      'AwsSolutions-IAM5',
       'AwsSolutions-IAM5',
       'AwsSolutions-IAM5',
       'AwsSolutions-IAM5',

@@ -1,14 +1,21 @@
 /**
- * The usage rollups in the stack (infra/constructs/usage-rollups.ts): the config key, the Glue
- * tables with `dt` projection and the rollup SQL's columns, the daily schedule in the deployment's
- * zone, the error alarm, least privilege of the rollup and report roles, cdk-nag.
+ * The usage (and web) rollups in the stack (infra/constructs/usage-rollups.ts): the config key,
+ * the Glue tables with `dt` projection and the rollup SQL's columns, the daily schedule in the
+ * deployment's zone, the error alarm, least privilege of the rollup and report roles, cdk-nag;
+ * the web rollup tables only where web_events is a deployed table.
  */
 import { readFileSync } from 'node:fs';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ROLLUP_COLUMNS, ROLLUP_RELATIONS, ROLLUP_TABLES } from '../functions/core/rollup-plan.js';
+import {
+  ROLLUP_COLUMNS,
+  ROLLUP_RELATIONS,
+  ROLLUP_TABLES,
+  WEB_ROLLUP_TABLES,
+} from '../functions/core/rollup-plan.js';
+import { TABLE_NAMES } from '../functions/contract/contract.js';
 import { ConfigError, resolveConfig, type RawConfig } from '../infra/config.js';
 import { CsKpiDigestStack } from '../infra/stack.js';
 
@@ -104,11 +111,12 @@ describe('the usage rollups in the stack', () => {
     `<${stack.getLogicalId(stack.rollups?.store.bucket.node.defaultChild as never)}>`;
   const dataBucket = (): string => `<${stack.getLogicalId(stack.data.bucket.node.defaultChild as never)}>`;
 
-  it('declares one Glue table per rollup, Parquet, projected on dt, with the rollup SQL columns', () => {
+  it('declares one Glue table per rollup, usage and web, Parquet, projected on dt, with the rollup SQL columns', () => {
     const tables = Object.values(template.findResources('AWS::Glue::Table')) as {
       Properties: { DatabaseName: string; TableInput: Record<string, Json> };
     }[];
-    for (const table of ROLLUP_TABLES) {
+    expect(stack.rollups?.store.web).toBe(true);
+    for (const table of [...ROLLUP_TABLES, ...WEB_ROLLUP_TABLES]) {
       const found = tables.find((t) => t.Properties.TableInput.Name === ROLLUP_RELATIONS[table]);
       expect(found, table).toBeDefined();
       const input = found?.Properties.TableInput as {
@@ -172,6 +180,7 @@ describe('the usage rollups in the stack', () => {
     const env = resource.Properties.Environment.Variables;
     expect(flat(env.USAGE_ROLLUPS_LOCATION)).toBe(`s3://${rollupBucket()}/usage_rollups/`);
     expect(flat(env.USAGE_EVENTS_LOCATION)).toBe(`s3://${dataBucket()}/data/usage_events/`);
+    expect(flat(env.WEB_EVENTS_LOCATION)).toBe(`s3://${dataBucket()}/data/web_events/`);
     expect(env.REPORT_TIMEZONE).toBe('Europe/Warsaw');
     // The report function reads (and tops up) the same rollups.
     const report = stack.getLogicalId(stack.report.function.node.defaultChild as never);
@@ -179,6 +188,7 @@ describe('the usage rollups in the stack', () => {
       .Variables;
     expect(flat(reportEnv.USAGE_ROLLUPS_LOCATION)).toBe(`s3://${rollupBucket()}/usage_rollups/`);
     expect(flat(reportEnv.USAGE_EVENTS_LOCATION)).toBe(`s3://${dataBucket()}/data/usage_events/`);
+    expect(flat(reportEnv.WEB_EVENTS_LOCATION)).toBe(`s3://${dataBucket()}/data/web_events/`);
   });
 
   it('alarms on the rollup function errors, to the alarm topic', () => {
@@ -220,6 +230,32 @@ describe('the usage rollups in the stack', () => {
     expect(bySid.get('ListUsageEventsFiles')?.Condition).toEqual({
       StringLike: { 's3:prefix': ['data/usage_events/*'] },
     });
+    // The raw web events the same way, for the web rollups.
+    expect(resourcesOf('ReadWebEventsTable')).toEqual(
+      [
+        'arn:<AWS::Partition>:glue:<AWS::Region>:<AWS::AccountId>:catalog',
+        'arn:<AWS::Partition>:glue:<AWS::Region>:<AWS::AccountId>:database/cs_kpi',
+        'arn:<AWS::Partition>:glue:<AWS::Region>:<AWS::AccountId>:table/cs_kpi/web_events',
+      ].sort(),
+    );
+    expect(actionsOf('ReadWebEventsFiles')).toEqual(['s3:GetObject']);
+    expect(resourcesOf('ReadWebEventsFiles')).toEqual([
+      `<${dataBucket().slice(1, -1)}.Arn>/data/web_events/*`,
+    ]);
+    expect(bySid.get('ListWebEventsFiles')?.Condition).toEqual({
+      StringLike: { 's3:prefix': ['data/web_events/*'] },
+    });
+    // No other contract table: only the two event tables' folders are readable.
+    const readable = statements
+      .filter((s) => list(s.Action).includes('s3:GetObject'))
+      .flatMap((s) => list(s.Resource).map(flat))
+      .filter((r) => r.includes(dataBucket().slice(1, -1)));
+    expect(readable.sort()).toEqual(
+      [
+        `<${dataBucket().slice(1, -1)}.Arn>/data/usage_events/*`,
+        `<${dataBucket().slice(1, -1)}.Arn>/data/web_events/*`,
+      ].sort(),
+    );
     expect(bySid.has('ReadContractTables')).toBe(false);
     // The rollups: write and delete under usage_rollups/ only.
     const rollupObjects = `<${rollupBucket().slice(1, -1)}.Arn>/usage_rollups/*`;
@@ -235,7 +271,7 @@ describe('the usage rollups in the stack', () => {
       [
         'arn:<AWS::Partition>:glue:<AWS::Region>:<AWS::AccountId>:catalog',
         'arn:<AWS::Partition>:glue:<AWS::Region>:<AWS::AccountId>:database/cs_kpi',
-        ...ROLLUP_TABLES.map(
+        ...[...ROLLUP_TABLES, ...WEB_ROLLUP_TABLES].map(
           (t) =>
             `arn:<AWS::Partition>:glue:<AWS::Region>:<AWS::AccountId>:table/cs_kpi/${ROLLUP_RELATIONS[t]}`,
         ),
@@ -272,6 +308,40 @@ describe('the usage rollups in the stack', () => {
         (v) => `${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath).join(', ')}`,
       ),
     ).toEqual([]);
+  });
+
+  it('without web_events among the tables: the usage rollups alone, no web table, folder or grant; cdk-nag clean', () => {
+    const usageOnly = new CsKpiDigestStack(testApp(), 'UsageRollupsOnly', {
+      config: resolveConfig({
+        ...BASE,
+        tables: TABLE_NAMES.filter((t) => t !== 'web_events').join(','),
+      }),
+    });
+    const t = Template.fromStack(usageOnly);
+    expect(usageOnly.rollups?.store.web).toBe(false);
+    const names = (
+      Object.values(t.findResources('AWS::Glue::Table')) as { Properties: { TableInput: { Name: string } } }[]
+    ).map((r) => r.Properties.TableInput.Name);
+    for (const table of ROLLUP_TABLES) expect(names).toContain(ROLLUP_RELATIONS[table]);
+    for (const table of WEB_ROLLUP_TABLES) expect(names).not.toContain(ROLLUP_RELATIONS[table]);
+    expect(names).not.toContain('web_events');
+    t.allResourcesProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.not(Match.objectLike({ WEB_EVENTS_LOCATION: Match.anyValue() })) },
+    });
+    const roleId = usageOnly.getLogicalId(usageOnly.rollups?.job.function.role.node.defaultChild as never);
+    const sids = roleStatements(t, roleId).map((s) => s.Sid);
+    expect(sids).toContain('ReadUsageEventsTable');
+    expect(sids.filter((sid) => sid?.includes('WebEvents'))).toEqual([]);
+    // The schedule and the alarm are the same ones.
+    expect(
+      Object.keys(
+        t.findResources('AWS::Scheduler::Schedule', {
+          Properties: { ScheduleExpression: 'cron(30 0 * * ? *)' },
+        }),
+      ),
+    ).toHaveLength(1);
+    const report = new AwsSolutionsChecks().validateScope(usageOnly);
+    expect(report.violations.map((v) => v.ruleName)).toEqual([]);
   });
 
   it('deploys none of it with usageRollups=false', () => {

@@ -18,9 +18,10 @@ export const ROLLUP_VERSION = 1;
 export const ROLLUP_TABLES = ['usage_user_days', 'usage_sessions', 'usage_quality'] as const;
 /** The web rollup tables (docs/rollups.md, "Web rollups"). */
 export const WEB_ROLLUP_TABLES = ['web_sessions', 'web_pages', 'web_quality'] as const;
-/** The usage rollup tables (the ones built on AWS too). */
+/** The usage rollup tables. */
 export type UsageRollupTable = (typeof ROLLUP_TABLES)[number];
-export type RollupTable = UsageRollupTable | (typeof WEB_ROLLUP_TABLES)[number];
+export type WebRollupTable = (typeof WEB_ROLLUP_TABLES)[number];
+export type RollupTable = UsageRollupTable | WebRollupTable;
 
 /** What the engine names each rollup table in SQL (the query files read these names). */
 export const ROLLUP_RELATIONS: Readonly<Record<RollupTable, string>> = {
@@ -236,17 +237,38 @@ export function rollupCalendar(fromDt: string, toDt: string, timezone: string): 
   return [periodContaining('monthly', toDt, timezone), periodContaining('monthly', fromDt, timezone)];
 }
 
+/** One column of a rollup table: its name, its Glue type and what it holds. */
+export interface RollupColumn {
+  readonly name: string;
+  readonly glueType: string;
+  readonly comment: string;
+}
+
+const QUALITY_ROLLUP_COLUMNS: readonly RollupColumn[] = [
+  { name: 'reason', glueType: 'string', comment: 'First broken rule; NULL for good rows' },
+  { name: 'row_count', glueType: 'bigint', comment: 'Rows' },
+  { name: 'distinct_keys', glueType: 'bigint', comment: 'Distinct event ids among good rows' },
+  { name: 'latest', glueType: 'string', comment: 'Latest occurred_at, as text' },
+  { name: 'example', glueType: 'string', comment: 'First offending row (file, line, field, problem, key)' },
+];
+
+/** The page-view figures of a web rollup row (rollup_web_days.sql). */
+const WEB_VIEW_COLUMNS: readonly RollupColumn[] = [
+  { name: 'views', glueType: 'bigint', comment: 'Page views' },
+  { name: 'timed_views', glueType: 'bigint', comment: 'Page views followed by a page view of the session' },
+  { name: 'time_on_page_ms', glueType: 'bigint', comment: 'Milliseconds to the next page view, summed' },
+  { name: 'exits', glueType: 'bigint', comment: 'Page views that were the last of their session' },
+  { name: 'scrolled_views', glueType: 'bigint', comment: 'Page views with a scroll event' },
+  { name: 'scroll_pct_sum', glueType: 'bigint', comment: 'Maximum scroll depth of each view, summed' },
+];
+
 /**
- * The columns of each rollup table as the rollup SQL emits them (rollup_usage_days.sql and the
- * usage_events data-quality query), without the `dt` partition, with their Glue types: the local
- * adapter's Parquet files, the Athena UNLOADs and the Glue tables all have exactly these.
+ * The columns of each rollup table as the rollup SQL emits them (rollup_usage_days.sql,
+ * rollup_web_days.sql and the raw tables' data-quality queries), without the `dt` partition,
+ * with their Glue types: the local adapter's Parquet files, the Athena UNLOADs and the Glue
+ * tables all have exactly these.
  */
-export const ROLLUP_COLUMNS: Readonly<
-  Record<
-    UsageRollupTable,
-    readonly { readonly name: string; readonly glueType: string; readonly comment: string }[]
-  >
-> = {
+export const ROLLUP_COLUMNS: Readonly<Record<RollupTable, readonly RollupColumn[]>> = {
   usage_user_days: [
     { name: 'local_day', glueType: 'date', comment: 'Local day of the deployment time zone' },
     { name: 'account_id', glueType: 'string', comment: 'Account of the events' },
@@ -260,13 +282,26 @@ export const ROLLUP_COLUMNS: Readonly<
     { name: 'first_at', glueType: 'timestamp', comment: 'First event of the session that day (UTC)' },
     { name: 'last_at', glueType: 'timestamp', comment: 'Last event of the session that day (UTC)' },
   ],
-  usage_quality: [
-    { name: 'reason', glueType: 'string', comment: 'First broken rule; NULL for good rows' },
-    { name: 'row_count', glueType: 'bigint', comment: 'Rows' },
-    { name: 'distinct_keys', glueType: 'bigint', comment: 'Distinct event ids among good rows' },
-    { name: 'latest', glueType: 'string', comment: 'Latest occurred_at, as text' },
-    { name: 'example', glueType: 'string', comment: 'First offending row (file, line, field, problem, key)' },
+  usage_quality: QUALITY_ROLLUP_COLUMNS,
+  web_sessions: [
+    { name: 'local_day', glueType: 'date', comment: 'Local day of the deployment time zone' },
+    { name: 'session_id', glueType: 'string', comment: 'The session' },
+    { name: 'visitor_id', glueType: 'string', comment: 'The visitor' },
+    { name: 'known', glueType: 'int', comment: '1 when some event of the session carries an account_id' },
+    { name: 'impressions', glueType: 'bigint', comment: 'Impression events' },
+    { name: 'clicks', glueType: 'bigint', comment: 'Click events' },
+    { name: 'sessions', glueType: 'bigint', comment: "1 when the session's first event is in the row" },
+    { name: 'bounces', glueType: 'bigint', comment: "1 when that event is the session's only one" },
+    ...WEB_VIEW_COLUMNS,
+    { name: 'first_at', glueType: 'timestamp', comment: 'First event of the session that day (UTC)' },
+    { name: 'last_at', glueType: 'timestamp', comment: 'Last event of the session that day (UTC)' },
   ],
+  web_pages: [
+    { name: 'local_day', glueType: 'date', comment: 'Local day of the deployment time zone' },
+    { name: 'page', glueType: 'string', comment: 'The page viewed' },
+    ...WEB_VIEW_COLUMNS,
+  ],
+  web_quality: QUALITY_ROLLUP_COLUMNS,
 };
 
 /** One object of a raw table folder as an S3 listing gives it. */
@@ -288,7 +323,7 @@ export interface ListedPartition {
 const DT_SEGMENT = /^dt=(\d{4}-\d{2}-\d{2})$/;
 
 /**
- * Groups a listing of the raw usage_events folder by `dt=` partition. Objects the query engine
+ * Groups a listing of a raw event table's folder (usage_events, web_events) by `dt=` partition. Objects the query engine
  * does not read are left out, as Athena leaves them out of the table: folder markers, names
  * starting with `_` or `.`, and objects outside a `dt=YYYY-MM-DD/` folder (the Glue table's
  * partition projection only reads those folders).

@@ -25,7 +25,7 @@ export interface AwsAdapters {
   createMailer(config: RuntimeConfig, share?: number): Promise<Mailer>;
   /** The CSM delivery queue's dispatcher (SendMessageBatch, signed as the S3 client's role). */
   createCsmDispatcher(queueUrl: string): SqsCsmDispatcher;
-  /** The usage rollups over this engine, when the stack deployed them (USAGE_ROLLUPS_LOCATION). */
+  /** The usage (and web) rollups over this engine, when the stack deployed them (USAGE_ROLLUPS_LOCATION). */
   createUsageRollups(
     config: RuntimeConfig,
     engine: AthenaEngine,
@@ -61,6 +61,7 @@ export function awsAdapters(): AwsAdapters {
             s3: s3Client,
             rollups: config.usageRollups.rollups,
             rawUsage: config.usageRollups.rawUsage,
+            ...(config.usageRollups.rawWeb ? { rawWeb: config.usageRollups.rawWeb } : {}),
             timezone: config.report.timezone,
             logger,
           }),

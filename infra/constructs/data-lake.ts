@@ -155,26 +155,36 @@ export class DataLake extends Construct {
    * fingerprints, read by Athena), nothing of the other tables.
    */
   grantUsageEventsRead(role: iam.Role): void {
-    const usage = this.tables.find((t) => t.contractName === 'usage_events');
-    if (usage === undefined) throw new Error('usage_events is not a deployed table');
+    this.grantEventsRead(role, 'usage_events');
+  }
+
+  /**
+   * What the rollup job reads of a raw event table (usage_events, web_events): its Glue table
+   * and its files (listed for the fingerprints, read by Athena), nothing of the other tables.
+   */
+  grantEventsRead(role: iam.Role, table: 'usage_events' | 'web_events'): void {
+    const events = this.tables.find((t) => t.contractName === table);
+    if (events === undefined) throw new Error(`${table} is not a deployed table`);
+    // UsageEvents, WebEvents: the statement ids the policy has always had for usage_events.
+    const name = table === 'usage_events' ? 'UsageEvents' : 'WebEvents';
     const stack = Stack.of(this);
     const glueArn = (resource: string) => stack.formatArn({ service: 'glue', resource });
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
-        sid: 'ReadUsageEventsTable',
+        sid: `Read${name}Table`,
         actions: ['glue:GetDatabase', 'glue:GetTable', 'glue:GetPartition', 'glue:GetPartitions'],
         resources: [
           glueArn('catalog'),
           glueArn(`database/${this.databaseName}`),
-          glueArn(`table/${this.databaseName}/${usage.glueName}`),
+          glueArn(`table/${this.databaseName}/${events.glueName}`),
         ],
       }),
     );
-    this.grantLocationRead(role, this.bucket, 'UsageEventsFiles', [usage.keyPrefix]);
+    this.grantLocationRead(role, this.bucket, `${name}Files`, [events.keyPrefix]);
     if (this.config.dataBucketKmsKeyArn !== undefined) {
       role.addToPrincipalPolicy(
         new iam.PolicyStatement({
-          sid: 'DecryptUsageEvents',
+          sid: `Decrypt${name}`,
           actions: ['kms:Decrypt'],
           resources: [this.config.dataBucketKmsKeyArn],
           conditions: { StringEquals: { 'kms:ViaService': `s3.${stack.region}.amazonaws.com` } },

@@ -13,7 +13,12 @@ import {
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { fileURLToPath } from 'node:url';
-import { ROLLUP_RELATIONS, ROLLUP_TABLES, type UsageRollupTable } from '../../functions/core/rollup-plan.js';
+import {
+  ROLLUP_RELATIONS,
+  ROLLUP_TABLES,
+  WEB_ROLLUP_TABLES,
+  type RollupTable,
+} from '../../functions/core/rollup-plan.js';
 import { deliveryTiming } from '../../functions/core/delivery-timing.js';
 import type { DigestConfig } from '../config.js';
 import { rollupTableInput } from '../glue-tables.js';
@@ -46,12 +51,16 @@ export interface RollupStoreProps {
 /**
  * Where the usage rollups live: a private bucket (not versioned: every day can be rebuilt from
  * the raw events) and one Glue table per rollup, partition-projected on `dt` like the raw tables.
+ * Where web_events is a deployed table too, its three web rollup tables live beside them (same
+ * prefix, their own manifest): optional as the table is.
  */
 export class RollupStore extends Construct {
   readonly bucket: s3.Bucket;
-  readonly tables: Readonly<Record<UsageRollupTable, glue.CfnTable>>;
+  readonly tables: Readonly<Partial<Record<RollupTable, glue.CfnTable>>>;
   readonly databaseName: string;
-  /** The function environment that names the rollups and the raw usage files. */
+  /** True when the web rollups are built too (web_events is a deployed table of the stack). */
+  readonly web: boolean;
+  /** The function environment that names the rollups and the raw event files. */
   readonly environment: Readonly<Record<string, string>>;
 
   constructor(scope: Construct, id: string, props: RollupStoreProps) {
@@ -59,6 +68,9 @@ export class RollupStore extends Construct {
     const { config, data } = props;
     const usage = data.tables.find((t) => t.contractName === 'usage_events');
     if (usage === undefined) throw new Error('the usage rollups need usage_events deployed as a table');
+    // Built from the raw files' listing, so only a deployed table (not a view) has web rollups.
+    const webEvents = data.tables.find((t) => t.contractName === 'web_events');
+    this.web = webEvents !== undefined;
     this.databaseName = data.databaseName;
     this.bucket = privateBucket(this, 'Bucket', {
       accessLogs: props.accessLogs,
@@ -67,8 +79,8 @@ export class RollupStore extends Construct {
         { id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(1) },
       ],
     });
-    const tables = {} as Record<UsageRollupTable, glue.CfnTable>;
-    for (const table of ROLLUP_TABLES) {
+    const tables: Partial<Record<RollupTable, glue.CfnTable>> = {};
+    for (const table of this.rollupTables()) {
       const resource = new glue.CfnTable(this, `Table-${table}`, {
         catalogId: Aws.ACCOUNT_ID,
         databaseName: data.databaseName,
@@ -84,12 +96,18 @@ export class RollupStore extends Construct {
     this.environment = {
       USAGE_ROLLUPS_LOCATION: `s3://${this.bucket.bucketName}/${ROLLUP_KEY_PREFIX}/`,
       USAGE_EVENTS_LOCATION: `s3://${data.bucket.bucketName}/${usage.keyPrefix}`,
+      ...(webEvents ? { WEB_EVENTS_LOCATION: `s3://${data.bucket.bucketName}/${webEvents.keyPrefix}` } : {}),
     };
   }
 
+  /** The rollup tables of the stack: the usage ones, and the web ones where web_events is deployed. */
+  rollupTables(): readonly RollupTable[] {
+    return this.web ? [...ROLLUP_TABLES, ...WEB_ROLLUP_TABLES] : ROLLUP_TABLES;
+  }
+
   /**
-   * Reading the rollups (Athena reads them with the caller's permissions) and their manifest:
-   * the three Glue tables and the objects under the rollup prefix, nothing else of the bucket.
+   * Reading the rollups (Athena reads them with the caller's permissions) and their manifests:
+   * the rollup Glue tables and the objects under the rollup prefix, nothing else of the bucket.
    */
   grantRead(role: iam.Role, sid: string): void {
     const stack = this.bucket.stack;
@@ -102,7 +120,7 @@ export class RollupStore extends Construct {
         resources: [
           glueArn('catalog'),
           glueArn(`database/${this.databaseName}`),
-          ...ROLLUP_TABLES.map((t) => glueArn(`table/${this.databaseName}/${ROLLUP_RELATIONS[t]}`)),
+          ...this.rollupTables().map((t) => glueArn(`table/${this.databaseName}/${ROLLUP_RELATIONS[t]}`)),
         ],
       }),
     );
@@ -181,8 +199,8 @@ export interface RollupJobProps {
 /**
  * The daily rollup job: its function (the report function's bundle and role pattern), an
  * EventBridge Scheduler schedule shortly after local midnight and an alarm on its errors.
- * Least privilege: the Athena workgroup, the usage_events table and files (read), the rollup
- * tables (read) and the rollup prefix (read, write, delete).
+ * Least privilege: the Athena workgroup, the usage_events (and web_events) table and files
+ * (read), the rollup tables (read) and the rollup prefix (read, write, delete).
  */
 export class RollupJob extends Construct {
   readonly function: ReportFunction;
@@ -204,6 +222,7 @@ export class RollupJob extends Construct {
     const role = this.function.role;
     props.query.grantQuery(role);
     props.data.grantUsageEventsRead(role);
+    if (props.store.web) props.data.grantEventsRead(role, 'web_events');
     props.store.grantRead(role, 'ReadRollups');
     props.store.grantBuild(role, 'BuildRollups');
 

@@ -1,9 +1,11 @@
 /**
- * The usage rollups on AWS (docs/rollups.md#portability-and-aws): Parquet under
+ * The usage and web rollups on AWS (docs/rollups.md#portability-and-aws): Parquet under
  * `s3://<rollup bucket>/<prefix>/<table>/dt=YYYY-MM-DD/`, written by Athena `UNLOAD`s of the very
- * SQL the local adapter runs, read through Glue tables with partition projection, and
- * `<prefix>/manifest.json` recording the deployment's zone and each day's raw-partition
- * fingerprint (the keys, sizes and ETags of its objects, from ListObjectsV2).
+ * SQL the local adapter runs, read through Glue tables with partition projection, and one
+ * manifest per raw table (`<prefix>/manifest.json`, `<prefix>/web_events.manifest.json`:
+ * ROLLUP_SETS) recording the deployment's zone and each day's raw-partition fingerprint (the
+ * keys, sizes and ETags of its objects, from ListObjectsV2; a web day's includes its neighbour
+ * days', whose events its rollup reads).
  *
  * A day is rebuilt by emptying its three `dt=` prefixes (UNLOAD refuses a location that holds
  * data, and a rerun must not add a second copy) and unloading the three rollup queries into
@@ -20,7 +22,7 @@ import {
 } from '@aws-sdk/client-s3';
 import {
   ROLLUP_COLUMNS,
-  ROLLUP_TABLES,
+  ROLLUP_SETS,
   assertRollupDay,
   baseManifest,
   parseManifest,
@@ -34,11 +36,15 @@ import {
   type RawPartition,
   type RollupManifest,
   type RollupPlan,
-  type UsageRollupTable,
+  type RollupSet,
+  type RollupTable,
+  type RolledUpTable,
+  withNeighbours,
 } from '../../core/rollup-plan.js';
+import { addDays } from '../../core/period.js';
 import { isBucketName } from '../../core/validators.js';
 import { composeQuery, dataQualityQuery, type ComposeContext } from '../../sql/compose.js';
-import type { QueryRequest, QueryStats, TableSource } from '../../app/ports/query-engine.js';
+import type { QueryRequest, QueryResult, QueryStats, TableSource } from '../../app/ports/query-engine.js';
 import type { ObjectStore } from '../../app/ports/object-store.js';
 import type {
   MaintainedUsageRollups,
@@ -55,11 +61,12 @@ export interface S3Folder {
   readonly prefix: string;
 }
 
-/** What runs the UNLOADs: the Athena engine (functions/adapters/engines/athena.ts). */
+/** What runs the UNLOADs and the web check: the Athena engine (functions/adapters/engines/athena.ts). */
 export interface RollupStatementRunner {
   readonly dataSource: string;
   sources(): Promise<readonly TableSource[]>;
   execute(request: QueryRequest): Promise<QueryStats>;
+  query(request: QueryRequest): Promise<QueryResult>;
 }
 
 export interface RollupLogger {
@@ -72,6 +79,11 @@ export interface AthenaRollupOptions {
   readonly s3: S3Client;
   /** The raw usage_events table's folder (its Glue table's location). */
   readonly rawUsage: S3Folder;
+  /**
+   * The raw web_events table's folder: given, the web rollups are built and served too
+   * (ROLLUP_SETS.web_events, beside the usage ones in the same rollup folder).
+   */
+  readonly rawWeb?: S3Folder;
   /** Where the rollup tables and the manifest live. */
   readonly rollups: S3Folder;
   /** The deployment's time zone: the rollups' local days are its days. */
@@ -82,7 +94,10 @@ export interface AthenaRollupOptions {
   readonly logger?: RollupLogger;
 }
 
-export const MANIFEST_KEY = 'manifest.json';
+/** The usage rollups' manifest in the rollup folder. */
+export const MANIFEST_KEY = ROLLUP_SETS.usage_events.manifest;
+/** The web rollups' manifest, beside it. */
+export const WEB_MANIFEST_KEY = ROLLUP_SETS.web_events.manifest;
 /** The days a report builds itself: a week of days is about 21 UNLOADs, well inside its timeout. */
 export const MAX_REPORT_BUILD_DAYS = 7;
 const UNLOAD_FORMAT = "WITH (format = 'PARQUET', compression = 'SNAPPY')";
@@ -113,68 +128,100 @@ function firstLine(error: unknown): string {
 
 /** The SQL a day's rollup of one table is, as the Athena adapter sends it. */
 export interface UnloadStatement extends QueryRequest {
-  readonly table: UsageRollupTable;
+  readonly table: RollupTable;
   /** The `dt=` prefix it writes into (the TO location), s3://…/<table>/dt=YYYY-MM-DD/. */
   readonly location: string;
 }
 
 /**
- * The three UNLOADs of one day: the composed query files (rollup_usage_days.sql and the
- * usage_events data-quality query, the same text DuckDB runs) inside an UNLOAD that keeps one
- * kind of row and the table's columns, to the day's prefix. The location comes only from the
- * validated folder, the fixed table name and the validated day; the values stay parameters.
+ * Which rows of the day's pass each rollup table keeps, as the local adapter writes them apart
+ * from its one kept pass (local.ts, ROLLUP_BUILDS); null: the data-quality query, kept whole.
+ */
+const KEPT_ROWS: Readonly<Record<RollupTable, string | null>> = {
+  usage_user_days: "part = 'user_day'",
+  usage_sessions: "part = 'session' AND session_id IS NOT NULL",
+  usage_quality: null,
+  web_sessions: "part = 'session'",
+  web_pages: "part = 'page' AND page IS NOT NULL",
+  web_quality: null,
+};
+
+/** The query file of each raw table's one pass over a batch of days (as local.ts runs it). */
+const ROLLUP_QUERIES: Readonly<Record<RolledUpTable, string>> = {
+  usage_events: 'rollup_usage_days',
+  web_events: 'rollup_web_days',
+};
+
+/**
+ * The three UNLOADs of one day of a raw table's rollups: the composed query files
+ * (rollup_usage_days.sql or rollup_web_days.sql, and the table's data-quality query, the same
+ * text DuckDB runs) inside an UNLOAD that keeps one kind of row and the table's columns, to the
+ * day's prefix. A web day's pass reads the raw partitions d − 1 to d + 1 and keeps the rows of
+ * d (its last two values), as the local batch of one day does. The location comes only from
+ * the validated folder, the fixed table name and the validated day; the values stay parameters.
  */
 export function unloadStatements(
   dt: string,
   rollups: S3Folder,
   sources: readonly TableSource[],
   timezone: string,
+  raw: RolledUpTable = 'usage_events',
 ): UnloadStatement[] {
   const day = assertRollupDay(dt);
   if (!isBucketName(rollups.bucket) || (rollups.prefix !== '' && !ROLLUP_PREFIX.test(rollups.prefix))) {
     throw new Error(`s3://${rollups.bucket}/${rollups.prefix} is not a rollup folder`);
   }
-  const ctx: ComposeContext = { sources, currency: 'USD', periods: rollupCalendar(day, day, timezone) };
-  const range = [
-    { type: 'varchar' as const, value: day },
-    { type: 'varchar' as const, value: day },
-  ];
-  const days = composeQuery('rollup_usage_days', range, ctx);
-  const quality = dataQualityQuery('usage_events', ctx, { fromDt: day, toDt: day }, { byPartition: true });
-  if (quality === null) throw new Error('usage_events is not configured');
-  const location = (table: UsageRollupTable): string =>
+  const set = ROLLUP_SETS[raw];
+  const first = addDays(day, -set.marginDays);
+  const last = addDays(day, set.marginDays);
+  const ctx: ComposeContext = { sources, currency: 'USD', periods: rollupCalendar(first, last, timezone) };
+  const varchar = (value: string) => ({ type: 'varchar' as const, value });
+  // usage: the day's partition; web: the partitions read (the day ± 1), then the day kept.
+  const values = set.marginDays === 0 ? [day, day] : [first, last, day, day];
+  const days = composeQuery(ROLLUP_QUERIES[raw], values.map(varchar), ctx);
+  const quality = dataQualityQuery(raw, ctx, { fromDt: day, toDt: day }, { byPartition: true });
+  if (quality === null) throw new Error(`${raw} is not configured`);
+  const location = (table: RollupTable): string =>
     `s3://${rollups.bucket}/${keyIn(rollups, `${table}/dt=${day}/`)}`;
-  const columns = (table: UsageRollupTable): string => ROLLUP_COLUMNS[table].map((c) => c.name).join(', ');
-  const unload = (table: UsageRollupTable, inner: QueryRequest, keep: string | null): UnloadStatement => ({
-    table,
-    location: location(table),
-    name: `rollup_${table}`,
-    sql: [
-      `UNLOAD (SELECT ${columns(table)} FROM (`,
-      inner.sql,
-      `) AS day_rows${keep === null ? '' : ` WHERE ${keep}`})`,
-      `TO '${location(table)}'`,
-      UNLOAD_FORMAT,
-    ].join('\n'),
-    params: inner.params,
+  const columns = (table: RollupTable): string => ROLLUP_COLUMNS[table].map((c) => c.name).join(', ');
+  return set.tables.map((table): UnloadStatement => {
+    const keep = KEPT_ROWS[table];
+    const inner = keep === null ? quality : days;
+    return {
+      table,
+      location: location(table),
+      name: `rollup_${table}`,
+      sql: [
+        `UNLOAD (SELECT ${columns(table)} FROM (`,
+        inner.sql,
+        `) AS day_rows${keep === null ? '' : ` WHERE ${keep}`})`,
+        `TO '${location(table)}'`,
+        UNLOAD_FORMAT,
+      ].join('\n'),
+      params: inner.params,
+    };
   });
-  return [
-    unload('usage_user_days', days, "part = 'user_day'"),
-    unload('usage_sessions', days, "part = 'session' AND session_id IS NOT NULL"),
-    unload('usage_quality', quality, null),
-  ];
+}
+
+/** One raw table's rollups on S3: its set (tables, manifest, margin) and its raw folder. */
+interface AthenaRollupSet {
+  readonly set: RollupSet;
+  readonly raw: S3Folder;
+  /** How messages name them: "usage" or "web". */
+  readonly noun: string;
 }
 
 export class AthenaUsageRollups implements MaintainedUsageRollups {
   readonly #runner: RollupStatementRunner;
   readonly #s3: S3Client;
-  readonly #raw: S3Folder;
+  readonly #sets: ReadonlyMap<RolledUpTable, AthenaRollupSet>;
   readonly #rollups: S3Folder;
   readonly #timezone: string;
   readonly #maxReportDays: number;
   readonly #now: () => Date;
   readonly #logger: RollupLogger | undefined;
   readonly #manifests: ObjectStore;
+  readonly tables: readonly RolledUpTable[];
 
   constructor(options: AthenaRollupOptions) {
     const checkFolder = (folder: S3Folder, pattern: RegExp, what: string): void => {
@@ -183,10 +230,17 @@ export class AthenaUsageRollups implements MaintainedUsageRollups {
       }
     };
     checkFolder(options.rawUsage, RAW_PREFIX, 'the usage_events folder');
+    if (options.rawWeb) checkFolder(options.rawWeb, RAW_PREFIX, 'the web_events folder');
     checkFolder(options.rollups, ROLLUP_PREFIX, 'the rollup folder');
     this.#runner = options.runner;
     this.#s3 = options.s3;
-    this.#raw = options.rawUsage;
+    const sets = new Map<RolledUpTable, AthenaRollupSet>([
+      ['usage_events', { set: ROLLUP_SETS.usage_events, raw: options.rawUsage, noun: 'usage' }],
+    ]);
+    if (options.rawWeb)
+      sets.set('web_events', { set: ROLLUP_SETS.web_events, raw: options.rawWeb, noun: 'web' });
+    this.#sets = sets;
+    this.tables = [...sets.keys()];
     this.#rollups = options.rollups;
     this.#timezone = options.timezone;
     this.#maxReportDays = options.maxReportDays ?? MAX_REPORT_BUILD_DAYS;
@@ -199,9 +253,9 @@ export class AthenaUsageRollups implements MaintainedUsageRollups {
     });
   }
 
-  /** The stored manifest, or null (none yet, or not one: then every day is rebuilt). */
-  async readManifest(): Promise<RollupManifest | null> {
-    const text = await this.#manifests.get(MANIFEST_KEY);
+  /** A table's stored manifest, or null (none yet, or not one: then every day is rebuilt). */
+  async readManifest(table: RolledUpTable = 'usage_events'): Promise<RollupManifest | null> {
+    const text = await this.#manifests.get(ROLLUP_SETS[table].manifest);
     if (text === null) return null;
     try {
       return parseManifest(JSON.parse(text));
@@ -211,39 +265,59 @@ export class AthenaUsageRollups implements MaintainedUsageRollups {
   }
 
   async prepare(request: RollupRequest): Promise<RollupReadiness> {
-    // Only the usage rollups are built on AWS (docs/rollups.md): web KPIs read the raw events.
-    if ((request.table ?? 'usage_events') !== 'usage_events') {
-      return { usable: false, reason: `no ${request.table ?? ''} rollups are built on AWS` };
+    const table = request.table ?? 'usage_events';
+    const rolled = this.#sets.get(table);
+    if (rolled === undefined) {
+      // The stack builds web rollups only where web_events is one of its tables (WEB_EVENTS_LOCATION).
+      return { usable: false, reason: `no ${table} rollups are deployed` };
     }
+    const { noun } = rolled;
     if (request.timezone !== this.#timezone) {
       return {
         usable: false,
-        reason: `the usage rollups are in ${this.#timezone}, the report in ${request.timezone}`,
+        reason: `the ${noun} rollups are in ${this.#timezone}, the report in ${request.timezone}`,
       };
     }
     const range = { fromDt: request.fromDt, toDt: request.toDt };
     let plan: RollupPlan;
     try {
-      plan = await this.#plan(range);
+      plan = await this.#plan(rolled, range);
     } catch (error) {
       if (error instanceof RawListingError) throw error;
-      return { usable: false, reason: `the usage rollups cannot be read: ${firstLine(error)}` };
+      return { usable: false, reason: `the ${noun} rollups cannot be read: ${firstLine(error)}` };
     }
     const refusal = reportBuildRefusal(plan, this.#maxReportDays);
     if (refusal !== null) return { usable: false, reason: refusal };
-    const result = await this.#apply(plan, selectForRun(plan.build, this.#maxReportDays).now, []);
+    const result = await this.#apply(rolled, plan, selectForRun(plan.build, this.#maxReportDays).now, []);
     if (result.failed !== null) {
       return {
         usable: false,
-        reason: `the usage rollups cannot be written: ${result.failed.dt}: ${result.failed.reason}`,
+        reason: `the ${noun} rollups cannot be written: ${result.failed.dt}: ${result.failed.reason}`,
       };
+    }
+    if (table === 'web_events') {
+      let long: number;
+      try {
+        long = await this.#longSessions(range);
+      } catch (error) {
+        return { usable: false, reason: `the web rollups cannot be read: ${firstLine(error)}` };
+      }
+      if (long > 0) {
+        return {
+          usable: false,
+          reason: `${long} web session${long === 1 ? '' : 's'} of the report's days last over 24 hours: only the raw events give their figures`,
+        };
+      }
     }
     return { usable: true, timezone: this.#timezone, built: result.built, removed: result.removed };
   }
 
   async sync(request: RollupSyncRequest): Promise<RollupSyncResult> {
+    const table = request.table ?? 'usage_events';
+    const rolled = this.#sets.get(table);
+    if (rolled === undefined) throw new Error(`no ${table} rollups are deployed`);
     const range = { fromDt: request.fromDt ?? '0000-01-01', toDt: request.toDt ?? '9999-12-31' };
-    const plan = await this.#plan(range);
+    const plan = await this.#plan(rolled, range);
     const selection = selectForRun(plan.build, request.maxDays ?? Number.POSITIVE_INFINITY);
     if (request.dryRun) {
       return {
@@ -256,18 +330,31 @@ export class AthenaUsageRollups implements MaintainedUsageRollups {
         bytesScanned: 0,
       };
     }
-    const result = await this.#apply(plan, selection.now, selection.later, request.startNoDayAfter);
+    const result = await this.#apply(rolled, plan, selection.now, selection.later, request.startNoDayAfter);
     return { ...result, current: plan.current };
   }
 
-  /** The manifest against the raw partitions of the range: what to build and remove. */
-  async #plan(range: { fromDt: string; toDt: string }): Promise<RollupPlan> {
-    const raw = await this.#rawPartitions(range);
-    const manifest = baseManifest(await this.readManifest(), this.#runner.dataSource, this.#timezone);
-    return planRollups(manifest, raw, range);
+  /**
+   * The manifest against the raw partitions of the range: what to build and remove. A set whose
+   * day reads its neighbours lists them too, and a day's fingerprint includes theirs.
+   */
+  async #plan(rolled: AthenaRollupSet, range: { fromDt: string; toDt: string }): Promise<RollupPlan> {
+    const margin = rolled.set.marginDays;
+    const listed = await this.#rawPartitions(rolled, {
+      fromDt: shiftWithin(range.fromDt, -margin),
+      toDt: shiftWithin(range.toDt, margin),
+    });
+    const manifest = baseManifest(
+      await this.readManifest(rolled.set.raw),
+      this.#runner.dataSource,
+      this.#timezone,
+      rolled.set.version,
+    );
+    return planRollups(manifest, withNeighbours(listed, margin), range);
   }
 
   async #apply(
+    rolled: AthenaRollupSet,
     plan: RollupPlan,
     build: readonly RawPartition[],
     later: readonly RawPartition[],
@@ -284,13 +371,13 @@ export class AthenaUsageRollups implements MaintainedUsageRollups {
         break;
       }
       try {
-        bytesScanned += await this.#buildDay(partition.dt, sources);
-        await this.#record((m) => updatedManifest(m, [partition], [], this.#now()));
+        bytesScanned += await this.#buildDay(rolled, partition.dt, sources);
+        await this.#record(rolled.set, (m) => updatedManifest(m, [partition], [], this.#now()));
         built.push(partition.dt);
-        this.#logger?.info('usage rollup day built', { dt: partition.dt });
+        this.#logger?.info(`${rolled.noun} rollup day built`, { dt: partition.dt });
       } catch (error) {
         failed = { dt: partition.dt, reason: firstLine(error) };
-        this.#logger?.warn('usage rollup day failed', { dt: partition.dt, reason: failed.reason });
+        this.#logger?.warn(`${rolled.noun} rollup day failed`, { dt: partition.dt, reason: failed.reason });
         pending.unshift(...build.slice(i + 1).map((p) => p.dt));
         break;
       }
@@ -299,8 +386,8 @@ export class AthenaUsageRollups implements MaintainedUsageRollups {
     if (failed === null) {
       for (const dt of plan.remove) {
         // Files first: a day the manifest still lists is retried, leftover files would be read.
-        await Promise.all(ROLLUP_TABLES.map((table) => this.#emptyPrefix(table, dt)));
-        await this.#record((m) => updatedManifest(m, [], [dt], this.#now()));
+        await Promise.all(rolled.set.tables.map((table) => this.#emptyPrefix(table, dt)));
+        await this.#record(rolled.set, (m) => updatedManifest(m, [], [dt], this.#now()));
         removed.push(dt);
       }
     }
@@ -308,19 +395,44 @@ export class AthenaUsageRollups implements MaintainedUsageRollups {
   }
 
   /** Empties the day's three prefixes, then unloads its three rollups into them. */
-  async #buildDay(dt: string, sources: readonly TableSource[]): Promise<number> {
-    const usage = sources.find((s) => s.table === 'usage_events');
-    if (!usage || usage.relation === null) throw new Error('usage_events is not configured');
-    const statements = unloadStatements(dt, this.#rollups, sources, this.#timezone);
-    await Promise.all(ROLLUP_TABLES.map((table) => this.#emptyPrefix(table, dt)));
+  async #buildDay(rolled: AthenaRollupSet, dt: string, sources: readonly TableSource[]): Promise<number> {
+    const raw = rolled.set.raw;
+    const source = sources.find((s) => s.table === raw);
+    if (!source || source.relation === null) throw new Error(`${raw} is not configured`);
+    const statements = unloadStatements(dt, this.#rollups, sources, this.#timezone, raw);
+    await Promise.all(rolled.set.tables.map((table) => this.#emptyPrefix(table, dt)));
     const outcomes = await Promise.allSettled(statements.map((s) => this.#runner.execute(s)));
     const failure = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
     if (failure) throw failure.reason;
     return outcomes.reduce((sum, o) => sum + (o.status === 'fulfilled' ? (o.value.bytesScanned ?? 0) : 0), 0);
   }
 
+  /**
+   * Sessions of the web rollups' days in the range whose events span more than 24 hours
+   * (web_rollup_check.sql over the Glue table web_rollup_sessions), as the local adapter checks.
+   */
+  async #longSessions(range: { fromDt: string; toDt: string }): Promise<number> {
+    const sources = await this.#runner.sources();
+    const ctx: ComposeContext = {
+      sources,
+      currency: 'USD',
+      periods: rollupCalendar(range.fromDt, range.toDt, this.#timezone),
+    };
+    const result = await this.#runner.query(
+      composeQuery(
+        'web_rollup_check',
+        [
+          { type: 'varchar', value: range.fromDt },
+          { type: 'varchar', value: range.toDt },
+        ],
+        ctx,
+      ),
+    );
+    return Number(result.rows[0]?.long_sessions ?? 0);
+  }
+
   /** Deletes every object under the day's prefix of one rollup table. */
-  async #emptyPrefix(table: UsageRollupTable, dt: string): Promise<void> {
+  async #emptyPrefix(table: RollupTable, dt: string): Promise<void> {
     const prefix = keyIn(this.#rollups, `${table}/dt=${assertRollupDay(dt)}/`);
     for (;;) {
       const listing = await this.#s3.send(
@@ -345,10 +457,10 @@ export class AthenaUsageRollups implements MaintainedUsageRollups {
     }
   }
 
-  /** Applies a change to the stored manifest, conditionally, so a concurrent run's days are kept. */
-  async #record(change: (manifest: RollupManifest) => RollupManifest): Promise<void> {
+  /** Applies a change to a set's stored manifest, conditionally, so a concurrent run's days are kept. */
+  async #record(set: RollupSet, change: (manifest: RollupManifest) => RollupManifest): Promise<void> {
     for (let attempt = 1; attempt <= 5; attempt += 1) {
-      const stored = await this.#manifests.getVersioned(MANIFEST_KEY);
+      const stored = await this.#manifests.getVersioned(set.manifest);
       let parsed: RollupManifest | null = null;
       if (stored !== null) {
         try {
@@ -357,20 +469,24 @@ export class AthenaUsageRollups implements MaintainedUsageRollups {
           parsed = null;
         }
       }
-      const next = change(baseManifest(parsed, this.#runner.dataSource, this.#timezone));
+      const next = change(baseManifest(parsed, this.#runner.dataSource, this.#timezone, set.version));
       const body = `${JSON.stringify(next, null, 2)}\n`;
       const written =
         stored === null
-          ? await this.#manifests.putIfAbsent(MANIFEST_KEY, body, 'application/json')
-          : await this.#manifests.putIfVersion(MANIFEST_KEY, body, 'application/json', stored.version);
+          ? await this.#manifests.putIfAbsent(set.manifest, body, 'application/json')
+          : await this.#manifests.putIfVersion(set.manifest, body, 'application/json', stored.version);
       if (written !== null) return;
     }
     throw new Error('the rollup manifest kept changing under concurrent writers');
   }
 
-  /** The raw partitions of usage_events in the range, with fingerprints from their listing. */
-  async #rawPartitions(range: { fromDt: string; toDt: string }): Promise<RawPartition[]> {
-    const folder = this.#raw.prefix === '' ? '' : `${this.#raw.prefix}/`;
+  /** The raw partitions of a set's raw table in the range, with fingerprints from their listing. */
+  async #rawPartitions(
+    rolled: AthenaRollupSet,
+    range: { fromDt: string; toDt: string },
+  ): Promise<RawPartition[]> {
+    const rawFolder = rolled.raw;
+    const folder = rawFolder.prefix === '' ? '' : `${rawFolder.prefix}/`;
     const objects: ListedObject[] = [];
     // Keys are listed in UTF-8 order, which for dt=YYYY-MM-DD is date order: start at the range.
     const startAfter = range.fromDt > '0000-01-01' ? `${folder}dt=${range.fromDt}` : undefined;
@@ -382,14 +498,14 @@ export class AthenaUsageRollups implements MaintainedUsageRollups {
       try {
         page = await this.#s3.send(
           new ListObjectsV2Command({
-            Bucket: this.#raw.bucket,
+            Bucket: rawFolder.bucket,
             Prefix: folder,
             ...(token ? { ContinuationToken: token } : startAfter ? { StartAfter: startAfter } : {}),
           }),
         );
       } catch (error) {
         throw new RawListingError(
-          `the usage_events files in s3://${this.#raw.bucket}/${folder} cannot be listed: ${firstLine(error)}`,
+          `the ${rolled.set.raw} files in s3://${rawFolder.bucket}/${folder} cannot be listed: ${firstLine(error)}`,
         );
       }
       for (const o of page.Contents ?? []) {
@@ -412,7 +528,12 @@ export class AthenaUsageRollups implements MaintainedUsageRollups {
   }
 }
 
-/** The raw usage files cannot be listed: the report cannot know which days are current. */
+/** The raw event files cannot be listed: the report cannot know which days are current. */
 export class RawListingError extends Error {
   override readonly name = 'RawListingError';
+}
+
+/** `day` moved by `days`, except the open ends of an unbounded range. */
+function shiftWithin(day: string, days: number): string {
+  return day <= '0001-01-01' || day >= '9999-01-01' ? day : addDays(day, days);
 }

@@ -3,9 +3,12 @@
  * it computes, the report asks for the raw dt partitions its usage (and web) queries read to be
  * current.
  */
+/** The raw event tables that have rollups. */
+export type RolledUpEvents = 'usage_events' | 'web_events';
+
 export interface RollupRequest {
   /** The raw table whose rollups are asked for (default usage_events). */
-  readonly table?: 'usage_events' | 'web_events';
+  readonly table?: RolledUpEvents;
   /** The report's time zone: the rollups serve it only when they are in the same zone. */
   readonly timezone: string;
   /** The raw dt partitions (UTC dates) the report's queries of that table read. */
@@ -35,6 +38,8 @@ export interface UsageRollups {
 
 /** What one run of the rollup job asks for (functions/app/rollup-job.ts). */
 export interface RollupSyncRequest {
+  /** The raw table whose rollups are brought up to date (default usage_events). */
+  readonly table?: RolledUpEvents;
   /** The raw dt partitions to consider (default: all). */
   readonly fromDt?: string;
   readonly toDt?: string;
@@ -63,7 +68,9 @@ export interface RollupSyncResult {
   readonly bytesScanned: number;
 }
 
-/** Usage rollups a job keeps current on its own, besides serving the reports. */
+/** Usage (and web) rollups a job keeps current on its own, besides serving the reports. */
 export interface MaintainedUsageRollups extends UsageRollups {
+  /** The raw tables whose rollups it keeps, usage_events first. */
+  readonly tables: readonly RolledUpEvents[];
   sync(request: RollupSyncRequest): Promise<RollupSyncResult>;
 }

@@ -62,9 +62,14 @@ export interface RuntimeConfig {
   readonly csmDelivery: { readonly queueUrl: string | null; readonly concurrency: number };
   /**
    * The usage rollups (USAGE_ROLLUPS_LOCATION, USAGE_EVENTS_LOCATION; docs/rollups.md): where
-   * they live and the raw usage_events folder they are built from; null: none deployed.
+   * they live and the raw usage_events folder they are built from; null: none deployed. With
+   * WEB_EVENTS_LOCATION (`rawWeb`), the web rollups are built from that folder beside them.
    */
-  readonly usageRollups: { readonly rollups: S3Folder; readonly rawUsage: S3Folder } | null;
+  readonly usageRollups: {
+    readonly rollups: S3Folder;
+    readonly rawUsage: S3Folder;
+    readonly rawWeb?: S3Folder;
+  } | null;
 }
 
 const tablesJson = z
@@ -189,6 +194,7 @@ const envSchema = z.object({
   }),
   USAGE_ROLLUPS_LOCATION: s3Folder(true, 's3://<bucket>/usage_rollups/'),
   USAGE_EVENTS_LOCATION: s3Folder(false, 's3://<bucket>/data/usage_events/'),
+  WEB_EVENTS_LOCATION: s3Folder(false, 's3://<bucket>/data/web_events/'),
 });
 
 /** Reads and checks the environment; every problem is named with its variable. */
@@ -221,12 +227,21 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): R
       'invalid environment: USAGE_ROLLUPS_LOCATION and USAGE_EVENTS_LOCATION go together (set both or neither)',
     );
   }
+  if (e.WEB_EVENTS_LOCATION !== null && e.USAGE_ROLLUPS_LOCATION === null) {
+    throw new InputError(
+      'invalid environment: WEB_EVENTS_LOCATION needs USAGE_ROLLUPS_LOCATION (the web rollups live beside the usage rollups)',
+    );
+  }
   return {
     csm: csm.config,
     csmDelivery: { queueUrl: e.CSM_QUEUE_URL, concurrency: e.CSM_DELIVERY_CONCURRENCY },
     usageRollups:
       e.USAGE_ROLLUPS_LOCATION !== null && e.USAGE_EVENTS_LOCATION !== null
-        ? { rollups: e.USAGE_ROLLUPS_LOCATION, rawUsage: e.USAGE_EVENTS_LOCATION }
+        ? {
+            rollups: e.USAGE_ROLLUPS_LOCATION,
+            rawUsage: e.USAGE_EVENTS_LOCATION,
+            ...(e.WEB_EVENTS_LOCATION !== null ? { rawWeb: e.WEB_EVENTS_LOCATION } : {}),
+          }
         : null,
     athena: {
       database: e.ATHENA_DATABASE,

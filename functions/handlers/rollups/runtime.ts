@@ -1,5 +1,5 @@
 /**
- * The usage rollup function with its collaborators injected (handler.ts wires Athena and S3):
+ * The rollup function (usage, and web where deployed) with its collaborators injected (handler.ts wires Athena and S3):
  * reads the event, runs the rollup job (functions/app/rollup-job.ts) and returns its summary.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
@@ -89,9 +89,23 @@ export function createRollupHandler(
           },
           request,
         );
-        deps.metrics.addMetric('RollupDaysBuilt', MetricUnit.Count, summary.built.length);
-        deps.metrics.addMetric('RollupDaysPending', MetricUnit.Count, summary.pending.length);
-        deps.metrics.addMetric('BytesScanned', MetricUnit.Bytes, summary.bytesScanned);
+        // Both sets together: the alarm and the dashboard watch the job, not a table.
+        const web = summary.web;
+        deps.metrics.addMetric(
+          'RollupDaysBuilt',
+          MetricUnit.Count,
+          summary.built.length + (web?.built.length ?? 0),
+        );
+        deps.metrics.addMetric(
+          'RollupDaysPending',
+          MetricUnit.Count,
+          summary.pending.length + (web?.pending.length ?? 0),
+        );
+        deps.metrics.addMetric(
+          'BytesScanned',
+          MetricUnit.Bytes,
+          summary.bytesScanned + (web?.bytesScanned ?? 0),
+        );
         return { ok: true, requestId: context.awsRequestId, ...summary };
       } finally {
         await close();
@@ -99,7 +113,7 @@ export function createRollupHandler(
     } catch (error) {
       deps.metrics.addMetric('RollupFailed', MetricUnit.Count, 1);
       const failure = error instanceof Error ? error : new Error(String(error));
-      deps.logger.error('usage rollup run failed', failure);
+      deps.logger.error('rollup run failed', failure);
       throw failure;
     } finally {
       deps.metrics.publishStoredMetrics();
