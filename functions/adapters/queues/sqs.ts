@@ -2,14 +2,11 @@
  * The CSM batches onto an SQS queue (SendMessageBatch), for the delivery function to consume.
  *
  * The project carries no SQS client package: SqsJsonClient speaks SQS's JSON protocol
- * (`X-Amz-Target: AmazonSQS.SendMessageBatch`) signed with Signature Version 4 by the signer
- * every AWS SDK client uses (@smithy/signature-v4), with the region and credentials of an SDK
- * client's resolved configuration. SqsCsmDispatcher depends only on the small
+ * (`X-Amz-Target: AmazonSQS.SendMessageBatch`) signed with Signature Version 4
+ * (adapters/aws/signed-post.ts). SqsCsmDispatcher depends only on the small
  * SendMessageBatchClient interface, so an SDK client can replace it without other changes.
  */
-import { createHash, createHmac } from 'node:crypto';
-import { SignatureV4 } from '@smithy/signature-v4';
-import type { AwsCredentialIdentity, Checksum, SourceData } from '@smithy/types';
+import { signedPost, type AwsEndpointConfig } from '../aws/signed-post.js';
 import type { CsmBatch, CsmDispatcher, CsmDispatchResult } from '../../app/ports/csm-dispatcher.js';
 
 export interface SendMessageBatchEntry {
@@ -49,35 +46,7 @@ export class SqsRequestError extends Error {
   }
 }
 
-/** SHA-256 (and HMAC-SHA-256 with a secret) for the signer, from node:crypto. */
-class NodeSha256 implements Checksum {
-  #hash;
-  constructor(secret?: SourceData) {
-    this.#hash = secret === undefined ? createHash('sha256') : createHmac('sha256', toBytes(secret));
-  }
-  update(data: Uint8Array): void {
-    this.#hash.update(data);
-  }
-  async digest(): Promise<Uint8Array> {
-    return new Uint8Array(this.#hash.digest());
-  }
-  reset(): void {
-    throw new Error('not used by the signer');
-  }
-}
-
-function toBytes(data: SourceData): Uint8Array {
-  if (typeof data === 'string') return new TextEncoder().encode(data);
-  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-  return new Uint8Array(data);
-}
-
-export interface SqsJsonClientConfig {
-  readonly region: string | (() => Promise<string>);
-  readonly credentials: () => Promise<AwsCredentialIdentity>;
-  /** Default https://sqs.<region>.amazonaws.com/ (a test points it at a local server). */
-  readonly endpoint?: string;
-  readonly fetch?: typeof fetch;
+export interface SqsJsonClientConfig extends AwsEndpointConfig {
   /** One request is abandoned after this long (default 10 s). */
   readonly timeoutMs?: number;
 }
@@ -86,34 +55,15 @@ export class SqsJsonClient implements SendMessageBatchClient {
   constructor(private readonly config: SqsJsonClientConfig) {}
 
   async sendMessageBatch(input: SendMessageBatchInput): Promise<SendMessageBatchOutput> {
-    const region = typeof this.config.region === 'string' ? this.config.region : await this.config.region();
-    const url = new URL(this.config.endpoint ?? `https://sqs.${region}.amazonaws.com/`);
     const body = JSON.stringify({ QueueUrl: input.QueueUrl, Entries: input.Entries });
-    const signer = new SignatureV4({
+    const response = await signedPost(this.config, {
       service: 'sqs',
-      region,
-      credentials: this.config.credentials,
-      sha256: NodeSha256,
-    });
-    const signed = await signer.sign({
-      method: 'POST',
-      protocol: url.protocol,
-      hostname: url.hostname,
-      ...(url.port ? { port: Number(url.port) } : {}),
-      path: url.pathname,
       headers: {
-        host: url.host,
         'content-type': 'application/x-amz-json-1.0',
         'x-amz-target': 'AmazonSQS.SendMessageBatch',
       },
       body,
-      query: {},
-    });
-    const response = await (this.config.fetch ?? fetch)(url, {
-      method: 'POST',
-      headers: signed.headers,
-      body,
-      signal: AbortSignal.timeout(this.config.timeoutMs ?? 10_000),
+      timeoutMs: this.config.timeoutMs ?? 10_000,
     });
     const text = await response.text();
     let parsed: unknown = null;

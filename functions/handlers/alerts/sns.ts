@@ -1,36 +1,9 @@
 /**
  * Publishes an alert to an SNS topic with SNS's Query API (`Action=Publish`), signed with
- * Signature Version 4. The project carries no SNS client package: the signer is the one every
- * AWS SDK client uses (@smithy/signature-v4), and the credentials and region come from an SDK
- * client's own resolved configuration, i.e. the standard AWS chain.
+ * Signature Version 4 (adapters/aws/signed-post.ts).
  */
-import { createHash, createHmac } from 'node:crypto';
-import { SignatureV4 } from '@smithy/signature-v4';
-import type { AwsCredentialIdentity, Checksum, SourceData } from '@smithy/types';
 import type { AlertPublisher } from '../../app/alerts.js';
-
-/** SHA-256 (and HMAC-SHA-256 with a secret) for the signer, from node:crypto. */
-class NodeSha256 implements Checksum {
-  #hash;
-  constructor(secret?: SourceData) {
-    this.#hash = secret === undefined ? createHash('sha256') : createHmac('sha256', toBytes(secret));
-  }
-  update(data: Uint8Array): void {
-    this.#hash.update(data);
-  }
-  async digest(): Promise<Uint8Array> {
-    return new Uint8Array(this.#hash.digest());
-  }
-  reset(): void {
-    throw new Error('not used by the signer');
-  }
-}
-
-function toBytes(data: SourceData): Uint8Array {
-  if (typeof data === 'string') return new TextEncoder().encode(data);
-  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-  return new Uint8Array(data);
-}
+import { signedPost, type AwsEndpointConfig } from '../../adapters/aws/signed-post.js';
 
 /** SNS limits: a subject of at most 100 printable ASCII characters, no line breaks. */
 export function snsSubject(subject: string): string {
@@ -38,13 +11,8 @@ export function snsSubject(subject: string): string {
   return ascii.length > 100 ? `${ascii.slice(0, 99)}~` : ascii;
 }
 
-export interface SnsPublisherConfig {
+export interface SnsPublisherConfig extends AwsEndpointConfig {
   readonly topicArn: string;
-  readonly region: string | (() => Promise<string>);
-  readonly credentials: () => Promise<AwsCredentialIdentity>;
-  /** Default https://sns.<region>.amazonaws.com/ (a test points it at a local server). */
-  readonly endpoint?: string;
-  readonly fetch?: typeof fetch;
 }
 
 export class SnsPublishError extends Error {
@@ -59,8 +27,6 @@ export class SnsPublisher implements AlertPublisher {
   }
 
   async publish(subject: string, message: string): Promise<{ messageId: string }> {
-    const region = typeof this.config.region === 'string' ? this.config.region : await this.config.region();
-    const url = new URL(this.config.endpoint ?? `https://sns.${region}.amazonaws.com/`);
     const body = new URLSearchParams({
       Action: 'Publish',
       Version: '2010-03-31',
@@ -68,28 +34,9 @@ export class SnsPublisher implements AlertPublisher {
       Subject: snsSubject(subject),
       Message: message,
     }).toString();
-    const signer = new SignatureV4({
+    const response = await signedPost(this.config, {
       service: 'sns',
-      region,
-      credentials: this.config.credentials,
-      sha256: NodeSha256,
-    });
-    const signed = await signer.sign({
-      method: 'POST',
-      protocol: url.protocol,
-      hostname: url.hostname,
-      ...(url.port ? { port: Number(url.port) } : {}),
-      path: url.pathname,
-      headers: {
-        host: url.host,
-        'content-type': 'application/x-www-form-urlencoded; charset=utf-8',
-      },
-      body,
-      query: {},
-    });
-    const response = await (this.config.fetch ?? fetch)(url, {
-      method: 'POST',
-      headers: signed.headers,
+      headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
       body,
     });
     const text = await response.text();
