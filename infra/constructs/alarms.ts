@@ -21,6 +21,41 @@ export interface AlarmsProps {
 /** Alarm when a run uses this share of the timeout: the next slower month would time out. */
 export const DURATION_ALARM_SHARE = 0.8;
 
+/** The period every alarm of the stack looks at. */
+export const ALARM_PERIOD = Duration.minutes(5);
+
+/**
+ * An alarm on the first period in which `metric` reaches `threshold` (default 1: any error,
+ * any dead letter); no data is no alarm.
+ */
+export function reachedAlarm(
+  scope: Construct,
+  id: string,
+  props: { readonly description: string; readonly metric: cloudwatch.IMetric; readonly threshold?: number },
+): cloudwatch.Alarm {
+  return new cloudwatch.Alarm(scope, id, {
+    alarmDescription: props.description,
+    metric: props.metric,
+    threshold: props.threshold ?? 1,
+    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    evaluationPeriods: 1,
+    treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+  });
+}
+
+/** A function's errors, summed over the alarm period. */
+export function errorsMetric(fn: lambda.IFunction): cloudwatch.IMetric {
+  return fn.metricErrors({ period: ALARM_PERIOD, statistic: cloudwatch.Stats.SUM });
+}
+
+/** The most messages a (dead-letter) queue held visible in the alarm period. */
+export function visibleMessagesMetric(queue: sqs.IQueue): cloudwatch.IMetric {
+  return queue.metricApproximateNumberOfMessagesVisible({
+    period: ALARM_PERIOD,
+    statistic: cloudwatch.Stats.MAXIMUM,
+  });
+}
+
 /**
  * Alarms on what means "a digest did not go out or is about to stop going out": function
  * errors, anything in the dead-letter queue, and runs close to the timeout. All go to one
@@ -48,38 +83,21 @@ export class Alarms extends Construct {
       this.topic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
     }
     const notify = new actions.SnsAction(this.topic);
-    const period = Duration.minutes(5);
 
-    this.errors = new cloudwatch.Alarm(this, 'Errors', {
-      alarmDescription: 'The report function failed; a digest may not have been sent.',
-      metric: props.function.metricErrors({ period, statistic: cloudwatch.Stats.SUM }),
-      threshold: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    this.errors = reachedAlarm(this, 'Errors', {
+      description: 'The report function failed; a digest may not have been sent.',
+      metric: errorsMetric(props.function),
     });
-
-    this.deadLetters = new cloudwatch.Alarm(this, 'DeadLetters', {
-      alarmDescription:
+    this.deadLetters = reachedAlarm(this, 'DeadLetters', {
+      description:
         'A scheduled run could not be delivered or failed after its retries; see the dead-letter queue.',
-      metric: props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
-        period,
-        statistic: cloudwatch.Stats.MAXIMUM,
-      }),
-      threshold: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      metric: visibleMessagesMetric(props.deadLetterQueue),
     });
-
     const timeoutMs = props.functionTimeout.toMilliseconds();
-    this.duration = new cloudwatch.Alarm(this, 'DurationNearTimeout', {
-      alarmDescription: `A run took over ${DURATION_ALARM_SHARE * 100}% of the ${props.functionTimeout.toSeconds()} s timeout.`,
-      metric: props.function.metricDuration({ period, statistic: cloudwatch.Stats.MAXIMUM }),
+    this.duration = reachedAlarm(this, 'DurationNearTimeout', {
+      description: `A run took over ${DURATION_ALARM_SHARE * 100}% of the ${props.functionTimeout.toSeconds()} s timeout.`,
+      metric: props.function.metricDuration({ period: ALARM_PERIOD, statistic: cloudwatch.Stats.MAXIMUM }),
       threshold: Math.round(timeoutMs * DURATION_ALARM_SHARE),
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
 
     for (const alarm of [this.errors, this.deadLetters, this.duration]) alarm.addAlarmAction(notify);

@@ -1,5 +1,4 @@
 import {
-  Duration,
   aws_cloudwatch as cloudwatch,
   aws_cloudwatch_actions as actions,
   aws_iam as iam,
@@ -9,6 +8,7 @@ import {
   aws_sqs as sqs,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { errorsMetric, reachedAlarm } from './alarms.js';
 import { fileURLToPath } from 'node:url';
 import { acknowledgeWildcardResources } from '../nag.js';
 import { ReportFunction } from './report-function.js';
@@ -95,16 +95,9 @@ export class Alerts extends Construct {
       source: 'alert-schedule',
     }));
 
-    this.errors = new cloudwatch.Alarm(this, 'Errors', {
-      alarmDescription: 'The alert function failed; an alert may not have been sent.',
-      metric: this.function.function.metricErrors({
-        period: Duration.minutes(5),
-        statistic: cloudwatch.Stats.SUM,
-      }),
-      threshold: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    this.errors = reachedAlarm(this, 'Errors', {
+      description: 'The alert function failed; an alert may not have been sent.',
+      metric: errorsMetric(this.function.function),
     });
     this.errors.addAlarmAction(new actions.SnsAction(props.alarmTopic));
   }

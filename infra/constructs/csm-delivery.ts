@@ -1,6 +1,5 @@
 import {
   Duration,
-  Validations,
   aws_cloudwatch as cloudwatch,
   aws_cloudwatch_actions as actions,
   aws_iam as iam,
@@ -10,6 +9,8 @@ import {
   aws_sqs as sqs,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { deadLetterQueue } from './dead-letter-queue.js';
+import { errorsMetric, reachedAlarm, visibleMessagesMetric } from './alarms.js';
 import { fileURLToPath } from 'node:url';
 import {
   CSM_DELIVERY_CONCURRENCY,
@@ -56,15 +57,11 @@ export class CsmDelivery extends Construct {
   constructor(scope: Construct, id: string, props: CsmDeliveryProps) {
     super(scope, id);
 
-    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    Validations.of(this.deadLetterQueue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason: 'This queue is itself the dead-letter queue of the CSM digest queue.',
-    });
+    this.deadLetterQueue = deadLetterQueue(
+      this,
+      'DeadLetterQueue',
+      'This queue is itself the dead-letter queue of the CSM digest queue.',
+    );
 
     this.queue = new sqs.Queue(this, 'Queue', {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
@@ -123,28 +120,16 @@ export class CsmDelivery extends Construct {
       'CSM snapshot and ledger keys are named by period and owner hash at run time; read only under csm/, read-write under deliveries/.',
     );
 
-    const period = Duration.minutes(5);
     const notify = new actions.SnsAction(props.alarmTopic);
-    this.deadLetters = new cloudwatch.Alarm(this, 'DeadLetters', {
-      alarmDescription:
+    this.deadLetters = reachedAlarm(this, 'DeadLetters', {
+      description:
         'A batch of CSM digests could not be delivered after its retries; see the delivery function log.',
-      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
-        period,
-        statistic: cloudwatch.Stats.MAXIMUM,
-      }),
-      threshold: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      metric: visibleMessagesMetric(this.deadLetterQueue),
     });
     this.deadLetters.addAlarmAction(notify);
-    this.errors = new cloudwatch.Alarm(this, 'Errors', {
-      alarmDescription: 'The CSM delivery function failed as a whole (e.g. misconfigured).',
-      metric: this.function.function.metricErrors({ period, statistic: cloudwatch.Stats.SUM }),
-      threshold: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    this.errors = reachedAlarm(this, 'Errors', {
+      description: 'The CSM delivery function failed as a whole (e.g. misconfigured).',
+      metric: errorsMetric(this.function.function),
     });
     this.errors.addAlarmAction(notify);
   }

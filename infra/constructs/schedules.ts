@@ -2,7 +2,6 @@ import {
   Duration,
   Stack,
   TimeZone,
-  Validations,
   aws_iam as iam,
   aws_lambda as lambda,
   aws_scheduler as scheduler,
@@ -10,6 +9,7 @@ import {
   aws_sqs as sqs,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { deadLetterQueue } from './dead-letter-queue.js';
 import type { DeliveryTiming } from '../../functions/core/delivery-timing.js';
 import type { PeriodKind } from '../../functions/core/period.js';
 import { acknowledgeWildcardResources } from '../nag.js';
@@ -110,15 +110,11 @@ export class Schedules extends Construct {
   constructor(scope: Construct, id: string, props: SchedulesProps) {
     super(scope, id);
 
-    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    Validations.of(this.deadLetterQueue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason: 'This queue is itself the dead-letter queue of the schedules and of failed asynchronous runs.',
-    });
+    this.deadLetterQueue = deadLetterQueue(
+      this,
+      'DeadLetterQueue',
+      'This queue is itself the dead-letter queue of the schedules and of failed asynchronous runs.',
+    );
 
     // Only schedules of the default group in this account may assume the role.
     this.role = schedulerRole(this, 'Role', 'Lets the KPI digest schedules invoke the report function');

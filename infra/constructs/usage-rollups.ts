@@ -12,6 +12,7 @@ import {
   aws_sqs as sqs,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { errorsMetric, reachedAlarm } from './alarms.js';
 import { fileURLToPath } from 'node:url';
 import {
   ROLLUP_RELATIONS,
@@ -244,17 +245,10 @@ export class RollupJob extends Construct {
       source: 'rollup-schedule',
     }));
 
-    this.errors = new cloudwatch.Alarm(this, 'Errors', {
-      alarmDescription:
+    this.errors = reachedAlarm(this, 'Errors', {
+      description:
         'The usage rollup function failed; reports read the raw events for the days it did not build.',
-      metric: this.function.function.metricErrors({
-        period: Duration.minutes(5),
-        statistic: cloudwatch.Stats.SUM,
-      }),
-      threshold: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      metric: errorsMetric(this.function.function),
     });
     this.errors.addAlarmAction(new actions.SnsAction(props.alarmTopic));
   }

@@ -44,6 +44,7 @@ import {
 import { addDays } from '../../core/period.js';
 import { isBucketName } from '../../core/validators.js';
 import { composeQuery, dataQualityQuery, type ComposeContext } from '../../sql/compose.js';
+import { longSessionsReason, webRollupCheckQuery } from './web-check.js';
 import type { QueryRequest, QueryResult, QueryStats, TableSource } from '../../app/ports/query-engine.js';
 import type { ObjectStore } from '../../app/ports/object-store.js';
 import type {
@@ -296,18 +297,16 @@ export class AthenaUsageRollups implements MaintainedUsageRollups {
       };
     }
     if (table === 'web_events') {
-      let long: number;
+      let reason: string | null;
       try {
-        long = await this.#longSessions(range);
+        const check = await this.#runner.query(
+          webRollupCheckQuery(await this.#runner.sources(), range, this.#timezone),
+        );
+        reason = longSessionsReason(check.rows);
       } catch (error) {
         return { usable: false, reason: `the web rollups cannot be read: ${firstLine(error)}` };
       }
-      if (long > 0) {
-        return {
-          usable: false,
-          reason: `${long} web session${long === 1 ? '' : 's'} of the report's days last over 24 hours: only the raw events give their figures`,
-        };
-      }
+      if (reason !== null) return { usable: false, reason };
     }
     return { usable: true, timezone: this.#timezone, built: result.built, removed: result.removed };
   }
@@ -405,30 +404,6 @@ export class AthenaUsageRollups implements MaintainedUsageRollups {
     const failure = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
     if (failure) throw failure.reason;
     return outcomes.reduce((sum, o) => sum + (o.status === 'fulfilled' ? (o.value.bytesScanned ?? 0) : 0), 0);
-  }
-
-  /**
-   * Sessions of the web rollups' days in the range whose events span more than 24 hours
-   * (web_rollup_check.sql over the Glue table web_rollup_sessions), as the local adapter checks.
-   */
-  async #longSessions(range: { fromDt: string; toDt: string }): Promise<number> {
-    const sources = await this.#runner.sources();
-    const ctx: ComposeContext = {
-      sources,
-      currency: 'USD',
-      periods: rollupCalendar(range.fromDt, range.toDt, this.#timezone),
-    };
-    const result = await this.#runner.query(
-      composeQuery(
-        'web_rollup_check',
-        [
-          { type: 'varchar', value: range.fromDt },
-          { type: 'varchar', value: range.toDt },
-        ],
-        ctx,
-      ),
-    );
-    return Number(result.rows[0]?.long_sessions ?? 0);
   }
 
   /** Deletes every object under the day's prefix of one rollup table. */

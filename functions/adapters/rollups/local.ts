@@ -38,6 +38,7 @@ import {
   type RollupTable,
 } from '../../core/rollup-plan.js';
 import { composeQuery, dataQualityQuery, type ComposeContext } from '../../sql/compose.js';
+import { longSessionsReason, webRollupCheckQuery } from './web-check.js';
 import { addDays } from '../../core/period.js';
 import type { QueryEngine, TableSource } from '../../app/ports/query-engine.js';
 import type { RollupReadiness, RollupRequest, UsageRollups } from '../../app/ports/usage-rollups.js';
@@ -249,13 +250,11 @@ export class LocalUsageRollups implements UsageRollups {
     const range = { fromDt: request.fromDt, toDt: request.toDt };
     const ready = await this.sync(range, table);
     if (!ready.usable || table !== 'web_events') return ready;
-    const long = await this.longSessions(range);
-    return long > 0
-      ? {
-          usable: false,
-          reason: `${long} web session${long === 1 ? '' : 's'} of the report's days last over 24 hours: only the raw events give their figures`,
-        }
-      : ready;
+    const result = await this.engine.query(
+      webRollupCheckQuery(await this.engine.sources(), range, this.zone()),
+    );
+    const reason = longSessionsReason(result.rows);
+    return reason === null ? ready : { usable: false, reason };
   }
 
   /** Brings the rollups of a table's raw partitions in the range (default: all) up to date. */
@@ -327,27 +326,6 @@ export class LocalUsageRollups implements UsageRollups {
     }
     await this.attachViews(set, range);
     return { usable: true, timezone: zone, built: plan.build.map((p) => p.dt), removed: plan.remove };
-  }
-
-  /** Sessions of the web rollups' days in the range whose events span more than 24 hours. */
-  private async longSessions(range: { fromDt: string; toDt: string }): Promise<number> {
-    const sources = await this.engine.sources();
-    const ctx: ComposeContext = {
-      sources,
-      currency: 'USD',
-      periods: rollupCalendar(range.fromDt, range.toDt, this.zone()),
-    };
-    const result = await this.engine.query(
-      composeQuery(
-        'web_rollup_check',
-        [
-          { type: 'varchar', value: range.fromDt },
-          { type: 'varchar', value: range.toDt },
-        ],
-        ctx,
-      ),
-    );
-    return Number(result.rows[0]?.long_sessions ?? 0);
   }
 
   /** Rolls up one batch of consecutive partitions; the reason when it could not be written. */

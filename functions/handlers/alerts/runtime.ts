@@ -5,6 +5,7 @@
  * By hand: `{"dryRun": true}` evaluates without claiming or sending.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
+import { jobLogger } from '../job-log.js';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import { z } from 'zod';
 import {
@@ -66,11 +67,7 @@ export function createAlertHandler(deps: AlertHandlerDeps): AlertHandler {
     configError = error instanceof Error ? error : new Error(String(error));
     logger.error('the alert function is misconfigured', configError);
   }
-  const log: JobLogger = {
-    info: (m, a) => logger.info(m, a ?? {}),
-    warn: (m, a) => logger.warn(m, a ?? {}),
-    error: (m, a) => logger.error(m, a ?? {}),
-  };
+  const log = jobLogger(logger);
 
   return async (event, context) => {
     logger.addContext(context);

@@ -9,9 +9,9 @@
  * deliveries it lands in the dead-letter queue, whose alarm says a digest did not go out.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
+import { jobLogger } from '../job-log.js';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import { deliverCsmBatch, type RenderCsmDigestFn } from '../../app/csm-job.js';
-import type { JobLogger } from '../../app/job.js';
 import type { Mailer } from '../../app/ports/mailer.js';
 import type { ObjectStore } from '../../app/ports/object-store.js';
 import { parseCsmBatch } from '../../core/csm-batch.js';
@@ -46,16 +46,6 @@ export interface CsmDigestsHandlerDeps {
 }
 
 export type CsmDigestsHandler = (event: SqsEvent, context: LambdaContext) => Promise<SqsBatchResponse>;
-
-function jobLogger(logger: Logger): JobLogger {
-  const at =
-    (level: 'info' | 'warn' | 'error') =>
-    (message: string, attributes?: Record<string, unknown>): void => {
-      if (attributes) logger[level](message, attributes);
-      else logger[level](message);
-    };
-  return { info: at('info'), warn: at('warn'), error: at('error') };
-}
 
 function describe(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);

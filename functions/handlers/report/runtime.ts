@@ -4,6 +4,7 @@
  * mocked SES with the very same code path.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
+import { jobLogger } from '../job-log.js';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import {
   DeliveryIncompleteError,
@@ -96,16 +97,6 @@ export type ReportHandler = (event: unknown, context: LambdaContext) => Promise<
 /** Time kept back from the invocation's deadline so a stuck query is stopped before the function is. */
 const DEADLINE_MARGIN_MS = 20_000;
 const MIN_QUERY_TIMEOUT_MS = 10_000;
-
-function jobLogger(logger: Logger): JobLogger {
-  const at =
-    (level: 'info' | 'warn' | 'error') =>
-    (message: string, attributes?: Record<string, unknown>): void => {
-      if (attributes) logger[level](message, attributes);
-      else logger[level](message);
-    };
-  return { info: at('info'), warn: at('warn'), error: at('error') };
-}
 
 function jobMetrics(metrics: Metrics): JobMetrics {
   return { addMetric: (name, unit, value) => metrics.addMetric(name, MetricUnit[unit], value) };

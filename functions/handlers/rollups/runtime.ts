@@ -3,6 +3,7 @@
  * reads the event, runs the rollup job (functions/app/rollup-job.ts) and returns its summary.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
+import { jobLogger } from '../job-log.js';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import { InputError } from '../../core/input-error.js';
 import type { MaintainedUsageRollups } from '../../app/ports/usage-rollups.js';
@@ -34,16 +35,6 @@ export interface StructuredLog {
   error(message: string, attributes?: Record<string, unknown>): void;
 }
 
-function structured(logger: Logger): StructuredLog {
-  const at =
-    (level: 'info' | 'warn' | 'error') =>
-    (message: string, attributes?: Record<string, unknown>): void => {
-      if (attributes) logger[level](message, attributes);
-      else logger[level](message);
-    };
-  return { info: at('info'), warn: at('warn'), error: at('error') };
-}
-
 export type RollupResponse = RollupJobSummary & { readonly ok: true; readonly requestId: string };
 
 /** Kept back from the deadline: no day starts later, so a started day's UNLOADs can finish. */
@@ -53,7 +44,7 @@ export function createRollupHandler(
   deps: RollupHandlerDeps,
 ): (event: unknown, context: LambdaContext) => Promise<RollupResponse> {
   const clock = deps.clock ?? (() => new Date());
-  const log = structured(deps.logger);
+  const log = jobLogger(deps.logger);
   let config: RuntimeConfig | null = null;
   let configError: Error | null = null;
   try {
