@@ -45,6 +45,12 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const wanted = (process.env.BENCH_SCALES ?? '1m,50m,web20m,csm20k').split(',');
 const WEB_SCALE = { name: 'web20m', webEvents: 20_000_000 } as const;
 
+/** A share as a signed percentage: +15 %, −11 %. */
+function signedPercent(share: number): string {
+  const rounded = Math.round(share * 100);
+  return `${rounded < 0 ? '−' : '+'}${Math.abs(rounded)} %`;
+}
+
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)] as number;
@@ -111,7 +117,7 @@ for (const scale of SCALES.filter((s) => wanted.includes(s.name))) {
     const cpu = (r: Run | undefined): number => r?.cpuMs ?? 0;
     const cpuAdded = median(csm.map((r, i) => (cpu(r) - cpu(report[i])) / (cpu(report[i]) || 1)));
     csmRows.push(
-      `| ${scale.name} | ${scale.accounts.toLocaleString('en-US')} | ${CSMS} | ${csm[0]?.digests ?? 0} | ${csm[0]?.batches ?? 0} | ${ms(report)} | ${ms(csm)} | +${(added * 100).toFixed(0)} % | +${(cpuAdded * 100).toFixed(0)} % | ${Math.max(...csm.map((r) => r.maxRssMb))} | ${ms(delivery)} (${delivery[0]?.digests ?? 0} digests) | ${Math.round(ms(delivery) / Math.max(1, csm[0]?.batches ?? 1))} | ${Math.max(...delivery.map((r) => r.maxRssMb))} |`,
+      `| ${scale.name} | ${scale.accounts.toLocaleString('en-US')} | ${CSMS} | ${csm[0]?.digests ?? 0} | ${csm[0]?.batches ?? 0} | ${ms(report)} | ${ms(csm)} | ${signedPercent(added)} | ${signedPercent(cpuAdded)} | ${Math.max(...csm.map((r) => r.maxRssMb))} | ${ms(delivery)} (${delivery[0]?.digests ?? 0} digests) | ${Math.round(ms(delivery) / Math.max(1, csm[0]?.batches ?? 1))} | ${Math.max(...delivery.map((r) => r.maxRssMb))} |`,
     );
     console.error(csmRows[csmRows.length - 1]);
   }
