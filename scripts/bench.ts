@@ -56,13 +56,48 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)] as number;
 }
 
-function child(args: string[]): Run {
-  const out = execFileSync(process.execPath, ['--import', 'tsx', 'scripts/bench-child.ts', ...args], {
+/** One measured run of a child script in a fresh process: the JSON line it prints last. */
+function runScript(script: string, args: readonly string[]): Run {
+  const out = execFileSync(process.execPath, ['--import', 'tsx', script, ...args], {
     encoding: 'utf8',
     maxBuffer: 1 << 20,
   });
   const last = out.trim().split('\n').pop() ?? '{}';
   return JSON.parse(last) as Run;
+}
+
+const child = (args: readonly string[]): Run => runScript('scripts/bench-child.ts', args);
+const rollupChild = (args: readonly string[]): Run => runScript('scripts/bench-rollups-child.ts', args);
+
+/**
+ * The rollup update of one day and of a month, each against a bare scan of the same
+ * partitions (`scanMode` / `updateMode` of bench-rollups-child.ts), alternating RUNS times: the
+ * table cells after the first column.
+ */
+function timeRollupUpdates(
+  scanMode: string,
+  updateMode: string,
+  dataDir: string,
+  rollups: string,
+): { what: string; cells: string }[] {
+  const rows: { what: string; cells: string }[] = [];
+  for (const [what, from, to] of [
+    ['one day', '2026-11-22', '2026-11-22'],
+    ['a month', '2026-10-01', '2026-10-31'],
+  ] as const) {
+    const scans: Run[] = [];
+    const updates: Run[] = [];
+    for (let i = 0; i < RUNS; i += 1) {
+      scans.push(rollupChild([scanMode, dataDir, rollups, from, to]));
+      updates.push(rollupChild([updateMode, dataDir, rollups, from, to]));
+    }
+    const ratio = `${median(updates.map((r, i) => r.ms / (scans[i]?.ms ?? r.ms))).toFixed(2)}×`;
+    rows.push({
+      what: `${what} (${from} … ${to})`,
+      cells: `${median(scans.map((r) => r.ms))} | ${median(updates.map((r) => r.ms))} (${ratio}) | ${Math.max(...updates.map((r) => r.maxRssMb))} |`,
+    });
+  }
+  return rows;
 }
 
 async function ensureData(scale: Scale): Promise<string> {
@@ -166,14 +201,6 @@ if (process.env.BENCH_ROLLUPS !== '0') {
       },
     );
     console.error(`  rollups of ${scale.name} current in ${Math.round((performance.now() - t) / 1000)} s`);
-    const rollupChild = (args: string[]): Run => {
-      const out = execFileSync(
-        process.execPath,
-        ['--import', 'tsx', 'scripts/bench-rollups-child.ts', ...args],
-        { encoding: 'utf8', maxBuffer: 1 << 20 },
-      );
-      return JSON.parse(out.trim().split('\n').pop() ?? '{}') as Run;
-    };
     for (const [kind, date] of [
       ['weekly', '2026-11-18'],
       ['monthly', '2026-10-15'],
@@ -194,20 +221,8 @@ if (process.env.BENCH_ROLLUPS !== '0') {
       );
       console.error(rollupRows[rollupRows.length - 1]);
     }
-    for (const [what, from, to] of [
-      ['one day', '2026-11-22', '2026-11-22'],
-      ['a month', '2026-10-01', '2026-10-31'],
-    ] as const) {
-      const scans: Run[] = [];
-      const updates: Run[] = [];
-      for (let i = 0; i < RUNS; i += 1) {
-        scans.push(rollupChild(['scan', dir, rollups, from, to]));
-        updates.push(rollupChild(['update', dir, rollups, from, to]));
-      }
-      const ratio = `${median(updates.map((r, i) => r.ms / (scans[i]?.ms ?? r.ms))).toFixed(2)}×`;
-      updateRows.push(
-        `| ${scale.name} | ${what} (${from} … ${to}) | ${median(scans.map((r) => r.ms))} | ${median(updates.map((r) => r.ms))} (${ratio}) | ${Math.max(...updates.map((r) => r.maxRssMb))} |`,
-      );
+    for (const row of timeRollupUpdates('scan', 'update', dir, rollups)) {
+      updateRows.push(`| ${scale.name} | ${row.what} | ${row.cells}`);
       console.error(updateRows[updateRows.length - 1]);
     }
   }
@@ -246,19 +261,8 @@ if (wanted.includes(WEB_SCALE.name)) {
   // of one day and of a month are timed against a bare scan of the same partitions.
   if (process.env.BENCH_ROLLUPS !== '0') {
     const rollups = resolve('bench-data', `${WEB_SCALE.name}-rollups`);
-    const webChild = (args: string[]): Run => {
-      const out = execFileSync(
-        process.execPath,
-        ['--import', 'tsx', 'scripts/bench-rollups-child.ts', ...args],
-        {
-          encoding: 'utf8',
-          maxBuffer: 1 << 20,
-        },
-      );
-      return JSON.parse(out.trim().split('\n').pop() ?? '{}') as Run;
-    };
     if (!existsSync(join(rollups, 'web_events.manifest.json'))) {
-      const built = webChild(['webbuild', data.dir, rollups, '-', '-']);
+      const built = rollupChild(['webbuild', data.dir, rollups, '-', '-']);
       webUpdateRows.push(`| whole dataset (${data.partitions} days) | — | ${built.ms} | ${built.maxRssMb} |`);
     }
     for (const [kind, date] of [
@@ -269,7 +273,7 @@ if (wanted.includes(WEB_SCALE.name)) {
       const rolled: Run[] = [];
       for (let i = 0; i < RUNS; i += 1) {
         scans.push(child(['webscan', data.dir, kind, date]));
-        rolled.push(webChild(['web', data.dir, rollups, kind, date, 'stored']));
+        rolled.push(rollupChild(['web', data.dir, rollups, kind, date, 'stored']));
       }
       const ratio = `${median(rolled.map((r, i) => r.ms / (scans[i]?.ms ?? r.ms))).toFixed(2)}×`;
       webRollupRows.push(
@@ -277,20 +281,8 @@ if (wanted.includes(WEB_SCALE.name)) {
       );
       console.error(webRollupRows[webRollupRows.length - 1]);
     }
-    for (const [what, from, to] of [
-      ['one day', '2026-11-22', '2026-11-22'],
-      ['a month', '2026-10-01', '2026-10-31'],
-    ] as const) {
-      const scans: Run[] = [];
-      const updates: Run[] = [];
-      for (let i = 0; i < RUNS; i += 1) {
-        scans.push(webChild(['webscan', data.dir, rollups, from, to]));
-        updates.push(webChild(['webupdate', data.dir, rollups, from, to]));
-      }
-      const ratio = `${median(updates.map((r, i) => r.ms / (scans[i]?.ms ?? r.ms))).toFixed(2)}×`;
-      webUpdateRows.push(
-        `| ${what} (${from} … ${to}) | ${median(scans.map((r) => r.ms))} | ${median(updates.map((r) => r.ms))} (${ratio}) | ${Math.max(...updates.map((r) => r.maxRssMb))} |`,
-      );
+    for (const row of timeRollupUpdates('webscan', 'webupdate', data.dir, rollups)) {
+      webUpdateRows.push(`| ${row.what} | ${row.cells}`);
       console.error(webUpdateRows[webUpdateRows.length - 1]);
     }
   }
