@@ -80,16 +80,29 @@ export function glueTableInput(spec: TableSpec, options: GlueTableOptions): glue
     partitionKeys: partitioned
       ? [{ name: PARTITION_KEY, type: 'string', comment: 'UTC date of occurred_at, YYYY-MM-DD' }]
       : [],
-    storageDescriptor: {
-      location: options.location,
-      inputFormat: format.inputFormat,
-      outputFormat: format.outputFormat,
-      serdeInfo: {
-        serializationLibrary: format.serializationLibrary,
-        parameters: { ...format.serdeParameters },
-      },
-      columns: spec.columns.map((c) => ({ name: c.name, type: glueType(c.type), comment: c.description })),
+    storageDescriptor: storageDescriptor(
+      format,
+      options.location,
+      spec.columns.map((c) => ({ name: c.name, type: glueType(c.type), comment: c.description })),
+    ),
+  };
+}
+
+/** Where a table's files are and how Athena reads them. */
+function storageDescriptor(
+  format: StorageFormat,
+  location: string,
+  columns: glue.CfnTable.ColumnProperty[],
+): glue.CfnTable.StorageDescriptorProperty {
+  return {
+    location,
+    inputFormat: format.inputFormat,
+    outputFormat: format.outputFormat,
+    serdeInfo: {
+      serializationLibrary: format.serializationLibrary,
+      parameters: { ...format.serdeParameters },
     },
+    columns,
   };
 }
 
@@ -116,15 +129,10 @@ export function rollupTableInput(
       ...partitionProjection(options.location, options.partitionRangeStart),
     },
     partitionKeys: [{ name: PARTITION_KEY, type: 'string', comment: `The raw ${raw} partition rolled up` }],
-    storageDescriptor: {
-      location: options.location,
-      inputFormat: format.inputFormat,
-      outputFormat: format.outputFormat,
-      serdeInfo: {
-        serializationLibrary: format.serializationLibrary,
-        parameters: { ...format.serdeParameters },
-      },
-      columns: ROLLUP_COLUMNS[table].map((c) => ({ name: c.name, type: c.glueType, comment: c.comment })),
-    },
+    storageDescriptor: storageDescriptor(
+      format,
+      options.location,
+      ROLLUP_COLUMNS[table].map((c) => ({ name: c.name, type: c.glueType, comment: c.comment })),
+    ),
   };
 }
