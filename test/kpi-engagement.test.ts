@@ -328,7 +328,7 @@ describe('pure formulas', () => {
 
   it('parses the grains of usage_activity rows', () => {
     const parsed = parseUsageActivity([
-      { grain: 'period', period_index: 0, sessions: 1, session_seconds: 90 },
+      { grain: 'period', period_index: 0, sessions: 1, session_ms: 90_000 },
       { grain: 'feature', period_index: 0, event_name: 'b', feature_users: 1 },
       { grain: 'feature', period_index: 0, event_name: 'a', feature_users: 1 },
       { grain: 'feature', period_index: 1, event_name: 'c', feature_users: 9 },
@@ -341,7 +341,7 @@ describe('pure formulas', () => {
         health_features_used: 1,
       },
     ]);
-    expect(parsed.periods[0]).toMatchObject({ sessions: 1, sessionSeconds: 90 });
+    expect(parsed.periods[0]).toMatchObject({ sessions: 1, sessionMs: 90_000 });
     expect(parsed.periods[1]).toEqual(NO_ACTIVITY);
     expect(parsed.topFeatures).toEqual([
       { eventName: 'a', users: 1 },

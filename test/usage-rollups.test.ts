@@ -199,7 +199,7 @@ describe('on hand-written usage events', () => {
     }
   });
 
-  it('rebuilds a day a late file was added to, and the report changes with it', async () => {
+  it('rebuilds a day a late file was added to, and the day after it, and the report changes with it', async () => {
     const before = await (async () => {
       const engine = await fresh();
       try {
@@ -223,11 +223,12 @@ describe('on hand-written usage events', () => {
       const rollups = new LocalUsageRollups({ engine, rollupDir, timezone: 'UTC' });
       const rolled = await report(engine, '2026-W46', 'UTC', rollups);
       const raw = await report(engine, '2026-W46', 'UTC');
-      expect(rolled.stats.usage).toMatchObject({ source: 'rollups', daysBuilt: 1, daysRemoved: 0 });
+      // 11-09 and 11-10, whose sessions rollup reads 11-09 beside it (11-08 has no partition).
+      expect(rolled.stats.usage).toMatchObject({ source: 'rollups', daysBuilt: 2, daysRemoved: 0 });
       const manifestAfter = parseManifest(JSON.parse(readFileSync(join(rollupDir, MANIFEST_NAME), 'utf8')));
-      expect(manifestAfter?.days['2026-11-09']?.fingerprint).not.toBe(
-        manifestBefore?.days['2026-11-09']?.fingerprint,
-      );
+      for (const dt of ['2026-11-09', '2026-11-10']) {
+        expect(manifestAfter?.days[dt]?.fingerprint, dt).not.toBe(manifestBefore?.days[dt]?.fingerprint);
+      }
       expect(manifestAfter?.days['2026-11-12']).toEqual(manifestBefore?.days['2026-11-12']);
       expectSameFigures(rolled, raw, 'late file');
       expect(rolled.kpis.dau.value).not.toBe(before.kpis.dau.value);
@@ -237,14 +238,15 @@ describe('on hand-written usage events', () => {
     }
   });
 
-  it('removes the rollup of a deleted day', async () => {
+  it('removes the rollup of a deleted day and rebuilds its neighbours', async () => {
     rmSync(join(dataDir, 'usage_events', 'dt=2026-11-12'), { recursive: true });
     const engine = await fresh();
     try {
       const rollups = new LocalUsageRollups({ engine, rollupDir, timezone: 'UTC' });
       const rolled = await report(engine, '2026-W46', 'UTC', rollups);
       const raw = await report(engine, '2026-W46', 'UTC');
-      expect(rolled.stats.usage).toMatchObject({ source: 'rollups', daysBuilt: 0, daysRemoved: 1 });
+      // 11-11 and 11-13 read 11-12 beside them.
+      expect(rolled.stats.usage).toMatchObject({ source: 'rollups', daysBuilt: 2, daysRemoved: 1 });
       expect(existsSync(join(rollupDir, 'usage_user_days', 'dt=2026-11-12'))).toBe(false);
       const manifest = parseManifest(JSON.parse(readFileSync(join(rollupDir, MANIFEST_NAME), 'utf8')));
       expect(manifest?.days['2026-11-12']).toBeUndefined();

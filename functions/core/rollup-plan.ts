@@ -11,8 +11,11 @@
 import { periodContaining, type Period } from './period.js';
 import { isCalendarDate } from './validators.js';
 
-/** Bumped whenever the rollup SQL or layout changes: every day is then rebuilt. */
-export const ROLLUP_VERSION = 1;
+/**
+ * Bumped whenever the usage rollup SQL or layout changes: every day is then rebuilt. 2: the
+ * sessions rollup holds per-day summaries and boundary rows, and a day reads its neighbours.
+ */
+export const ROLLUP_VERSION = 2;
 
 /** The usage rollup tables, each a folder of `dt=` partitions. */
 export const ROLLUP_TABLES = ['usage_user_days', 'usage_sessions', 'usage_quality'] as const;
@@ -50,9 +53,10 @@ export interface RollupSet {
 }
 
 /**
- * Every rolled-up table. The usage rollups of a day read its raw partition alone; the web
- * rollups of day d read d − 1 and d + 1 too (a session is seen whole across midnight), so day d
- * is rebuilt when either neighbour changes.
+ * Every rolled-up table. The rollups of day d read the raw partitions d − 1 and d + 1 too (the
+ * usage sessions rollup to tell the sessions of d alone from those that cross into a neighbour;
+ * the web rollups to see a session whole across midnight), so day d is rebuilt when either
+ * neighbour changes.
  */
 export const ROLLUP_SETS: Readonly<Record<RolledUpTable, RollupSet>> = {
   usage_events: {
@@ -60,7 +64,7 @@ export const ROLLUP_SETS: Readonly<Record<RolledUpTable, RollupSet>> = {
     manifest: 'manifest.json',
     version: ROLLUP_VERSION,
     tables: ROLLUP_TABLES,
-    marginDays: 0,
+    marginDays: 1,
   },
   web_events: {
     raw: 'web_events',
@@ -125,7 +129,7 @@ export function baseManifest(
  * The fingerprint each day's rollup depends on, when it reads `marginDays` raw partitions
  * either side of its own: its own fingerprint and its neighbours' (`-` for a neighbour that is
  * absent), so that a change to a neighbour makes the day stale. With no margin, the partition's
- * own fingerprint (the usage manifests stay as they were).
+ * own fingerprint.
  */
 export function withNeighbours(partitions: readonly RawPartition[], marginDays: number): RawPartition[] {
   if (marginDays === 0) return [...partitions];
@@ -277,10 +281,20 @@ export const ROLLUP_COLUMNS: Readonly<Record<RollupTable, readonly RollupColumn[
     { name: 'features', glueType: 'array<string>', comment: 'Distinct event names, sorted' },
   ],
   usage_sessions: [
-    { name: 'local_day', glueType: 'date', comment: 'Local day of the deployment time zone' },
-    { name: 'session_id', glueType: 'string', comment: 'The session' },
-    { name: 'first_at', glueType: 'timestamp', comment: 'First event of the session that day (UTC)' },
-    { name: 'last_at', glueType: 'timestamp', comment: 'Last event of the session that day (UTC)' },
+    {
+      name: 'local_day',
+      glueType: 'date',
+      comment: 'Local day (deployment time zone) of the first event of the sessions',
+    },
+    {
+      name: 'session_id',
+      glueType: 'string',
+      comment: 'A session with events in a neighbour partition too; NULL on a summary row',
+    },
+    { name: 'sessions', glueType: 'bigint', comment: 'Summary row: sessions of this partition alone' },
+    { name: 'session_ms', glueType: 'bigint', comment: 'Summary row: their lengths, whole milliseconds, summed' },
+    { name: 'first_at', glueType: 'timestamp', comment: 'Session row: its first event in this partition (UTC)' },
+    { name: 'last_at', glueType: 'timestamp', comment: 'Session row: its last event in this partition (UTC)' },
   ],
   usage_quality: QUALITY_ROLLUP_COLUMNS,
   web_sessions: [

@@ -87,9 +87,12 @@ distinct_keys AS (
     max(in_period_1) AS in_period_1,
     max(in_health_0) AS in_health_0,
     max(in_health_1) AS in_health_1,
-    -- A session lasts from its first to its last event (it may cross midnight).
+    -- A session lasts from its first to its last event (it may cross midnight), in whole
+    -- milliseconds: integer sums are exact in any order (the rollups add them up per day).
     min(occurred_at) AS first_at,
-    max(occurred_at) AS last_at
+    max(occurred_at) AS last_at,
+    CAST(1 AS BIGINT) AS sessions,
+    CAST(round((to_unixtime(max(occurred_at)) - to_unixtime(min(occurred_at))) * 1000) AS BIGINT) AS session_ms
   FROM flagged_events
   GROUP BY GROUPING SETS (
     (event_name, period_user_id),
@@ -141,13 +144,16 @@ by_grain AS (
     END AS grain,
     k.event_name,
     k.account_id,
-    -- A session counts in the period its first event falls in; no session_id, no session.
-    count(CASE WHEN k.key_kind = 'session' AND k.session_start_period = 0 THEN 1 END) AS sessions_0,
-    count(CASE WHEN k.key_kind = 'session' AND k.session_start_period = 1 THEN 1 END) AS sessions_1,
-    sum(CASE WHEN k.key_kind = 'session' AND k.session_start_period = 0 THEN k.session_seconds END)
-      AS session_seconds_0,
-    sum(CASE WHEN k.key_kind = 'session' AND k.session_start_period = 1 THEN k.session_seconds END)
-      AS session_seconds_1,
+    -- A session counts in the period its first event falls in; no session_id, no session. A
+    -- session row is one session (`sessions` 1) or, from the rollups, a day's summary of many.
+    coalesce(sum(CASE WHEN k.key_kind = 'session' AND k.session_start_period = 0 THEN k.sessions END), 0)
+      AS sessions_0,
+    coalesce(sum(CASE WHEN k.key_kind = 'session' AND k.session_start_period = 1 THEN k.sessions END), 0)
+      AS sessions_1,
+    CAST(sum(CASE WHEN k.key_kind = 'session' AND k.session_start_period = 0 THEN k.session_ms END) AS BIGINT)
+      AS session_ms_0,
+    CAST(sum(CASE WHEN k.key_kind = 'session' AND k.session_start_period = 1 THEN k.session_ms END) AS BIGINT)
+      AS session_ms_1,
     -- Per feature its distinct users; in the totals, the sum of that over the features.
     count(CASE WHEN k.key_kind = 'feature_user' AND k.in_period_0 = 1 THEN 1 END) AS feature_users_0,
     count(CASE WHEN k.key_kind = 'feature_user' AND k.in_period_1 = 1 THEN 1 END) AS feature_users_1,
@@ -178,11 +184,13 @@ by_grain AS (
         WHEN d.key_kind <> 'session' THEN NULL
         WHEN d.first_at >= p0.start_ts AND d.first_at < p0.end_ts THEN 0
         WHEN d.first_at >= p1.start_ts AND d.first_at < p1.end_ts THEN 1
-      END AS session_start_period,
-      to_unixtime(d.last_at) - to_unixtime(d.first_at) AS session_seconds
+        -- A rollup's summary of sessions has no instant, only the local day they started on.
+        WHEN d.first_at IS NULL AND d.local_day BETWEEN p0.first_day AND p0.last_day THEN 0
+        WHEN d.first_at IS NULL AND d.local_day BETWEEN p1.first_day AND p1.last_day THEN 1
+      END AS session_start_period
     FROM distinct_keys AS d
-    CROSS JOIN (SELECT start_ts, end_ts FROM activity_periods WHERE period_index = 0) AS p0
-    CROSS JOIN (SELECT start_ts, end_ts FROM activity_periods WHERE period_index = 1) AS p1
+    CROSS JOIN (SELECT first_day, last_day, start_ts, end_ts FROM activity_periods WHERE period_index = 0) AS p0
+    CROSS JOIN (SELECT first_day, last_day, start_ts, end_ts FROM activity_periods WHERE period_index = 1) AS p1
     WHERE d.key_kind <> 'none'
   ) AS k
   LEFT JOIN first_week_cohort AS c
@@ -199,7 +207,7 @@ per_period AS (
     g.event_name,
     g.account_id,
     CASE p.period_index WHEN 0 THEN g.sessions_0 ELSE g.sessions_1 END AS sessions,
-    CASE p.period_index WHEN 0 THEN g.session_seconds_0 ELSE g.session_seconds_1 END AS session_seconds,
+    CASE p.period_index WHEN 0 THEN g.session_ms_0 ELSE g.session_ms_1 END AS session_ms,
     CASE p.period_index WHEN 0 THEN g.feature_users_0 ELSE g.feature_users_1 END AS feature_users,
     CASE p.period_index WHEN 0 THEN g.used_in_health_0 ELSE g.used_in_health_1 END AS used_in_health,
     CASE p.period_index WHEN 0 THEN g.active_0 ELSE g.active_1 END AS active,
@@ -245,7 +253,7 @@ SELECT
   r.event_name,
   r.account_id,
   r.sessions,
-  r.session_seconds,
+  r.session_ms,
   r.feature_users,
   r.features_used,
   r.features_used_in_health,

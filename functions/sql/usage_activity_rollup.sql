@@ -1,8 +1,9 @@
 -- usage_activity.sql over the usage rollups (docs/rollups.md) instead of the raw events: the
 -- same figures for the same dt partitions. The distinct keys come from the rollup's
 -- (dt, local day, account, user) rows with their features (usage_rollup_user_days) and the
--- per-day session rows (usage_rollup_sessions); the steps after distinct_keys are those of
--- usage_activity.sql (keep them the same).
+-- session rows (usage_rollup_sessions: per-day summaries and the boundary rows of sessions that
+-- cross a partition boundary); the steps after distinct_keys are those of usage_activity.sql
+-- (keep them the same).
 WITH activity_periods AS (
   -- The days each measure of periods 0 and 1 looks at: the period itself; the 30 days ending on
   -- last_day (health); the sign-up days of the first-week cohort, [first_day - 7, last_day - 7].
@@ -53,18 +54,31 @@ flagged_features AS (
   FROM (SELECT * FROM flagged_days WHERE period_user_id IS NOT NULL OR in_health_0 = 1 OR in_health_1 = 1) AS d
   CROSS JOIN UNNEST(d.features) AS f(event_name)
 ),
-merged_sessions AS (
-  -- Each session from its per-day rows over the same dt range: first of the firsts, last of the
-  -- lasts. As in usage_activity.sql, only what happens from a day before period 1 counts.
+session_keys AS (
+  -- The session rows of the same dt range, as session keys of usage_activity.sql:
+  -- - each session with events in more than one partition, from its boundary rows: first of the
+  --   firsts, last of the lasts. As in usage_activity.sql, only what happens from a day before
+  --   period 1 counts;
+  -- - the summaries of the sessions of one partition, those of the local days of periods 0 and 1
+  --   (a session starts on the local day of its first event), as rows of many sessions.
   SELECT
-    s.session_id,
+    CASE WHEN s.session_id IS NULL THEN s.local_day END AS local_day,
+    CASE WHEN s.session_id IS NULL THEN sum(s.sessions) ELSE 1 END AS sessions,
+    CASE
+      WHEN s.session_id IS NULL THEN sum(s.session_ms)
+      ELSE CAST(round((to_unixtime(max(s.last_at)) - to_unixtime(min(s.first_at))) * 1000) AS BIGINT)
+    END AS session_ms,
     min(s.first_at) AS first_at,
     max(s.last_at) AS last_at
   FROM usage_rollup_sessions AS s
   CROSS JOIN bounds AS b
   WHERE s.dt BETWEEN ? AND ?
-    AND s.last_at >= b.start_ts_1 - INTERVAL '1' DAY
-  GROUP BY s.session_id
+    AND (
+      (s.session_id IS NOT NULL AND s.last_at >= b.start_ts_1 - INTERVAL '1' DAY)
+      OR (s.session_id IS NULL AND s.local_day BETWEEN b.first_day_1 AND b.last_day_0)
+    )
+  -- Summaries are grouped by their day, boundary rows by their session.
+  GROUP BY s.session_id, CASE WHEN s.session_id IS NULL THEN s.local_day END
 ),
 distinct_keys AS (
   -- One row per distinct key of each kind, with the windows it was seen in (as in
@@ -80,7 +94,9 @@ distinct_keys AS (
     max(in_health_0) AS in_health_0,
     max(in_health_1) AS in_health_1,
     CAST(NULL AS timestamp) AS first_at,
-    CAST(NULL AS timestamp) AS last_at
+    CAST(NULL AS timestamp) AS last_at,
+    CAST(NULL AS BIGINT) AS sessions,
+    CAST(NULL AS BIGINT) AS session_ms
   FROM flagged_days
   GROUP BY GROUPING SETS ((account_id, local_day), (account_id, user_id))
   UNION ALL
@@ -98,7 +114,9 @@ distinct_keys AS (
     max(in_health_0) AS in_health_0,
     max(in_health_1) AS in_health_1,
     CAST(NULL AS timestamp) AS first_at,
-    CAST(NULL AS timestamp) AS last_at
+    CAST(NULL AS timestamp) AS last_at,
+    CAST(NULL AS BIGINT) AS sessions,
+    CAST(NULL AS BIGINT) AS session_ms
   FROM flagged_features
   GROUP BY GROUPING SETS ((event_name, period_user_id), (account_id, event_name))
   UNION ALL
@@ -106,14 +124,16 @@ distinct_keys AS (
     'session' AS key_kind,
     CAST(NULL AS varchar) AS account_id,
     CAST(NULL AS varchar) AS event_name,
-    CAST(NULL AS date) AS local_day,
+    local_day,
     0 AS in_period_0,
     0 AS in_period_1,
     0 AS in_health_0,
     0 AS in_health_1,
     first_at,
-    last_at
-  FROM merged_sessions
+    last_at,
+    sessions,
+    session_ms
+  FROM session_keys
 ),
 paying AS (
   -- Accounts paying on last_day of period 0 or 1 (MRR > 0).
@@ -157,13 +177,16 @@ by_grain AS (
     END AS grain,
     k.event_name,
     k.account_id,
-    -- A session counts in the period its first event falls in; no session_id, no session.
-    count(CASE WHEN k.key_kind = 'session' AND k.session_start_period = 0 THEN 1 END) AS sessions_0,
-    count(CASE WHEN k.key_kind = 'session' AND k.session_start_period = 1 THEN 1 END) AS sessions_1,
-    sum(CASE WHEN k.key_kind = 'session' AND k.session_start_period = 0 THEN k.session_seconds END)
-      AS session_seconds_0,
-    sum(CASE WHEN k.key_kind = 'session' AND k.session_start_period = 1 THEN k.session_seconds END)
-      AS session_seconds_1,
+    -- A session counts in the period its first event falls in; no session_id, no session. A
+    -- session row is one session (`sessions` 1) or, from the rollups, a day's summary of many.
+    coalesce(sum(CASE WHEN k.key_kind = 'session' AND k.session_start_period = 0 THEN k.sessions END), 0)
+      AS sessions_0,
+    coalesce(sum(CASE WHEN k.key_kind = 'session' AND k.session_start_period = 1 THEN k.sessions END), 0)
+      AS sessions_1,
+    CAST(sum(CASE WHEN k.key_kind = 'session' AND k.session_start_period = 0 THEN k.session_ms END) AS BIGINT)
+      AS session_ms_0,
+    CAST(sum(CASE WHEN k.key_kind = 'session' AND k.session_start_period = 1 THEN k.session_ms END) AS BIGINT)
+      AS session_ms_1,
     -- Per feature its distinct users; in the totals, the sum of that over the features.
     count(CASE WHEN k.key_kind = 'feature_user' AND k.in_period_0 = 1 THEN 1 END) AS feature_users_0,
     count(CASE WHEN k.key_kind = 'feature_user' AND k.in_period_1 = 1 THEN 1 END) AS feature_users_1,
@@ -194,11 +217,13 @@ by_grain AS (
         WHEN d.key_kind <> 'session' THEN NULL
         WHEN d.first_at >= p0.start_ts AND d.first_at < p0.end_ts THEN 0
         WHEN d.first_at >= p1.start_ts AND d.first_at < p1.end_ts THEN 1
-      END AS session_start_period,
-      to_unixtime(d.last_at) - to_unixtime(d.first_at) AS session_seconds
+        -- A rollup's summary of sessions has no instant, only the local day they started on.
+        WHEN d.first_at IS NULL AND d.local_day BETWEEN p0.first_day AND p0.last_day THEN 0
+        WHEN d.first_at IS NULL AND d.local_day BETWEEN p1.first_day AND p1.last_day THEN 1
+      END AS session_start_period
     FROM distinct_keys AS d
-    CROSS JOIN (SELECT start_ts, end_ts FROM activity_periods WHERE period_index = 0) AS p0
-    CROSS JOIN (SELECT start_ts, end_ts FROM activity_periods WHERE period_index = 1) AS p1
+    CROSS JOIN (SELECT first_day, last_day, start_ts, end_ts FROM activity_periods WHERE period_index = 0) AS p0
+    CROSS JOIN (SELECT first_day, last_day, start_ts, end_ts FROM activity_periods WHERE period_index = 1) AS p1
     WHERE d.key_kind <> 'none'
   ) AS k
   LEFT JOIN first_week_cohort AS c
@@ -215,7 +240,7 @@ per_period AS (
     g.event_name,
     g.account_id,
     CASE p.period_index WHEN 0 THEN g.sessions_0 ELSE g.sessions_1 END AS sessions,
-    CASE p.period_index WHEN 0 THEN g.session_seconds_0 ELSE g.session_seconds_1 END AS session_seconds,
+    CASE p.period_index WHEN 0 THEN g.session_ms_0 ELSE g.session_ms_1 END AS session_ms,
     CASE p.period_index WHEN 0 THEN g.feature_users_0 ELSE g.feature_users_1 END AS feature_users,
     CASE p.period_index WHEN 0 THEN g.used_in_health_0 ELSE g.used_in_health_1 END AS used_in_health,
     CASE p.period_index WHEN 0 THEN g.active_0 ELSE g.active_1 END AS active,
@@ -261,7 +286,7 @@ SELECT
   r.event_name,
   r.account_id,
   r.sessions,
-  r.session_seconds,
+  r.session_ms,
   r.feature_users,
   r.features_used,
   r.features_used_in_health,

@@ -44,7 +44,7 @@ import {
 import { addDays } from '../../core/period.js';
 import { isBucketName } from '../../core/validators.js';
 import { composeQuery, dataQualityQuery, type ComposeContext } from '../../sql/compose.js';
-import { longSessionsReason, webRollupCheckQuery } from './web-check.js';
+import { longSessionsQuery, longSessionsReason } from './session-check.js';
 import type { QueryRequest, QueryResult, QueryStats, TableSource } from '../../app/ports/query-engine.js';
 import type { ObjectStore } from '../../app/ports/object-store.js';
 import type {
@@ -140,7 +140,7 @@ export interface UnloadStatement extends QueryRequest {
  */
 const KEPT_ROWS: Readonly<Record<RollupTable, string | null>> = {
   usage_user_days: "part = 'user_day'",
-  usage_sessions: "part = 'session' AND session_id IS NOT NULL",
+  usage_sessions: "part = 'session'",
   usage_quality: null,
   web_sessions: "part = 'session'",
   web_pages: "part = 'page' AND page IS NOT NULL",
@@ -154,11 +154,28 @@ const ROLLUP_QUERIES: Readonly<Record<RolledUpTable, string>> = {
 };
 
 /**
+ * The values of a day's pass (rollup_usage_days.sql, rollup_web_days.sql) for the table it
+ * feeds: the partitions read, then those kept (and for usage the user days' partitions).
+ */
+function passValues(table: RollupTable, day: string, before: string, after: string): string[] {
+  switch (table) {
+    case 'usage_sessions':
+      return [before, after, day, day, day, day];
+    case 'usage_user_days':
+      return [day, day, day, day, day, day];
+    default:
+      return [before, after, day, day];
+  }
+}
+
+/**
  * The three UNLOADs of one day of a raw table's rollups: the composed query files
  * (rollup_usage_days.sql or rollup_web_days.sql, and the table's data-quality query, the same
  * text DuckDB runs) inside an UNLOAD that keeps one kind of row and the table's columns, to the
  * day's prefix. A web day's pass reads the raw partitions d − 1 to d + 1 and keeps the rows of
- * d (its last two values), as the local batch of one day does. The location comes only from
+ * d (its last two values), as the local batch of one day does; so does the session part of a
+ * usage day's pass for usage_sessions, while the usage_user_days UNLOAD gives its session part
+ * the day alone (those rows are not kept: it reads one raw day). The location comes only from
  * the validated folder, the fixed table name and the validated day; the values stay parameters.
  */
 export function unloadStatements(
@@ -177,9 +194,8 @@ export function unloadStatements(
   const last = addDays(day, set.marginDays);
   const ctx: ComposeContext = { sources, currency: 'USD', periods: rollupCalendar(first, last, timezone) };
   const varchar = (value: string) => ({ type: 'varchar' as const, value });
-  // usage: the day's partition; web: the partitions read (the day ± 1), then the day kept.
-  const values = set.marginDays === 0 ? [day, day] : [first, last, day, day];
-  const days = composeQuery(ROLLUP_QUERIES[raw], values.map(varchar), ctx);
+  const pass = (table: RollupTable) =>
+    composeQuery(ROLLUP_QUERIES[raw], passValues(table, day, first, last).map(varchar), ctx);
   const quality = dataQualityQuery(raw, ctx, { fromDt: day, toDt: day }, { byPartition: true });
   if (quality === null) throw new Error(`${raw} is not configured`);
   const location = (table: RollupTable): string =>
@@ -187,7 +203,7 @@ export function unloadStatements(
   const columns = (table: RollupTable): string => ROLLUP_COLUMNS[table].map((c) => c.name).join(', ');
   return set.tables.map((table): UnloadStatement => {
     const keep = KEPT_ROWS[table];
-    const inner = keep === null ? quality : days;
+    const inner = keep === null ? quality : pass(table);
     return {
       table,
       location: location(table),
@@ -296,18 +312,16 @@ export class AthenaUsageRollups implements MaintainedUsageRollups {
         reason: `the ${noun} rollups cannot be written: ${result.failed.dt}: ${result.failed.reason}`,
       };
     }
-    if (table === 'web_events') {
-      let reason: string | null;
-      try {
-        const check = await this.#runner.query(
-          webRollupCheckQuery(await this.#runner.sources(), range, this.#timezone),
-        );
-        reason = longSessionsReason(check.rows);
-      } catch (error) {
-        return { usable: false, reason: `the web rollups cannot be read: ${firstLine(error)}` };
-      }
-      if (reason !== null) return { usable: false, reason };
+    let reason: string | null;
+    try {
+      const check = await this.#runner.query(
+        longSessionsQuery(table, await this.#runner.sources(), range, this.#timezone),
+      );
+      reason = longSessionsReason(table, check.rows);
+    } catch (error) {
+      return { usable: false, reason: `the ${noun} rollups cannot be read: ${firstLine(error)}` };
     }
+    if (reason !== null) return { usable: false, reason };
     return { usable: true, timezone: this.#timezone, built: result.built, removed: result.removed };
   }
 

@@ -38,7 +38,7 @@ import {
   type RollupTable,
 } from '../../core/rollup-plan.js';
 import { composeQuery, dataQualityQuery, type ComposeContext } from '../../sql/compose.js';
-import { longSessionsReason, webRollupCheckQuery } from './web-check.js';
+import { longSessionsQuery, longSessionsReason } from './session-check.js';
 import { addDays } from '../../core/period.js';
 import type { QueryEngine, TableSource } from '../../app/ports/query-engine.js';
 import type { RollupReadiness, RollupRequest, UsageRollups } from '../../app/ports/usage-rollups.js';
@@ -82,6 +82,7 @@ const EMPTY_COLUMNS: Readonly<Record<RollupTable, string>> = {
     'CAST(NULL AS VARCHAR) AS user_id, CAST(NULL AS BIGINT) AS events, CAST(NULL AS VARCHAR[]) AS features',
   usage_sessions:
     'CAST(NULL AS VARCHAR) AS dt, CAST(NULL AS DATE) AS local_day, CAST(NULL AS VARCHAR) AS session_id, ' +
+    'CAST(NULL AS BIGINT) AS sessions, CAST(NULL AS BIGINT) AS session_ms, ' +
     'CAST(NULL AS TIMESTAMP) AS first_at, CAST(NULL AS TIMESTAMP) AS last_at',
   usage_quality: QUALITY_COLUMNS,
   web_sessions:
@@ -116,10 +117,12 @@ const WEB_FIGURES = 'views, timed_views, time_on_page_ms, exits, scrolled_views,
 const ROLLUP_BUILDS: Readonly<Record<RolledUpTable, RollupBuild>> = {
   usage_events: {
     query: 'rollup_usage_days',
-    params: (fromDt, toDt) => [fromDt, toDt],
+    // Sessions: the partitions read (the batch and a day either side), then those kept; user
+    // days: the batch.
+    params: (fromDt, toDt) => [addDays(fromDt, -1), addDays(toDt, 1), fromDt, toDt, fromDt, toDt],
     writes: {
       usage_user_days: `SELECT dt, local_day, account_id, user_id, events, features FROM {kept} WHERE part = 'user_day'`,
-      usage_sessions: `SELECT dt, local_day, session_id, first_at, last_at FROM {kept} WHERE part = 'session' AND session_id IS NOT NULL`,
+      usage_sessions: `SELECT dt, local_day, session_id, sessions, session_ms, first_at, last_at FROM {kept} WHERE part = 'session'`,
     },
     quality: 'usage_quality',
   },
@@ -249,11 +252,11 @@ export class LocalUsageRollups implements UsageRollups {
     }
     const range = { fromDt: request.fromDt, toDt: request.toDt };
     const ready = await this.sync(range, table);
-    if (!ready.usable || table !== 'web_events') return ready;
+    if (!ready.usable) return ready;
     const result = await this.engine.query(
-      webRollupCheckQuery(await this.engine.sources(), range, this.zone()),
+      longSessionsQuery(table, await this.engine.sources(), range, this.zone()),
     );
-    const reason = longSessionsReason(result.rows);
+    const reason = longSessionsReason(table, result.rows);
     return reason === null ? ready : { usable: false, reason };
   }
 

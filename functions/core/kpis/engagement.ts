@@ -137,7 +137,11 @@ export function stickinessValue(a: ActiveUsers, days: number): PeriodValue {
 
 export interface PeriodActivity {
   readonly sessions: number;
-  readonly sessionSeconds: number | null;
+  /**
+   * Σ session length in whole milliseconds (the SQL sums integers, exact in any order, so the
+   * raw events and the rollups give the same total); null without sessions.
+   */
+  readonly sessionMs: number | null;
   /** Features used in the period, and Σ over them of their distinct users. */
   readonly featuresUsed: number;
   readonly featureUsers: number;
@@ -151,7 +155,7 @@ export interface PeriodActivity {
 
 export const NO_ACTIVITY: PeriodActivity = {
   sessions: 0,
-  sessionSeconds: null,
+  sessionMs: null,
   featuresUsed: 0,
   featureUsers: 0,
   featuresUsedInHealthWindow: 0,
@@ -187,7 +191,7 @@ export function parseUsageActivity(rows: readonly Row[]): UsageActivity {
     if (row.grain === 'period') {
       periods[index] = {
         sessions: n(row, 'sessions'),
-        sessionSeconds: num(row.session_seconds),
+        sessionMs: num(row.session_ms),
         featuresUsed: n(row, 'features_used'),
         featureUsers: n(row, 'feature_users'),
         featuresUsedInHealthWindow: n(row, 'features_used_in_health'),
@@ -241,10 +245,10 @@ export function activeAccountRate(a: PeriodActivity): PeriodValue {
 
 /** Σ session length / sessions, over sessions starting in the period, in minutes. */
 export function avgSessionMinutes(a: PeriodActivity): PeriodValue {
-  if (a.sessions === 0 || a.sessionSeconds === null) {
+  if (a.sessions === 0 || a.sessionMs === null) {
     return { value: null, reason: 'no sessions started in the period' };
   }
-  return { value: a.sessionSeconds / 60 / a.sessions, detail: { sessions: a.sessions } };
+  return { value: a.sessionMs / 1000 / 60 / a.sessions, detail: { sessions: a.sessions } };
 }
 
 /** Events (distinct event ids) in the period / distinct active users in the period. */
