@@ -180,7 +180,8 @@ beforeEach(async () => {
     };
     sent.push(query);
     if (!sql.startsWith('UNLOAD ')) {
-      states.set(query.id, { state: 'SUCCEEDED' });
+      const failure = failWith(query);
+      states.set(query.id, failure === null ? { state: 'SUCCEEDED' } : { state: 'FAILED', reason: failure });
       return { QueryExecutionId: query.id };
     }
     const { bucket, key } = splitUri(query.location);
@@ -224,7 +225,8 @@ beforeEach(async () => {
   athena.on(GetQueryResultsCommand).callsFake((input: GetQueryResultsCommandInput) => {
     const query = sent.find((q) => q.id === input.QueryExecutionId);
     if (!query || query.sql.startsWith('UNLOAD ')) throw new Error('an UNLOAD has no rows to read');
-    // The only SELECT the rollups run: web_rollup_check.sql, one bigint column.
+    // The only SELECTs the rollups run: usage_rollup_check.sql and web_rollup_check.sql, one
+    // bigint column.
     return {
       ResultSet: {
         ResultSetMetadata: {
@@ -263,19 +265,28 @@ describe('the rollup job on Athena', () => {
     expect(new Set(sent.map((q) => q.workgroup))).toEqual(new Set(['cs-kpi-digest-queries']));
 
     const sources = await e.sources();
-    for (const dt of ['2026-11-21', '2026-11-22']) {
-      const ctx = { sources, currency: 'USD', periods: rollupCalendar(dt, dt, ZONE) };
-      const range = [
-        { type: 'varchar' as const, value: dt },
-        { type: 'varchar' as const, value: dt },
-      ];
-      const days = composeQuery('rollup_usage_days', range, ctx);
+    for (const [dt, before, after] of [
+      ['2026-11-21', '2026-11-20', '2026-11-22'],
+      ['2026-11-22', '2026-11-21', '2026-11-23'],
+    ] as const) {
+      // As the local adapter's batch of this one day: the calendar of the day ± 1.
+      const ctx = { sources, currency: 'USD', periods: rollupCalendar(before, after, ZONE) };
+      const values = (read: readonly string[]) =>
+        [...read, dt, dt, dt, dt].map((value) => ({ type: 'varchar' as const, value }));
+      // The session part reads the day ± 1; the user-day UNLOAD gives it the day alone (its
+      // session rows are not kept), so it reads one raw day.
+      const sessionPass = composeQuery('rollup_usage_days', values([before, after]), ctx);
+      const userDayPass = composeQuery('rollup_usage_days', values([dt, dt]), ctx);
       const quality = dataQualityQuery('usage_events', ctx, { fromDt: dt, toDt: dt }, { byPartition: true });
       const byTable = new Map(sent.filter((q) => dayOf(q) === dt).map((q) => [tableOf(q), q]));
       expect([...byTable.keys()].sort()).toEqual(['usage_quality', 'usage_sessions', 'usage_user_days']);
+      expect(byTable.get('usage_sessions')?.params.slice(-6)).toEqual(
+        [before, after, dt, dt, dt, dt].map((v) => `'${v}'`),
+      );
+      expect(byTable.get('usage_user_days')?.params.slice(-6)).toEqual(Array(6).fill(`'${dt}'`));
       for (const [table, inner] of [
-        ['usage_user_days', days],
-        ['usage_sessions', days],
+        ['usage_user_days', userDayPass],
+        ['usage_sessions', sessionPass],
         ['usage_quality', quality],
       ] as const) {
         const q = byTable.get(table);
@@ -292,13 +303,18 @@ describe('the rollup job on Athena', () => {
         const inside = (q?.sql ?? '').slice(0, (q?.sql ?? '').lastIndexOf('\nTO '));
         expect(inside).not.toContain(dt);
       }
-      expect(byTable.get('usage_user_days')?.sql).toContain(loadSql('rollup_usage_days').trim());
+      // The file's own WITH joins the composed one: everything from its first step on is verbatim.
+      const file = loadSql('rollup_usage_days').trim();
+      expect(byTable.get('usage_user_days')?.sql).toContain(
+        file.slice(file.indexOf('WITH session_days AS (') + 5),
+      );
       expect(byTable.get('usage_user_days')?.sql).toContain(
         'UNLOAD (SELECT local_day, account_id, user_id, events, features FROM (',
       );
       expect(byTable.get('usage_sessions')?.sql).toContain(
-        ") AS day_rows WHERE part = 'session' AND session_id IS NOT NULL)",
+        'UNLOAD (SELECT local_day, session_id, sessions, session_ms, first_at, last_at FROM (',
       );
+      expect(byTable.get('usage_sessions')?.sql).toContain(") AS day_rows WHERE part = 'session')\nTO ");
     }
     // The old object is gone; each prefix holds what its UNLOAD wrote.
     expect(await keysUnder(`${ROLLUP_PREFIX}/usage_user_days/dt=2026-11-22/`)).toHaveLength(1);
@@ -307,6 +323,9 @@ describe('the rollup job on Athena', () => {
     const manifest = await storedManifest();
     expect(manifest).toMatchObject({ version: ROLLUP_VERSION, timezone: ZONE, dataSource: 'athena:cs_kpi' });
     expect(Object.keys(manifest?.days ?? {})).toEqual(['2026-11-21', '2026-11-22']);
+    // A day's fingerprint is its neighbours' and its own ('-': no partition).
+    expect(manifest?.days['2026-11-21']?.fingerprint).toMatch(/^-\+[0-9a-f]{32}\+[0-9a-f]{32}$/);
+    expect(manifest?.days['2026-11-22']?.fingerprint).toMatch(/^[0-9a-f]{32}\+[0-9a-f]{32}\+-$/);
   });
 
   it('the SELECT inside each UNLOAD parses with the Trino grammar', async () => {
@@ -319,7 +338,7 @@ describe('the rollup job on Athena', () => {
     }
   });
 
-  it('a rerun builds nothing; a rewritten raw file (new ETag) rebuilds that day only', async () => {
+  it('a rerun builds nothing; a rewritten raw file (new ETag) rebuilds that day and its neighbours', async () => {
     await putRaw('2026-11-21', 'part-0.parquet', 'raw day one');
     await putRaw('2026-11-22', 'part-0.parquet', 'raw day two');
     await rollups().adapter.sync({});
@@ -330,25 +349,36 @@ describe('the rollup job on Athena', () => {
     expect(sent).toEqual([]);
     expect(await storedManifest()).toEqual(first);
 
-    // Same key, same size, other content: only the ETag tells.
+    // Same key, same size, other content: only the ETag tells. 11-20 reads 11-21 beside it,
+    // 11-23 does not exist yet; 11-19 is two days away.
+    await putRaw('2026-11-19', 'part-0.parquet', 'raw day zero');
+    await putRaw('2026-11-20', 'part-0.parquet', 'raw day zero');
+    await rollups().adapter.sync({});
+    const second = await storedManifest();
+    sent = [];
     await putRaw('2026-11-21', 'part-0.parquet', 'raw day ONE');
     const stale = await rollups().adapter.sync({});
-    expect(stale).toMatchObject({ built: ['2026-11-21'], current: 1 });
-    expect(sent.map(dayOf)).toEqual(['2026-11-21', '2026-11-21', '2026-11-21']);
-    // Rebuilt over its own earlier files: each prefix was emptied first (else Athena refuses).
+    expect(stale).toMatchObject({ built: ['2026-11-22', '2026-11-21', '2026-11-20'], current: 1 });
+    expect(sent.map(dayOf).sort()).toEqual(
+      ['2026-11-20', '2026-11-21', '2026-11-22'].flatMap((dt) => [dt, dt, dt]),
+    );
+    // Rebuilt over their own earlier files: each prefix was emptied first (else Athena refuses).
     for (const table of ['usage_user_days', 'usage_sessions', 'usage_quality']) {
       expect(await keysUnder(`${ROLLUP_PREFIX}/${table}/dt=2026-11-21/`)).toHaveLength(1);
     }
     const after = await storedManifest();
-    expect(after?.days['2026-11-22']).toEqual(first?.days['2026-11-22']);
-    expect(after?.days['2026-11-21']?.fingerprint).not.toBe(first?.days['2026-11-21']?.fingerprint);
+    expect(after?.days['2026-11-19']).toEqual(second?.days['2026-11-19']);
+    for (const dt of ['2026-11-20', '2026-11-21', '2026-11-22']) {
+      expect(after?.days[dt]?.fingerprint, dt).not.toBe(second?.days[dt]?.fingerprint);
+    }
+    expect(first?.days['2026-11-22']).toBeDefined();
 
     // A file added to a day makes it stale too; a file Athena does not read (_SUCCESS) does not.
     sent = [];
     await putRaw('2026-11-22', '_SUCCESS', '');
     expect((await rollups().adapter.sync({})).built).toEqual([]);
     await putRaw('2026-11-22', 'part-1.parquet', 'late rows');
-    expect((await rollups().adapter.sync({})).built).toEqual(['2026-11-22']);
+    expect((await rollups().adapter.sync({})).built).toEqual(['2026-11-22', '2026-11-21']);
   });
 
   it('a failed UNLOAD leaves its day unrecorded and the job fails; the next run rebuilds it', async () => {
@@ -407,7 +437,7 @@ describe('the rollup job on Athena', () => {
     expect((await storedManifest())?.timezone).toBe(ZONE);
   });
 
-  it('removes the rollups of a raw day that is gone, files first', async () => {
+  it('removes the rollups of a raw day that is gone, files first, and rebuilds the day beside it', async () => {
     await putRaw('2026-11-21', 'part-0.parquet', 'one');
     await putRaw('2026-11-22', 'part-0.parquet', 'two');
     await rollups().adapter.sync({});
@@ -415,7 +445,7 @@ describe('the rollup job on Athena', () => {
       new DeleteObjectCommand({ Bucket: BUCKET, Key: `${RAW_PREFIX}/dt=2026-11-21/part-0.parquet` }),
     );
     const result = await rollups().adapter.sync({});
-    expect(result).toMatchObject({ built: [], removed: ['2026-11-21'], current: 1 });
+    expect(result).toMatchObject({ built: ['2026-11-22'], removed: ['2026-11-21'], current: 0 });
     for (const table of ['usage_user_days', 'usage_sessions', 'usage_quality']) {
       expect(await keysUnder(`${ROLLUP_PREFIX}/${table}/dt=2026-11-21/`)).toEqual([]);
     }
@@ -665,11 +695,35 @@ describe('the web rollups on Athena', () => {
 describe('a report over the Athena rollups (prepare)', () => {
   const window = { timezone: ZONE, fromDt: '2026-11-16', toDt: '2026-11-22' };
 
-  it('builds the few missing or stale days of its window itself, then reads the rollups', async () => {
-    for (const dt of ['2026-11-15', '2026-11-21', '2026-11-22']) await putRaw(dt, 'part-0.parquet', dt);
+  it('builds the few missing or stale days of its window itself, checks for long sessions, then reads the rollups', async () => {
+    for (const dt of ['2026-11-15', '2026-11-21', '2026-11-22', '2026-11-23']) {
+      await putRaw(dt, 'part-0.parquet', dt);
+    }
     const ready = await rollups().adapter.prepare(window);
+    // 2026-11-15 (the day before the window) and 2026-11-23 (after it) are read, not built.
     expect(ready).toEqual({ usable: true, timezone: ZONE, built: ['2026-11-22', '2026-11-21'], removed: [] });
-    expect(new Set(sent.map(dayOf))).toEqual(new Set(['2026-11-21', '2026-11-22']));
+    const unloads = sent.filter((q) => q.sql.startsWith('UNLOAD '));
+    expect(new Set(unloads.map(dayOf))).toEqual(new Set(['2026-11-21', '2026-11-22']));
+    // The session UNLOAD of 11-22 reads 11-23 beside it.
+    expect(
+      unloads.find((q) => dayOf(q) === '2026-11-22' && tableOf(q) === 'usage_sessions')?.params.slice(-6),
+    ).toEqual([
+      "'2026-11-21'",
+      "'2026-11-23'",
+      "'2026-11-22'",
+      "'2026-11-22'",
+      "'2026-11-22'",
+      "'2026-11-22'",
+    ]);
+    // Then the check, on Athena, over the Glue table of the sessions rollup: built before checked.
+    const check = sent.filter((q) => !q.sql.startsWith('UNLOAD '));
+    expect(check).toHaveLength(1);
+    expect(check[0]?.sql).toContain(loadSql('usage_rollup_check').trim());
+    expect(check[0]?.sql).toContain('FROM usage_rollup_sessions AS s');
+    expect(check[0]?.params).toEqual(["'2026-11-16'", "'2026-11-22'"]);
+    expect(sent.indexOf(check[0] as SentQuery)).toBe(sent.length - 1);
+    expect(new TrinoSQL().validate(check[0]?.sql ?? '')).toEqual([]);
+
     sent = [];
     expect(await rollups().adapter.prepare(window)).toEqual({
       usable: true,
@@ -677,7 +731,25 @@ describe('a report over the Athena rollups (prepare)', () => {
       built: [],
       removed: [],
     });
-    expect(sent).toEqual([]);
+    expect(sent.filter((q) => q.sql.startsWith('UNLOAD '))).toEqual([]);
+
+    // A session of those days lasting over 24 hours: the raw events.
+    sent = [];
+    longSessions = '2';
+    expect(await rollups().adapter.prepare(window)).toEqual({
+      usable: false,
+      reason:
+        "2 usage sessions of the report's days last over 24 hours: only the raw events give their figures",
+    });
+    expect(sent.filter((q) => q.sql.startsWith('UNLOAD '))).toEqual([]);
+
+    // A check that fails: the raw events too.
+    failWith = (q) =>
+      q.sql.includes('usage_rollup_sessions') ? 'TABLE_NOT_FOUND: usage_rollup_sessions' : null;
+    const unreadable = await rollups().adapter.prepare(window);
+    expect(unreadable.usable === false && unreadable.reason).toMatch(
+      /^the usage rollups cannot be read: .*TABLE_NOT_FOUND/,
+    );
   });
 
   it('offers no web rollups where the stack has none, and builds nothing for them', async () => {

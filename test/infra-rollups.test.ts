@@ -150,6 +150,25 @@ describe('the usage rollups in the stack', () => {
     }
   });
 
+  it('declares the sessions rollup with its summary and boundary columns', () => {
+    const tables = Object.values(template.findResources('AWS::Glue::Table')) as {
+      Properties: {
+        TableInput: { Name: string; StorageDescriptor: { Columns: { Name: string; Type: string }[] } };
+      };
+    }[];
+    const sessions = tables.find((t) => t.Properties.TableInput.Name === 'usage_rollup_sessions');
+    // Summary rows: sessions and session_ms per local start day; boundary rows: session_id,
+    // first_at and last_at of a session that crosses into a neighbour partition.
+    expect(sessions?.Properties.TableInput.StorageDescriptor.Columns.map((c) => [c.Name, c.Type])).toEqual([
+      ['local_day', 'date'],
+      ['session_id', 'string'],
+      ['sessions', 'bigint'],
+      ['session_ms', 'bigint'],
+      ['first_at', 'timestamp'],
+      ['last_at', 'timestamp'],
+    ]);
+  });
+
   it('runs the rollup function daily at 00:30 in the deployment zone, with its own schedule role and the DLQ', () => {
     const schedules = template.findResources('AWS::Scheduler::Schedule', {
       Properties: { ScheduleExpression: 'cron(30 0 * * ? *)' },

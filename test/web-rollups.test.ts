@@ -101,8 +101,10 @@ describe('the web rollup plan', () => {
     const later = withNeighbours([...raw, { dt: '2026-11-12', fingerprint: 'c' }], 1);
     const plan = planRollups(built, later, { fromDt: '2026-11-01', toDt: '2026-11-30' });
     expect(plan.build.map((p) => p.dt)).toEqual(['2026-11-11', '2026-11-12', '2026-11-13']);
-    // The usage rollups read their own partition only: fingerprints as before.
-    expect(withNeighbours(raw, ROLLUP_SETS.usage_events.marginDays)).toEqual(raw);
+    // The usage rollups read their neighbours too (the sessions rollup), with the same fingerprints.
+    expect(withNeighbours(raw, ROLLUP_SETS.usage_events.marginDays)).toEqual(days);
+    // Without a margin a day's fingerprint is its own.
+    expect(withNeighbours(raw, 0)).toEqual(raw);
   });
 });
 
