@@ -289,7 +289,7 @@ describe('the rollup function', () => {
 });
 
 describe('the report function once the job has built the days', () => {
-  it('checks the web sessions on Athena and reads the web rollup tables; a long session sends it to the raw events', async () => {
+  it('checks the usage and web sessions on Athena and reads the rollup tables; a long session sends them to the raw events', async () => {
     const job = createRollupHandler({
       env: ENV,
       logger: new Logger({ serviceName: 'cs-kpi-digest-rollups', logLevel: 'CRITICAL' }),
@@ -336,9 +336,11 @@ describe('the report function once the job has built the days', () => {
       daysRemoved: 0,
     });
     expect(snapshot.stats.web).toEqual({ source: 'rollups', timezone: 'UTC', daysBuilt: 0, daysRemoved: 0 });
-    // Nothing to build: Athena ran the long-session check only, over web_rollup_sessions.
-    expect(started).toHaveLength(1);
-    expect(started[0]).toContain('FROM web_rollup_sessions AS s');
+    // Nothing to build: Athena ran the long-session checks only, over usage_rollup_sessions and
+    // web_rollup_sessions.
+    expect(started).toHaveLength(2);
+    expect(started[0]).toContain('FROM usage_rollup_sessions AS s');
+    expect(started[1]).toContain('FROM web_rollup_sessions AS s');
 
     started = [];
     longSessions = '1';
@@ -346,7 +348,13 @@ describe('the report function once the job has built the days', () => {
       { period: 'weekly', date: '2026-11-18', dryRun: true },
       { awsRequestId: 'r-4', getRemainingTimeInMillis: () => 280_000 },
     );
-    expect((await snapshotAt(raw.snapshotUri)).stats.web).toEqual({
+    const rawSnapshot = await snapshotAt(raw.snapshotUri);
+    expect(rawSnapshot.stats.usage).toEqual({
+      source: 'raw',
+      reason:
+        "1 usage session of the report's days last over 24 hours: only the raw events give their figures",
+    });
+    expect(rawSnapshot.stats.web).toEqual({
       source: 'raw',
       reason: "1 web session of the report's days last over 24 hours: only the raw events give their figures",
     });
