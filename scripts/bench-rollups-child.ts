@@ -3,6 +3,8 @@
  * Usage: tsx scripts/bench-rollups-child.ts MODE DATA_DIR ROLLUP_DIR ARG1 ARG2 [FILE]
  *   report   ARG1 weekly|monthly, ARG2 YYYY-MM-DD, FILE the previous period's stored snapshot:
  *            the report reading the rollups (which must be current: the run fails if it built any)
+ *   previous ARG1, ARG2 as `report`: writes the previous period's snapshot (all trend points
+ *            computed, from the rollups) to FILE, for a scale too large to compute it from raw events
  *   update   ARG1 … ARG2 (dt partitions): drops those days from the rollups (not timed), then times
  *            opening the engine and rolling them up again, as the daily job or a backfill does
  *   scan     ARG1 … ARG2: the bare scan of those dt partitions (count(*), count(DISTINCT user_id))
@@ -18,7 +20,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDbEngine } from '../functions/adapters/engines/duckdb.js';
 import { buildSnapshot } from '../functions/app/report.js';
-import { periodContaining, type PeriodKind } from '../functions/core/period.js';
+import { periodContaining, previousPeriod, type PeriodKind } from '../functions/core/period.js';
 import { isSnapshotLike } from '../functions/app/trend-history.js';
 import { LocalUsageRollups, MANIFEST_NAME } from '../functions/adapters/rollups/local.js';
 import {
@@ -57,7 +59,14 @@ if (mode === 'update' || mode === 'webupdate') {
 const started = performance.now();
 const engine = await DuckDbEngine.open({ dataDir });
 let queries = 1;
-if (mode === 'report') {
+if (mode === 'previous') {
+  if (!file) throw new Error('previous needs an output FILE');
+  const period = previousPeriod(periodContaining(arg1 as PeriodKind, arg2, 'UTC'));
+  const usageRollups = new LocalUsageRollups({ engine, rollupDir, timezone: 'UTC' });
+  const snapshot = await buildSnapshot(engine, { period, currency: 'USD', now: new Date(), usageRollups });
+  writeFileSync(file, JSON.stringify(snapshot));
+  queries = snapshot.stats.queries;
+} else if (mode === 'report') {
   const period = periodContaining(arg1 as PeriodKind, arg2, 'UTC');
   let previous = null;
   if (file) {

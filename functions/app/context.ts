@@ -4,14 +4,16 @@
  */
 import { trailingPeriods, type Period } from '../core/period.js';
 import {
-  cleanTableQuery,
+  classifiedTableQuery,
+  cleanFromClassifiedQuery,
   composeQuery,
+  qualityFromClassifiedQuery,
   relationQuery,
   relationsReadBy,
   type ComposeContext,
 } from '../sql/compose.js';
 import type { QueryEngine, QueryStats, TableSource } from './ports/query-engine.js';
-import type { SqlParam } from '../core/sql-values.js';
+import type { Row, SqlParam } from '../core/sql-values.js';
 import {
   DEFAULT_CONFIG,
   type KpiGroupContext,
@@ -65,6 +67,11 @@ export interface KpiRuntime {
   readonly sources: readonly TableSource[];
   /** Statistics of every query run so far, in order. */
   readonly stats: QueryStats[];
+  /**
+   * The data-quality count rows (as dataQualityQuery gives them) of the small tables whose
+   * clean rows the engine keeps, counted in the same pass; the others are counted on their own.
+   */
+  readonly quality: ReadonlyMap<TableName, readonly Row[]>;
   /** Lets the engine drop what it kept for this report. */
   release(): Promise<void>;
 }
@@ -76,7 +83,9 @@ export function reportCalendar(period: Period, length = CALENDAR_LENGTH): Period
 
 /**
  * Lets the engine keep each small table's clean rows, when it can (DuckDB): every query of the
- * report would otherwise filter and de-duplicate them again.
+ * report would otherwise filter and de-duplicate them again. One pass over each table
+ * classifies every row by the first rule it breaks; its clean rows and its data-quality counts
+ * are then both read from those rows, so the rules are evaluated once per row.
  */
 async function withCleanRelations(
   engine: QueryEngine,
@@ -84,26 +93,36 @@ async function withCleanRelations(
   ctx: ComposeContext,
   stats: QueryStats[],
   readTables: readonly TableName[],
-): Promise<readonly TableSource[]> {
-  if (!engine.materialize) return sources;
+): Promise<{ sources: readonly TableSource[]; quality: Map<TableName, readonly Row[]> }> {
+  const quality = new Map<TableName, readonly Row[]>();
+  if (!engine.materialize) return { sources, quality };
   const out: TableSource[] = [];
   try {
     for (const source of sources) {
-      const request = readTables.includes(source.table) ? cleanTableQuery(source.table, ctx) : null;
+      const request = readTables.includes(source.table) ? classifiedTableQuery(source.table, ctx) : null;
       if (request === null) {
         out.push(source);
         continue;
       }
-      const kept = await engine.materialize(request);
-      stats.push(kept.stats);
-      out.push({ ...source, cleanRelation: kept.relation });
+      const classified = await engine.materialize(request);
+      stats.push(classified.stats);
+      try {
+        const kept = await engine.materialize(cleanFromClassifiedQuery(source.table, classified.relation));
+        stats.push(kept.stats);
+        out.push({ ...source, cleanRelation: kept.relation });
+        const counts = await engine.query(qualityFromClassifiedQuery(source.table, classified.relation));
+        stats.push(counts.stats);
+        quality.set(source.table, counts.rows);
+      } finally {
+        await engine.release?.(classified.relation);
+      }
     }
   } catch (error) {
     // Drop what was kept before the failure; the report fails with the original error.
     await releaseCleanRelations(engine, out);
     throw error;
   }
-  return out;
+  return { sources: out, quality };
 }
 
 async function releaseCleanRelations(engine: QueryEngine, sources: readonly TableSource[]): Promise<void> {
@@ -118,7 +137,7 @@ export async function createKpiContext(engine: QueryEngine, options: KpiContextO
   const periods = reportCalendar(options.period, options.calendarLength);
   const available = new Set<TableName>(rawSources.filter((s) => s.relation !== null).map((s) => s.table));
   const stats: QueryStats[] = [];
-  const sources = await withCleanRelations(
+  const { sources, quality } = await withCleanRelations(
     engine,
     rawSources,
     { sources: rawSources, currency: options.currency, periods, ...fxBaseOf(options) },
@@ -182,6 +201,7 @@ export async function createKpiContext(engine: QueryEngine, options: KpiContextO
     context,
     sources,
     stats,
+    quality,
     async release() {
       // Wait for any relation still being kept, so that none outlives the report.
       await Promise.allSettled(keeping.values());

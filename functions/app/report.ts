@@ -145,6 +145,7 @@ async function checkTable(
   stats: QueryStats[],
   fxBase: { fxBase?: string },
   fromRollups: RolledUp,
+  counted: readonly Row[] | undefined,
 ): Promise<{ quality: TableQuality; excluded: ExclusionCount[] }> {
   const source = sources.find((s) => s.table === table);
   const dataFolder = localDataFolder(engine);
@@ -171,13 +172,18 @@ async function checkTable(
       excluded: [],
     };
   }
-  const result = await engine.query(request);
-  stats.push(result.stats);
+  // A small table's counts come from the pass that kept its clean rows (createKpiContext).
+  let rows = counted;
+  if (rows === undefined) {
+    const result = await engine.query(request);
+    stats.push(result.stats);
+    rows = result.rows;
+  }
   const excluded: ExclusionCount[] = [];
   let read = 0;
   let used = 0;
   let latest: string | null = null;
-  for (const row of result.rows) {
+  for (const row of rows) {
     const rows = num(row.row_count) ?? 0;
     read += rows;
     const reason = row.reason;
@@ -241,11 +247,23 @@ async function checkDataQuality(
   fxBase: { fxBase?: string },
   readTables: readonly TableName[] | undefined,
   fromRollups: RolledUp,
+  counted: ReadonlyMap<TableName, readonly Row[]>,
 ): Promise<QualityResult> {
   const checks = await Promise.all(
     REPORT_TABLES.map((table) =>
       readTables === undefined || readTables.includes(table)
-        ? checkTable(engine, table, sources, period, currency, periods, stats, fxBase, fromRollups)
+        ? checkTable(
+            engine,
+            table,
+            sources,
+            period,
+            currency,
+            periods,
+            stats,
+            fxBase,
+            fromRollups,
+            counted.get(table),
+          )
         : Promise.resolve(notRead(table, sources)),
     ),
   );
@@ -543,6 +561,7 @@ export async function buildReport(engine: QueryEngine, options: BuildOptions): P
         fxBase,
         options.readTables,
         { usage: usageFromRollups, web: webFromRollups },
+        runtime.quality,
       ),
       Promise.all(groups.map((group, i) => (absent[i] ? null : group.compute(context)))),
       guards ? context.run('data_span', dtParams(options.period)) : Promise.resolve([]),

@@ -168,19 +168,26 @@ function cleanTable(spec: TableSpec, ctx: ComposeContext): Fragment {
 
 /** The rows of a present table that break no rule, one per key. */
 function filteredRows(spec: TableSpec, source: TableSource): string {
-  const reason = violationCase(spec, source);
+  return firstCopies(spec, source.relation ?? '', `(${violationCase(spec, source)}) IS NULL`);
+}
+
+/**
+ * The good rows (`goodRows`) of `relation`, one per key: the first copy by the table's
+ * keep-first columns. `relation` is the raw table or its classified rows (classifiedTableQuery).
+ */
+function firstCopies(spec: TableSpec, relation: string, goodRows: string): string {
   const cols = columnList(spec);
   if (spec.dedupeInQueries) {
     // Event tables: no window over the whole table; queries count DISTINCT event_id.
-    return `SELECT ${cols} FROM ${source.relation} WHERE (${reason}) IS NULL`;
+    return `SELECT ${cols} FROM ${relation} WHERE ${goodRows}`;
   }
   const keys = spec.key.map(q).join(', ');
   const order = [...spec.keepFirstBy, ...spec.columns.map((c) => c.name)].map(q).join(', ');
   return [
     `SELECT ${cols} FROM (`,
     `    SELECT ${cols}, row_number() OVER (PARTITION BY ${keys} ORDER BY ${order}) AS dq_copy`,
-    `    FROM ${source.relation}`,
-    `    WHERE (${reason}) IS NULL`,
+    `    FROM ${relation}`,
+    `    WHERE ${goodRows}`,
     `  ) AS ranked WHERE dq_copy = 1`,
   ].join('\n');
 }
@@ -195,6 +202,95 @@ export function cleanTableQuery(table: TableName, ctx: ComposeContext): QueryReq
   const source = sourceFor(ctx.sources, table);
   if (!spec || spec.partitionedBy !== undefined || source.relation === null) return null;
   return composeText(`clean_${table}`, filteredRows(spec, source), [], ctx);
+}
+
+/**
+ * Every row of a small table with the first rule it breaks and what the data-quality counts
+ * read of it (`dq_reason`, `dq_row_key`, `dq_freshness`, `dq_example`), for an engine to keep:
+ * its clean rows (cleanFromClassifiedQuery) and its data-quality counts
+ * (qualityFromClassifiedQuery) then come from one pass over the table instead of two.
+ */
+export function classifiedTableQuery(table: TableName, ctx: ComposeContext): QueryRequest | null {
+  const spec = TABLE_SPECS.get(table);
+  const source = sourceFor(ctx.sources, table);
+  if (!spec || spec.partitionedBy !== undefined || source.relation === null) return null;
+  return composeText(
+    `classified_${table}`,
+    classifiedRows(spec, source, `${columnList(spec)}, `, ''),
+    [],
+    ctx,
+  );
+}
+
+/** The clean rows of a small table from its kept classified rows (classifiedTableQuery). */
+export function cleanFromClassifiedQuery(table: TableName, classified: string): QueryRequest {
+  return {
+    name: `clean_${table}`,
+    sql: firstCopies(tableSpec(table), classified, 'dq_reason IS NULL'),
+    params: [],
+  };
+}
+
+/** The data-quality counts of a small table (as dataQualityQuery) from its kept classified rows. */
+export function qualityFromClassifiedQuery(table: TableName, classified: string): QueryRequest {
+  tableSpec(table);
+  return { name: `data_quality_${table}`, sql: qualityCounts(classified, ''), params: [] };
+}
+
+function tableSpec(table: TableName): TableSpec {
+  const spec = TABLE_SPECS.get(table);
+  if (!spec) throw new Error(`unknown table ${table}`);
+  return spec;
+}
+
+/**
+ * Each row of `source` (the `lead` columns first) with the first rule it breaks, its key, its
+ * freshness and, for a broken row, its example: the file, line, field at fault, problem and key
+ * joined by EXAMPLE_SEPARATOR, so that all parts describe the same row.
+ */
+function classifiedRows(spec: TableSpec, source: TableSource, lead: string, where: string): string {
+  const keyExpr =
+    spec.key.length === 1
+      ? q(spec.key[0] as string)
+      : `concat(${spec.key.map((k) => `CAST(${q(k)} AS varchar)`).join(", '|', ")})`;
+  const part = (expr: string): string => `coalesce(${expr}, '')`;
+  const example = [
+    part('dq_row_file'),
+    `lpad(${part('CAST(dq_row_line AS varchar)')}, 12, '0')`,
+    part('dq_malformed_field'),
+    part('dq_problem'),
+    part('CAST(dq_row_key AS varchar)'),
+  ].join(`, chr(31), `);
+  return [
+    `SELECT ${lead}dq_reason, dq_row_key, dq_freshness,`,
+    `  CASE WHEN dq_reason IS NOT NULL THEN concat(${example}) END AS dq_example`,
+    `FROM (`,
+    `  SELECT ${lead}${violationCase(spec, source)} AS dq_reason, ${keyExpr} AS dq_row_key,`,
+    `    ${q(spec.freshnessColumn)} AS dq_freshness,`,
+    `    ${source.fileColumn ?? 'CAST(NULL AS varchar)'} AS dq_row_file,`,
+    `    ${source.lineColumn ?? 'CAST(NULL AS bigint)'} AS dq_row_line,`,
+    `    ${source.flagsMalformed ? 'dq_malformed' : 'CAST(NULL AS varchar)'} AS dq_malformed_field,`,
+    `    ${source.flagsMalformedRows ? 'dq_malformed_row' : 'CAST(NULL AS varchar)'} AS dq_problem`,
+    `  FROM ${source.relation ?? ''}`,
+    where ? `  ${where}` : '',
+    `) AS classified`,
+  ]
+    .filter((l) => l !== '')
+    .join('\n');
+}
+
+/**
+ * The counts of classified rows (`from`: a relation or a parenthesized query) by first broken
+ * rule: `reason` NULL for good rows, with their distinct keys (duplicates = rows − distinct
+ * keys), the latest freshness and the first example by file and line.
+ */
+function qualityCounts(from: string, byDt: string): string {
+  return [
+    `SELECT ${byDt}dq_reason AS reason, count(*) AS row_count, count(DISTINCT dq_row_key) AS distinct_keys,`,
+    `  CAST(max(dq_freshness) AS varchar) AS latest, min(dq_example) AS example`,
+    `FROM ${from} AS described`,
+    `GROUP BY ${byDt}dq_reason`,
+  ].join('\n');
 }
 
 /**
@@ -515,18 +611,12 @@ export function dataQualityQuery(
   /** Counts per dt partition too (a `dt` column), for the usage rollups (docs/rollups.md). */
   options: { readonly byPartition?: boolean } = {},
 ): QueryRequest | null {
-  const spec = TABLE_SPECS.get(table);
-  if (!spec) throw new Error(`unknown table ${table}`);
+  const spec = tableSpec(table);
   const source = sourceFor(ctx.sources, table);
   if (source.relation === null) return null;
-  const reason = violationCase(spec, source);
-  const keyExpr =
-    spec.key.length === 1
-      ? q(spec.key[0] as string)
-      : `concat(${spec.key.map((k) => `CAST(${q(k)} AS varchar)`).join(", '|', ")})`;
   // The rules may read fx_currencies (and through it fx_rates and the reporting currency).
   const order: Fragment[] = [];
-  resolve(reason, ctx, new Map(), order);
+  resolve(violationCase(spec, source), ctx, new Map(), order);
   const params: SqlParam[] = order.flatMap((f) => f.params);
   let where = '';
   if (spec.partitionedBy && dtRange) {
@@ -537,35 +627,12 @@ export function dataQualityQuery(
   const prelude =
     order.length > 0 ? `WITH\n${order.map((f) => `${f.name} AS (\n${indent(f.sql)}\n)`).join(',\n')}\n` : '';
   const byDt = options.byPartition && spec.partitionedBy ? `${q(spec.partitionedBy)}, ` : '';
-  const part = (expr: string): string => `coalesce(${expr}, '')`;
-  const example = [
-    part('row_file'),
-    `lpad(${part('CAST(row_line AS varchar)')}, 12, '0')`,
-    part('malformed_field'),
-    part('problem'),
-    part('CAST(row_key AS varchar)'),
-  ].join(`, chr(31), `);
-  const sql = [
-    prelude + `SELECT ${byDt}reason, count(*) AS row_count, count(DISTINCT row_key) AS distinct_keys,`,
-    `  CAST(max(freshness) AS varchar) AS latest, min(example) AS example`,
-    `FROM (`,
-    `  SELECT ${byDt}reason, row_key, freshness,`,
-    `    CASE WHEN reason IS NOT NULL THEN concat(${example}) END AS example`,
-    `  FROM (`,
-    `    SELECT ${byDt}${reason} AS reason, ${keyExpr} AS row_key, ${q(spec.freshnessColumn)} AS freshness,`,
-    `      ${source.fileColumn ?? 'CAST(NULL AS varchar)'} AS row_file,`,
-    `      ${source.lineColumn ?? 'CAST(NULL AS bigint)'} AS row_line,`,
-    `      ${source.flagsMalformed ? 'dq_malformed' : 'CAST(NULL AS varchar)'} AS malformed_field,`,
-    `      ${source.flagsMalformedRows ? 'dq_malformed_row' : 'CAST(NULL AS varchar)'} AS problem`,
-    `    FROM ${source.relation}`,
-    where ? `    ${where}` : '',
-    `  ) AS classified`,
-    `) AS described`,
-    `GROUP BY ${byDt}reason`,
-  ]
-    .filter((l) => l !== '')
-    .join('\n');
-  return { name: `data_quality_${table}`, sql, params };
+  const rows = classifiedRows(spec, source, byDt, where);
+  return {
+    name: `data_quality_${table}`,
+    sql: prelude + qualityCounts(`(\n${indent(rows)}\n)`, byDt),
+    params,
+  };
 }
 
 /**
