@@ -127,6 +127,11 @@ for (const [kind, date] of [
   const trendRange = { fromDt: addDays(t.from, -1), toDt: addDays(t.to, 1) };
   const activityRange = { fromDt: addDays(a.from, -1), toDt: addDays(a.to, 1) };
   const dq = dtRangeOf(period);
+  // The long-session check reads the boundary rows of every partition the report prepares.
+  const prepared = {
+    fromDt: [trendRange.fromDt, activityRange.fromDt, dq.fromDt].sort()[0] ?? dq.fromDt,
+    toDt: [trendRange.toDt, activityRange.toDt, dq.toDt].sort()[2] ?? dq.toDt,
+  };
   const raw =
     scanned(usage, CLEAN, trendRange) +
     scanned(usage, [...CLEAN, 'session_id'], activityRange) +
@@ -134,30 +139,42 @@ for (const [kind, date] of [
   const rolled =
     scanned(userDays, ['local_day', 'user_id', 'events'], trendRange) +
     scanned(userDays, ['local_day', 'account_id', 'user_id', 'features'], activityRange) +
-    scanned(sessions, ['session_id', 'first_at', 'last_at'], activityRange) +
+    scanned(
+      sessions,
+      ['local_day', 'session_id', 'sessions', 'session_ms', 'first_at', 'last_at'],
+      activityRange,
+    ) +
+    scanned(sessions, ['session_id', 'first_at', 'last_at'], prepared) +
     scanned(quality, 'all', dq);
   const fixed = smallBytes + smallQuality;
   console.log(
     `| ${kind} | ${mb(raw)} | ${mb(rolled)} | ${mb(fixed)} | ${mb(raw + fixed)} | ${mb(rolled + fixed)} | ${(((rolled + fixed) / (raw + fixed)) * 100).toFixed(1)} % |`,
   );
 }
-// The daily job on Athena (functions/adapters/rollups/athena.ts): three UNLOADs per day (user
-// days, sessions, data-quality counts), each reading every column of the raw day (the contract
-// rules read them all); Athena bills each query at least 10 MB.
+// The daily job on Athena (functions/adapters/rollups/athena.ts): three UNLOADs per day, each
+// reading every column (the contract rules read them all): user days and data-quality counts
+// the raw day, sessions the raw days d − 1, d and d + 1 (to tell the sessions of d alone from
+// those that cross into a neighbour); Athena bills each query at least 10 MB.
 const days = [...usage.keys()].sort();
 const lastDay = days[days.length - 1] ?? '';
 const billed = (bytes: number): number => Math.max(10e6, Math.ceil(bytes / 1e6) * 1e6);
 const dayRead = (dt: string): number => scanned(usage, 'all', { fromDt: dt, toDt: dt });
-const lastRead = dayRead(lastDay);
+const aroundRead = (dt: string): number =>
+  scanned(usage, 'all', { fromDt: addDays(dt, -1), toDt: addDays(dt, 1) });
+const usageDayScan = (dt: string): number => 2 * dayRead(dt) + aroundRead(dt);
+const usageDayBilled = (dt: string): number => 2 * billed(dayRead(dt)) + billed(aroundRead(dt));
+// The day before the last: a whole day with both neighbours (the newest has no day after it yet).
+const jobDay = days[days.length - 2] ?? lastDay;
 console.log(
-  `\nDaily rollup job (${lastDay}): the raw day is ${(lastRead / 1e6).toFixed(2)} MB; its 3 UNLOADs scan ` +
-    `${((3 * lastRead) / 1e6).toFixed(2)} MB, billed ${((3 * billed(lastRead)) / 1e6).toFixed(0)} MB`,
+  `\nDaily rollup job (${jobDay}): the raw day is ${(dayRead(jobDay) / 1e6).toFixed(2)} MB, the three days ` +
+    `the sessions UNLOAD reads ${(aroundRead(jobDay) / 1e6).toFixed(2)} MB; its 3 UNLOADs scan ` +
+    `${(usageDayScan(jobDay) / 1e6).toFixed(2)} MB, billed ${(usageDayBilled(jobDay) / 1e6).toFixed(0)} MB`,
 );
 // The last complete month of the data: the month before the last day's.
 const backfillMonth = addDays(`${lastDay.slice(0, 7)}-01`, -1).slice(0, 7);
 const monthDays = days.filter((dt) => dt.slice(0, 7) === backfillMonth);
-const monthRead = monthDays.reduce((sum, dt) => sum + 3 * dayRead(dt), 0);
-const monthBilled = monthDays.reduce((sum, dt) => sum + 3 * billed(dayRead(dt)), 0);
+const monthRead = monthDays.reduce((sum, dt) => sum + usageDayScan(dt), 0);
+const monthBilled = monthDays.reduce((sum, dt) => sum + usageDayBilled(dt), 0);
 console.log(
   `Backfill of ${backfillMonth} (${monthDays.length} days): ${(monthRead / 1e6).toFixed(2)} MB scanned, ` +
     `billed ${(monthBilled / 1e6).toFixed(0)} MB`,

@@ -292,9 +292,21 @@ export const ROLLUP_COLUMNS: Readonly<Record<RollupTable, readonly RollupColumn[
       comment: 'A session with events in a neighbour partition too; NULL on a summary row',
     },
     { name: 'sessions', glueType: 'bigint', comment: 'Summary row: sessions of this partition alone' },
-    { name: 'session_ms', glueType: 'bigint', comment: 'Summary row: their lengths, whole milliseconds, summed' },
-    { name: 'first_at', glueType: 'timestamp', comment: 'Session row: its first event in this partition (UTC)' },
-    { name: 'last_at', glueType: 'timestamp', comment: 'Session row: its last event in this partition (UTC)' },
+    {
+      name: 'session_ms',
+      glueType: 'bigint',
+      comment: 'Summary row: their lengths, whole milliseconds, summed',
+    },
+    {
+      name: 'first_at',
+      glueType: 'timestamp',
+      comment: 'Session row: its first event in this partition (UTC)',
+    },
+    {
+      name: 'last_at',
+      glueType: 'timestamp',
+      comment: 'Session row: its last event in this partition (UTC)',
+    },
   ],
   usage_quality: QUALITY_ROLLUP_COLUMNS,
   web_sessions: [
