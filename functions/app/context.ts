@@ -5,7 +5,6 @@
 import { trailingPeriods, type Period } from '../core/period.js';
 import {
   classifiedTableQuery,
-  cleanFromClassifiedQuery,
   composeQuery,
   qualityFromClassifiedQuery,
   relationQuery,
@@ -106,16 +105,11 @@ async function withCleanRelations(
       }
       const classified = await engine.materialize(request);
       stats.push(classified.stats);
-      try {
-        const kept = await engine.materialize(cleanFromClassifiedQuery(source.table, classified.relation));
-        stats.push(kept.stats);
-        out.push({ ...source, cleanRelation: kept.relation });
-        const counts = await engine.query(qualityFromClassifiedQuery(source.table, classified.relation));
-        stats.push(counts.stats);
-        quality.set(source.table, counts.rows);
-      } finally {
-        await engine.release?.(classified.relation);
-      }
+      // The classified rows stay for the report: its queries read their clean rows.
+      out.push({ ...source, classifiedRelation: classified.relation });
+      const counts = await engine.query(qualityFromClassifiedQuery(source.table, classified.relation));
+      stats.push(counts.stats);
+      quality.set(source.table, counts.rows);
     }
   } catch (error) {
     // Drop what was kept before the failure; the report fails with the original error.
@@ -126,7 +120,10 @@ async function withCleanRelations(
 }
 
 async function releaseCleanRelations(engine: QueryEngine, sources: readonly TableSource[]): Promise<void> {
-  for (const s of sources) if (s.cleanRelation !== undefined) await engine.release?.(s.cleanRelation);
+  for (const s of sources) {
+    if (s.cleanRelation !== undefined) await engine.release?.(s.cleanRelation);
+    if (s.classifiedRelation !== undefined) await engine.release?.(s.classifiedRelation);
+  }
 }
 
 const fxBaseOf = (options: KpiContextOptions): { fxBase?: string } =>

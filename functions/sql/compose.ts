@@ -163,12 +163,20 @@ function cleanTable(spec: TableSpec, ctx: ComposeContext): Fragment {
   if (source.cleanRelation !== undefined) {
     return { name: spec.name, sql: `SELECT ${columnList(spec)} FROM ${source.cleanRelation}`, params: [] };
   }
+  if (source.classifiedRelation !== undefined) {
+    return { name: spec.name, sql: cleanFromClassified(spec, source.classifiedRelation), params: [] };
+  }
   return { name: spec.name, sql: filteredRows(spec, source), params: [] };
 }
 
 /** The rows of a present table that break no rule, one per key. */
 function filteredRows(spec: TableSpec, source: TableSource): string {
   return firstCopies(spec, source.relation ?? '', `(${violationCase(spec, source)}) IS NULL`);
+}
+
+/** The order in which the first copy of a key is kept: the keep-first columns, then every column. */
+function keepFirstOrder(spec: TableSpec): string {
+  return [...spec.keepFirstBy, ...spec.columns.map((c) => c.name)].map(q).join(', ');
 }
 
 /**
@@ -182,10 +190,9 @@ function firstCopies(spec: TableSpec, relation: string, goodRows: string): strin
     return `SELECT ${cols} FROM ${relation} WHERE ${goodRows}`;
   }
   const keys = spec.key.map(q).join(', ');
-  const order = [...spec.keepFirstBy, ...spec.columns.map((c) => c.name)].map(q).join(', ');
   return [
     `SELECT ${cols} FROM (`,
-    `    SELECT ${cols}, row_number() OVER (PARTITION BY ${keys} ORDER BY ${order}) AS dq_copy`,
+    `    SELECT ${cols}, row_number() OVER (PARTITION BY ${keys} ORDER BY ${keepFirstOrder(spec)}) AS dq_copy`,
     `    FROM ${relation}`,
     `    WHERE ${goodRows}`,
     `  ) AS ranked WHERE dq_copy = 1`,
@@ -206,29 +213,35 @@ export function cleanTableQuery(table: TableName, ctx: ComposeContext): QueryReq
 
 /**
  * Every row of a small table with the first rule it breaks and what the data-quality counts
- * read of it (`dq_reason`, `dq_row_key`, `dq_freshness`, `dq_example`), for an engine to keep:
- * its clean rows (cleanFromClassifiedQuery) and its data-quality counts
+ * read of it (`dq_reason`, `dq_row_key`, `dq_freshness`, `dq_example`), and `dq_copy` 1 on the
+ * first copy of each good row's key (the same order as cleanTableQuery's), for an engine to
+ * keep: its clean rows (cleanFromClassifiedQuery) and its data-quality counts
  * (qualityFromClassifiedQuery) then come from one pass over the table instead of two.
  */
 export function classifiedTableQuery(table: TableName, ctx: ComposeContext): QueryRequest | null {
   const spec = TABLE_SPECS.get(table);
   const source = sourceFor(ctx.sources, table);
   if (!spec || spec.partitionedBy !== undefined || source.relation === null) return null;
-  return composeText(
-    `classified_${table}`,
-    classifiedRows(spec, source, `${columnList(spec)}, `, ''),
-    [],
-    ctx,
-  );
+  const rows = classifiedRows(spec, source, `${columnList(spec)}, `, '');
+  const copy = spec.dedupeInQueries
+    ? '1'
+    : `row_number() OVER (PARTITION BY ${spec.key.map(q).join(', ')}, dq_reason IS NULL ORDER BY ${keepFirstOrder(spec)})`;
+  const sql = [
+    `SELECT *, CASE WHEN dq_reason IS NULL THEN ${copy} END AS dq_copy`,
+    `FROM (`,
+    indent(rows),
+    `) AS classified_rows`,
+  ].join('\n');
+  return composeText(`classified_${table}`, sql, [], ctx);
 }
 
 /** The clean rows of a small table from its kept classified rows (classifiedTableQuery). */
 export function cleanFromClassifiedQuery(table: TableName, classified: string): QueryRequest {
-  return {
-    name: `clean_${table}`,
-    sql: firstCopies(tableSpec(table), classified, 'dq_reason IS NULL'),
-    params: [],
-  };
+  return { name: `clean_${table}`, sql: cleanFromClassified(tableSpec(table), classified), params: [] };
+}
+
+function cleanFromClassified(spec: TableSpec, classified: string): string {
+  return `SELECT ${columnList(spec)} FROM ${classified} WHERE dq_reason IS NULL AND dq_copy = 1`;
 }
 
 /** The data-quality counts of a small table (as dataQualityQuery) from its kept classified rows. */

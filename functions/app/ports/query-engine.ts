@@ -54,6 +54,11 @@ export interface TableSource {
    * read it instead of filtering and de-duplicating the raw rows again.
    */
   readonly cleanRelation?: string;
+  /**
+   * A relation holding every row of the table classified by the first rule it breaks, with its
+   * first copy per key marked (classifiedTableQuery); queries read its clean rows from it.
+   */
+  readonly classifiedRelation?: string;
 }
 
 export interface QueryEngine {
