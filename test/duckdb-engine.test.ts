@@ -224,6 +224,34 @@ describe('DuckDbEngine', () => {
     }
   });
 
+  it('runs DuckDB within 640 MB by default, or the limit DUCKDB_MEMORY_LIMIT or the caller sets', async () => {
+    const limit = async (options: { memoryLimit?: string } = {}): Promise<unknown> => {
+      const engine = await DuckDbEngine.open({ dataDir: dataDir({}), ...options });
+      try {
+        const { rows } = await engine.query({
+          name: 'limit',
+          sql: "SELECT current_setting('memory_limit') AS m",
+          params: [],
+        });
+        return rows[0]?.m;
+      } finally {
+        await engine.close();
+      }
+    };
+    const saved = process.env.DUCKDB_MEMORY_LIMIT;
+    try {
+      delete process.env.DUCKDB_MEMORY_LIMIT;
+      // DuckDB shows sizes in MiB: 640 MB = 610.3 MiB.
+      expect(await limit()).toBe('610.3 MiB');
+      process.env.DUCKDB_MEMORY_LIMIT = '2GB';
+      expect(await limit()).toBe('1.8 GiB');
+      expect(await limit({ memoryLimit: '512MB' })).toBe('488.2 MiB');
+    } finally {
+      if (saved === undefined) delete process.env.DUCKDB_MEMORY_LIMIT;
+      else process.env.DUCKDB_MEMORY_LIMIT = saved;
+    }
+  });
+
   it('rejects a data folder that does not exist', async () => {
     await expect(DuckDbEngine.open({ dataDir: '/nonexistent/data' })).rejects.toThrow(
       'data folder /nonexistent/data does not exist',
