@@ -330,6 +330,20 @@ export const ROLLUP_COLUMNS: Readonly<Record<RollupTable, readonly RollupColumn[
   web_quality: QUALITY_ROLLUP_COLUMNS,
 };
 
+/**
+ * Which rows of a day's pass (rollup_usage_days.sql, rollup_web_days.sql) each rollup table
+ * keeps, written with its ROLLUP_COLUMNS by both adapters; null: the table is the raw table's
+ * data-quality query, kept whole.
+ */
+export const ROLLUP_KEPT_ROWS: Readonly<Record<RollupTable, string | null>> = {
+  usage_user_days: "part = 'user_day'",
+  usage_sessions: "part = 'session'",
+  usage_quality: null,
+  web_sessions: "part = 'session'",
+  web_pages: "part = 'page' AND page IS NOT NULL",
+  web_quality: null,
+};
+
 /** One object of a raw table folder as an S3 listing gives it. */
 export interface ListedObject {
   /** The key relative to the table's folder, e.g. `dt=2026-11-22/part-0.parquet`. */

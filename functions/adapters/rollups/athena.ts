@@ -22,6 +22,7 @@ import {
 } from '@aws-sdk/client-s3';
 import {
   ROLLUP_COLUMNS,
+  ROLLUP_KEPT_ROWS,
   ROLLUP_SETS,
   assertRollupDay,
   baseManifest,
@@ -134,19 +135,6 @@ export interface UnloadStatement extends QueryRequest {
   readonly location: string;
 }
 
-/**
- * Which rows of the day's pass each rollup table keeps, as the local adapter writes them apart
- * from its one kept pass (local.ts, ROLLUP_BUILDS); null: the data-quality query, kept whole.
- */
-const KEPT_ROWS: Readonly<Record<RollupTable, string | null>> = {
-  usage_user_days: "part = 'user_day'",
-  usage_sessions: "part = 'session'",
-  usage_quality: null,
-  web_sessions: "part = 'session'",
-  web_pages: "part = 'page' AND page IS NOT NULL",
-  web_quality: null,
-};
-
 /** The query file of each raw table's one pass over a batch of days (as local.ts runs it). */
 const ROLLUP_QUERIES: Readonly<Record<RolledUpTable, string>> = {
   usage_events: 'rollup_usage_days',
@@ -202,7 +190,7 @@ export function unloadStatements(
     `s3://${rollups.bucket}/${keyIn(rollups, `${table}/dt=${day}/`)}`;
   const columns = (table: RollupTable): string => ROLLUP_COLUMNS[table].map((c) => c.name).join(', ');
   return set.tables.map((table): UnloadStatement => {
-    const keep = KEPT_ROWS[table];
+    const keep = ROLLUP_KEPT_ROWS[table];
     const inner = keep === null ? quality : pass(table);
     return {
       table,

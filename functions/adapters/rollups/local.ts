@@ -23,6 +23,8 @@ import {
 import { join, relative, resolve, sep } from 'node:path';
 import {
   ROLLUP_RELATIONS,
+  ROLLUP_COLUMNS,
+  ROLLUP_KEPT_ROWS,
   ROLLUP_SETS,
   baseManifest,
   batches,
@@ -66,53 +68,43 @@ export interface LocalRollupOptions {
   readonly batchBytes?: number;
 }
 
-const QUALITY_COLUMNS =
-  'CAST(NULL AS VARCHAR) AS dt, CAST(NULL AS VARCHAR) AS reason, CAST(NULL AS BIGINT) AS row_count, ' +
-  'CAST(NULL AS BIGINT) AS distinct_keys, CAST(NULL AS VARCHAR) AS latest, CAST(NULL AS VARCHAR) AS example';
-
-/** The page-view figures of a web rollup row (after `{more}` columns). */
-const WEB_FIGURES_COLUMNS =
-  '{more}CAST(NULL AS BIGINT) AS views, CAST(NULL AS BIGINT) AS timed_views, CAST(NULL AS BIGINT) AS time_on_page_ms, ' +
-  'CAST(NULL AS BIGINT) AS exits, CAST(NULL AS BIGINT) AS scrolled_views, CAST(NULL AS BIGINT) AS scroll_pct_sum';
-
-/** Empty relations with each rollup table's columns, for a folder without files yet. */
-const EMPTY_COLUMNS: Readonly<Record<RollupTable, string>> = {
-  usage_user_days:
-    'CAST(NULL AS VARCHAR) AS dt, CAST(NULL AS DATE) AS local_day, CAST(NULL AS VARCHAR) AS account_id, ' +
-    'CAST(NULL AS VARCHAR) AS user_id, CAST(NULL AS BIGINT) AS events, CAST(NULL AS VARCHAR[]) AS features',
-  usage_sessions:
-    'CAST(NULL AS VARCHAR) AS dt, CAST(NULL AS DATE) AS local_day, CAST(NULL AS VARCHAR) AS session_id, ' +
-    'CAST(NULL AS BIGINT) AS sessions, CAST(NULL AS BIGINT) AS session_ms, ' +
-    'CAST(NULL AS TIMESTAMP) AS first_at, CAST(NULL AS TIMESTAMP) AS last_at',
-  usage_quality: QUALITY_COLUMNS,
-  web_sessions:
-    'CAST(NULL AS VARCHAR) AS dt, CAST(NULL AS DATE) AS local_day, CAST(NULL AS VARCHAR) AS session_id, ' +
-    'CAST(NULL AS VARCHAR) AS visitor_id, CAST(NULL AS INTEGER) AS known, ' +
-    WEB_FIGURES_COLUMNS.replace(
-      '{more}',
-      'CAST(NULL AS BIGINT) AS impressions, CAST(NULL AS BIGINT) AS clicks, CAST(NULL AS BIGINT) AS sessions, CAST(NULL AS BIGINT) AS bounces, ',
-    ) +
-    ', CAST(NULL AS TIMESTAMP) AS first_at, CAST(NULL AS TIMESTAMP) AS last_at',
-  web_pages:
-    'CAST(NULL AS VARCHAR) AS dt, CAST(NULL AS DATE) AS local_day, CAST(NULL AS VARCHAR) AS page, ' +
-    WEB_FIGURES_COLUMNS.replace('{more}', ''),
-  web_quality: QUALITY_COLUMNS,
+/** DuckDB's type for each Glue type of ROLLUP_COLUMNS. */
+const DUCKDB_TYPES: Readonly<Record<string, string>> = {
+  string: 'VARCHAR',
+  bigint: 'BIGINT',
+  int: 'INTEGER',
+  date: 'DATE',
+  timestamp: 'TIMESTAMP',
+  'array<string>': 'VARCHAR[]',
 };
+
+/** An empty relation with a rollup table's columns (ROLLUP_COLUMNS), for a folder without files yet. */
+function emptyRollup(table: RollupTable): string {
+  const columns = ROLLUP_COLUMNS[table].map((c) => {
+    const type = DUCKDB_TYPES[c.glueType];
+    if (type === undefined) throw new Error(`no DuckDB type for ${c.glueType}`);
+    return `CAST(NULL AS ${type}) AS ${c.name}`;
+  });
+  return `SELECT CAST(NULL AS VARCHAR) AS dt, ${columns.join(', ')} WHERE 1 = 0`;
+}
+
+/** The rows of a batch's kept pass a rollup table gets (ROLLUP_KEPT_ROWS), with its columns. */
+function keptRowsOf(table: RollupTable, kept: string): string | null {
+  const filter = ROLLUP_KEPT_ROWS[table];
+  if (filter === null) return null;
+  return `SELECT dt, ${ROLLUP_COLUMNS[table].map((c) => c.name).join(', ')} FROM ${kept} WHERE ${filter}`;
+}
 
 /**
  * How a batch of one raw table's days is rolled up: the query whose rows the engine keeps (its
- * values from the batch's first and last dt), the rows of it each rollup table gets, and the
- * table whose data-quality counts of each day are kept.
+ * values from the batch's first and last dt; each rollup table gets its ROLLUP_KEPT_ROWS of
+ * them), and the table whose data-quality counts of each day are kept.
  */
 interface RollupBuild {
   readonly query: string;
   readonly params: (fromDt: string, toDt: string) => string[];
-  readonly writes: Partial<Record<RollupTable, string>>;
   readonly quality: RollupTable;
 }
-
-const WEB_SESSION_FIGURES = 'impressions, clicks, sessions, bounces';
-const WEB_FIGURES = 'views, timed_views, time_on_page_ms, exits, scrolled_views, scroll_pct_sum';
 
 const ROLLUP_BUILDS: Readonly<Record<RolledUpTable, RollupBuild>> = {
   usage_events: {
@@ -120,20 +112,12 @@ const ROLLUP_BUILDS: Readonly<Record<RolledUpTable, RollupBuild>> = {
     // Sessions: the partitions read (the batch and a day either side), then those kept; user
     // days: the batch.
     params: (fromDt, toDt) => [addDays(fromDt, -1), addDays(toDt, 1), fromDt, toDt, fromDt, toDt],
-    writes: {
-      usage_user_days: `SELECT dt, local_day, account_id, user_id, events, features FROM {kept} WHERE part = 'user_day'`,
-      usage_sessions: `SELECT dt, local_day, session_id, sessions, session_ms, first_at, last_at FROM {kept} WHERE part = 'session'`,
-    },
     quality: 'usage_quality',
   },
   web_events: {
     query: 'rollup_web_days',
     // The day before and after the batch are read too: sessions across midnight are seen whole.
     params: (fromDt, toDt) => [addDays(fromDt, -1), addDays(toDt, 1), fromDt, toDt],
-    writes: {
-      web_sessions: `SELECT dt, local_day, session_id, visitor_id, known, ${WEB_SESSION_FIGURES}, ${WEB_FIGURES}, first_at, last_at FROM {kept} WHERE part = 'session'`,
-      web_pages: `SELECT dt, local_day, page, ${WEB_FIGURES} FROM {kept} WHERE part = 'page' AND page IS NOT NULL`,
-    },
     quality: 'web_quality',
   },
 };
@@ -361,8 +345,9 @@ export class LocalUsageRollups implements UsageRollups {
       const params = build.params(fromDt, toDt).map((value) => ({ type: 'varchar' as const, value }));
       const days = await materialize(composeQuery(build.query, params, ctx));
       kept.push(days.relation);
-      for (const [rollup, select] of Object.entries(build.writes) as [RollupTable, string][]) {
-        await this.copy(select.replace('{kept}', days.relation), written[rollup]);
+      for (const rollup of set.tables) {
+        const select = keptRowsOf(rollup, days.relation);
+        if (select !== null) await this.copy(select, written[rollup]);
       }
       // The data-quality counts of each day of the batch, in one statement.
       const dq = dataQualityQuery(set.raw, ctx, { fromDt, toDt }, { byPartition: true });
@@ -434,7 +419,7 @@ export class LocalUsageRollups implements UsageRollups {
       const from =
         files.length > 0
           ? `SELECT * FROM read_parquet([${files.map(pathLiteral).join(', ')}], hive_partitioning = true, hive_types = {'dt': VARCHAR})`
-          : `SELECT ${EMPTY_COLUMNS[table]} WHERE 1 = 0`;
+          : emptyRollup(table);
       await this.engine.query({
         name: 'rollup_attach',
         sql: `CREATE OR REPLACE VIEW ${ROLLUP_RELATIONS[table]} AS ${from}`,
