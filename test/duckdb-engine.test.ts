@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { DuckDbEngine } from '../functions/adapters/engines/duckdb.js';
 import { InputError } from '../functions/core/input-error.js';
 import {
+  classifiedTableQuery,
+  cleanFromClassifiedQuery,
   cleanTableQuery,
   composeQuery,
   dataQualityQuery,
@@ -195,22 +197,23 @@ describe('DuckDbEngine', () => {
         currency: 'USD',
         periods: reportCalendar(periodFromKey('2026-W46')),
       };
-      const request = cleanTableQuery('accounts', ctx);
+      const request = classifiedTableQuery('accounts', ctx);
       expect(request).not.toBeNull();
       expect(cleanTableQuery('usage_events', ctx)).toBeNull(); // absent here, and partitioned anyway
+      expect(classifiedTableQuery('usage_events', ctx)).toBeNull();
       if (!request) return;
       const first = await engine.materialize(request);
       const second = await engine.materialize(request);
       expect(first.relation).not.toBe(second.relation);
       const rows = await engine.query({
         name: 'read',
-        sql: `SELECT account_id, name FROM ${first.relation}`,
+        sql: `SELECT account_id, name FROM (${cleanFromClassifiedQuery('accounts', first.relation).sql}) AS clean`,
         params: [],
       });
       expect(rows.rows).toEqual([{ account_id: 'a1', name: 'Acme' }]);
       // Composed queries read the kept rows instead of filtering the raw ones again.
       const sources = ctx.sources.map((s) =>
-        s.table === 'accounts' ? { ...s, cleanRelation: first.relation } : s,
+        s.table === 'accounts' ? { ...s, classifiedRelation: first.relation } : s,
       );
       const composed = composeQuery('onboarding_times', [], { ...ctx, sources });
       expect(composed.sql).toContain(`FROM ${first.relation}`);

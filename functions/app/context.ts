@@ -120,10 +120,8 @@ async function withCleanRelations(
 }
 
 async function releaseCleanRelations(engine: QueryEngine, sources: readonly TableSource[]): Promise<void> {
-  for (const s of sources) {
-    if (s.cleanRelation !== undefined) await engine.release?.(s.cleanRelation);
+  for (const s of sources)
     if (s.classifiedRelation !== undefined) await engine.release?.(s.classifiedRelation);
-  }
 }
 
 const fxBaseOf = (options: KpiContextOptions): { fxBase?: string } =>

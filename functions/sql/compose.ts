@@ -160,9 +160,6 @@ interface Fragment {
 function cleanTable(spec: TableSpec, ctx: ComposeContext): Fragment {
   const source = sourceFor(ctx.sources, spec.name);
   if (source.relation === null) return { name: spec.name, sql: emptyRelation(spec), params: [] };
-  if (source.cleanRelation !== undefined) {
-    return { name: spec.name, sql: `SELECT ${columnList(spec)} FROM ${source.cleanRelation}`, params: [] };
-  }
   if (source.classifiedRelation !== undefined) {
     return { name: spec.name, sql: cleanFromClassified(spec, source.classifiedRelation), params: [] };
   }
@@ -174,9 +171,14 @@ function filteredRows(spec: TableSpec, source: TableSource): string {
   return firstCopies(spec, source.relation ?? '', `(${violationCase(spec, source)}) IS NULL`);
 }
 
-/** The order in which the first copy of a key is kept: the keep-first columns, then every column. */
-function keepFirstOrder(spec: TableSpec): string {
-  return [...spec.keepFirstBy, ...spec.columns.map((c) => c.name)].map(q).join(', ');
+/**
+ * Numbers the copies of each key (also partitioned by `alsoBy`, if given) in the order the
+ * first is kept: the keep-first columns, then every column.
+ */
+function copyNumber(spec: TableSpec, alsoBy = ''): string {
+  const keys = [...spec.key.map(q), ...(alsoBy ? [alsoBy] : [])].join(', ');
+  const order = [...spec.keepFirstBy, ...spec.columns.map((c) => c.name)].map(q).join(', ');
+  return `row_number() OVER (PARTITION BY ${keys} ORDER BY ${order})`;
 }
 
 /**
@@ -189,10 +191,9 @@ function firstCopies(spec: TableSpec, relation: string, goodRows: string): strin
     // Event tables: no window over the whole table; queries count DISTINCT event_id.
     return `SELECT ${cols} FROM ${relation} WHERE ${goodRows}`;
   }
-  const keys = spec.key.map(q).join(', ');
   return [
     `SELECT ${cols} FROM (`,
-    `    SELECT ${cols}, row_number() OVER (PARTITION BY ${keys} ORDER BY ${keepFirstOrder(spec)}) AS dq_copy`,
+    `    SELECT ${cols}, ${copyNumber(spec)} AS dq_copy`,
     `    FROM ${relation}`,
     `    WHERE ${goodRows}`,
     `  ) AS ranked WHERE dq_copy = 1`,
@@ -223,9 +224,7 @@ export function classifiedTableQuery(table: TableName, ctx: ComposeContext): Que
   const source = sourceFor(ctx.sources, table);
   if (!spec || spec.partitionedBy !== undefined || source.relation === null) return null;
   const rows = classifiedRows(spec, source, `${columnList(spec)}, `, '');
-  const copy = spec.dedupeInQueries
-    ? '1'
-    : `row_number() OVER (PARTITION BY ${spec.key.map(q).join(', ')}, dq_reason IS NULL ORDER BY ${keepFirstOrder(spec)})`;
+  const copy = spec.dedupeInQueries ? '1' : copyNumber(spec, 'dq_reason IS NULL');
   const sql = [
     `SELECT *, CASE WHEN dq_reason IS NULL THEN ${copy} END AS dq_copy`,
     `FROM (`,
@@ -246,7 +245,6 @@ function cleanFromClassified(spec: TableSpec, classified: string): string {
 
 /** The data-quality counts of a small table (as dataQualityQuery) from its kept classified rows. */
 export function qualityFromClassifiedQuery(table: TableName, classified: string): QueryRequest {
-  tableSpec(table);
   return { name: `data_quality_${table}`, sql: qualityCounts(classified, ''), params: [] };
 }
 

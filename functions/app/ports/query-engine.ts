@@ -50,13 +50,10 @@ export interface TableSource {
   /** A column of the relation with the line a row starts on in its file (local CSV/NDJSON). */
   readonly lineColumn?: string;
   /**
-   * A relation already holding the table's clean rows (see QueryEngine.materialize); queries then
-   * read it instead of filtering and de-duplicating the raw rows again.
-   */
-  readonly cleanRelation?: string;
-  /**
-   * A relation holding every row of the table classified by the first rule it breaks, with its
-   * first copy per key marked (classifiedTableQuery); queries read its clean rows from it.
+   * A relation the engine keeps (QueryEngine.materialize) holding every row of the table
+   * classified by the first rule it breaks, with its first copy per key marked
+   * (classifiedTableQuery); queries then read its clean rows instead of filtering and
+   * de-duplicating the raw rows again.
    */
   readonly classifiedRelation?: string;
 }
