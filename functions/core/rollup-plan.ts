@@ -8,7 +8,7 @@
  * rollup version for the same data and time zone. Otherwise it is stale and rebuilt; a day whose
  * partition is gone is removed.
  */
-import { periodContaining, type Period } from './period.js';
+import { addDays, periodContaining, type Period } from './period.js';
 import { isCalendarDate } from './validators.js';
 
 /**
@@ -329,6 +329,16 @@ export const ROLLUP_COLUMNS: Readonly<Record<RollupTable, readonly RollupColumn[
   ],
   web_quality: QUALITY_ROLLUP_COLUMNS,
 };
+
+/**
+ * The values of a raw table's pass over the dt partitions [fromDt, toDt] (rollup_usage_days.sql,
+ * rollup_web_days.sql): the partitions read (a day either side for the sessions), then those
+ * kept, and for usage the user days' partitions.
+ */
+export function rollupPassValues(raw: RolledUpTable, fromDt: string, toDt: string): string[] {
+  const around = [addDays(fromDt, -1), addDays(toDt, 1), fromDt, toDt];
+  return raw === 'usage_events' ? [...around, fromDt, toDt] : around;
+}
 
 /**
  * Which rows of a day's pass (rollup_usage_days.sql, rollup_web_days.sql) each rollup table

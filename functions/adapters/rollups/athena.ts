@@ -23,6 +23,7 @@ import {
 import {
   ROLLUP_COLUMNS,
   ROLLUP_KEPT_ROWS,
+  rollupPassValues,
   ROLLUP_SETS,
   assertRollupDay,
   baseManifest,
@@ -142,18 +143,13 @@ const ROLLUP_QUERIES: Readonly<Record<RolledUpTable, string>> = {
 };
 
 /**
- * The values of a day's pass (rollup_usage_days.sql, rollup_web_days.sql) for the table it
- * feeds: the partitions read, then those kept (and for usage the user days' partitions).
+ * The values of a day's pass for the table it feeds: the local batch of that one day's
+ * (rollupPassValues), except that the usage_user_days UNLOAD gives the session part the day
+ * alone, so that it reads one raw day (those rows are not kept).
  */
-function passValues(table: RollupTable, day: string, before: string, after: string): string[] {
-  switch (table) {
-    case 'usage_sessions':
-      return [before, after, day, day, day, day];
-    case 'usage_user_days':
-      return [day, day, day, day, day, day];
-    default:
-      return [before, after, day, day];
-  }
+function passValues(raw: RolledUpTable, table: RollupTable, day: string): string[] {
+  const values = rollupPassValues(raw, day, day);
+  return table === 'usage_user_days' ? values.map(() => day) : values;
 }
 
 /**
@@ -183,7 +179,7 @@ export function unloadStatements(
   const ctx: ComposeContext = { sources, currency: 'USD', periods: rollupCalendar(first, last, timezone) };
   const varchar = (value: string) => ({ type: 'varchar' as const, value });
   const pass = (table: RollupTable) =>
-    composeQuery(ROLLUP_QUERIES[raw], passValues(table, day, first, last).map(varchar), ctx);
+    composeQuery(ROLLUP_QUERIES[raw], passValues(raw, table, day).map(varchar), ctx);
   const quality = dataQualityQuery(raw, ctx, { fromDt: day, toDt: day }, { byPartition: true });
   if (quality === null) throw new Error(`${raw} is not configured`);
   const location = (table: RollupTable): string =>

@@ -26,6 +26,7 @@ import {
   ROLLUP_COLUMNS,
   ROLLUP_KEPT_ROWS,
   ROLLUP_SETS,
+  rollupPassValues,
   baseManifest,
   batches,
   parseManifest,
@@ -97,27 +98,21 @@ function keptRowsOf(table: RollupTable, kept: string): string | null {
 
 /**
  * How a batch of one raw table's days is rolled up: the query whose rows the engine keeps (its
- * values from the batch's first and last dt; each rollup table gets its ROLLUP_KEPT_ROWS of
+ * values rollupPassValues of the batch's first and last dt; each rollup table gets its ROLLUP_KEPT_ROWS of
  * them), and the table whose data-quality counts of each day are kept.
  */
 interface RollupBuild {
   readonly query: string;
-  readonly params: (fromDt: string, toDt: string) => string[];
   readonly quality: RollupTable;
 }
 
 const ROLLUP_BUILDS: Readonly<Record<RolledUpTable, RollupBuild>> = {
   usage_events: {
     query: 'rollup_usage_days',
-    // Sessions: the partitions read (the batch and a day either side), then those kept; user
-    // days: the batch.
-    params: (fromDt, toDt) => [addDays(fromDt, -1), addDays(toDt, 1), fromDt, toDt, fromDt, toDt],
     quality: 'usage_quality',
   },
   web_events: {
     query: 'rollup_web_days',
-    // The day before and after the batch are read too: sessions across midnight are seen whole.
-    params: (fromDt, toDt) => [addDays(fromDt, -1), addDays(toDt, 1), fromDt, toDt],
     quality: 'web_quality',
   },
 };
@@ -342,7 +337,10 @@ export class LocalUsageRollups implements UsageRollups {
       >;
       // Every rollup table but the quality counts from one pass over the batch's events, kept,
       // then written apart.
-      const params = build.params(fromDt, toDt).map((value) => ({ type: 'varchar' as const, value }));
+      const params = rollupPassValues(set.raw, fromDt, toDt).map((value) => ({
+        type: 'varchar' as const,
+        value,
+      }));
       const days = await materialize(composeQuery(build.query, params, ctx));
       kept.push(days.relation);
       for (const rollup of set.tables) {
