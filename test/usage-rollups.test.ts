@@ -5,7 +5,7 @@
  * old day, a deleted day, a day with only bad rows, a report in another zone than the rollups
  * and a rollups folder that cannot be written (both read the raw events instead).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -82,15 +82,23 @@ describe('on generated data', () => {
           });
           for (const key of ['2026-W46', '2026-10']) {
             const raw = await report(engine, key, timezone);
+            const requests = vi.spyOn(engine, 'query');
             const rolled = await report(engine, key, timezone, rollups);
+            const usageSql = requests.mock.calls
+              .map(([request]) => request)
+              .filter((r) => r.name === 'usage_trend' || r.name === 'usage_activity')
+              .map((r) => r.sql);
+            requests.mockRestore();
             expect(rolled.stats.usage, key).toMatchObject({ source: 'rollups', timezone });
             expect(raw.stats.usage).toBeUndefined();
             expectSameFigures(rolled, raw, `seed ${seed} ${timezone} ${key}`);
             // The usage queries read rollups only.
-            const names = rolled.stats.perQuery.map((q) => q.name);
-            expect(names).toContain('usage_trend_rollup');
-            expect(names).not.toContain('usage_trend');
-            expect(names).not.toContain('data_quality_usage_events');
+            expect(usageSql).toHaveLength(2);
+            for (const sql of usageSql) {
+              expect(sql).toContain('usage_rollup_user_days');
+              expect(sql).not.toContain('usage_local_events AS (');
+            }
+            expect(rolled.stats.perQuery.map((q) => q.name)).not.toContain('data_quality_usage_events');
           }
           // A second report finds every day it reads current.
           const again = await report(engine, '2026-W46', timezone, rollups);

@@ -18,91 +18,11 @@
 --     'feature' distinct users of one feature (period 0 only, its top 10)
 --     'account' health usage of one account paying on last_day
 -- Days are local calendar days in the report's time zone (usage_local_events).
-WITH activity_periods AS (
-  -- The days each measure of periods 0 and 1 looks at: the period itself; the 30 days ending on
-  -- last_day (health); the sign-up days of the first-week cohort, [first_day - 7, last_day - 7].
-  SELECT
-    period_index,
-    first_day,
-    last_day,
-    start_ts,
-    end_ts,
-    CAST(last_day - INTERVAL '29' DAY AS DATE) AS health_from,
-    CAST(first_day - INTERVAL '7' DAY AS DATE) AS cohort_from,
-    CAST(last_day - INTERVAL '7' DAY AS DATE) AS cohort_to
-  FROM report_periods
-  WHERE period_index < 2
-),
-bounds AS (
-  -- The same bounds side by side in one row, to flag each event for both periods at once.
-  SELECT
-    max(CASE WHEN period_index = 0 THEN first_day END) AS first_day_0,
-    max(CASE WHEN period_index = 0 THEN last_day END) AS last_day_0,
-    max(CASE WHEN period_index = 0 THEN health_from END) AS health_from_0,
-    max(CASE WHEN period_index = 1 THEN first_day END) AS first_day_1,
-    max(CASE WHEN period_index = 1 THEN last_day END) AS last_day_1,
-    max(CASE WHEN period_index = 1 THEN start_ts END) AS start_ts_1,
-    max(CASE WHEN period_index = 1 THEN health_from END) AS health_from_1
-  FROM activity_periods
-),
-flagged_events AS (
-  -- The events of the dt range the caller passes: from the earliest health or first-week day
-  -- to two days after the period (a session that starts in the period may end after it).
-  -- Feature users matter only in periods 0 and 1, sessions only from the day before period 1:
-  -- elsewhere they are blanked, which keeps those roll-ups small.
-  SELECT
-    e.local_day,
-    e.account_id,
-    e.user_id,
-    e.event_name,
-    e.occurred_at,
-    CASE WHEN e.local_day BETWEEN b.first_day_1 AND b.last_day_0 THEN e.user_id END AS period_user_id,
-    CASE WHEN e.occurred_at >= b.start_ts_1 - INTERVAL '1' DAY THEN e.session_id END AS session_id,
-    CASE WHEN e.local_day BETWEEN b.first_day_0 AND b.last_day_0 THEN 1 ELSE 0 END AS in_period_0,
-    CASE WHEN e.local_day BETWEEN b.first_day_1 AND b.last_day_1 THEN 1 ELSE 0 END AS in_period_1,
-    CASE WHEN e.local_day BETWEEN b.health_from_0 AND b.last_day_0 THEN 1 ELSE 0 END AS in_health_0,
-    CASE WHEN e.local_day BETWEEN b.health_from_1 AND b.last_day_1 THEN 1 ELSE 0 END AS in_health_1
-  FROM usage_local_events AS e
-  CROSS JOIN bounds AS b
-  WHERE e.dt BETWEEN ? AND ?
-),
-distinct_keys AS (
-  -- The only aggregation of the events: one row per distinct key of each kind below, with the
-  -- windows it was seen in.
-  SELECT
-    CASE
-      -- Blanked keys (outside periods 0 and 1, events without a session) form NULL groups: ignored.
-      WHEN grouping(session_id) = 0 AND session_id IS NULL THEN 'none'
-      WHEN grouping(session_id) = 0 THEN 'session'
-      WHEN grouping(local_day) = 0 THEN 'account_day'
-      WHEN grouping(account_id) = 0 AND grouping(user_id) = 0 THEN 'account_user'
-      WHEN grouping(account_id) = 0 THEN 'account_feature'
-      WHEN period_user_id IS NULL THEN 'none'
-      ELSE 'feature_user'
-    END AS key_kind,
-    account_id,
-    event_name,
-    local_day,
-    max(in_period_0) AS in_period_0,
-    max(in_period_1) AS in_period_1,
-    max(in_health_0) AS in_health_0,
-    max(in_health_1) AS in_health_1,
-    -- A session lasts from its first to its last event (it may cross midnight), in whole
-    -- milliseconds: integer sums are exact in any order (the rollups add them up per day).
-    min(occurred_at) AS first_at,
-    max(occurred_at) AS last_at,
-    CAST(1 AS BIGINT) AS sessions,
-    CAST(round((to_unixtime(max(occurred_at)) - to_unixtime(min(occurred_at))) * 1000) AS BIGINT) AS session_ms
-  FROM flagged_events
-  GROUP BY GROUPING SETS (
-    (event_name, period_user_id),
-    (account_id, local_day),
-    (account_id, user_id),
-    (account_id, event_name),
-    (session_id)
-  )
-),
-paying AS (
+-- The distinct keys come from the head relation `usage_activity_keys` (ComposeContext.heads,
+-- docs/sql.md): relations/usage_activity_keys.sql aggregates the raw events,
+-- relations/usage_activity_keys_rollup.sql reads the usage rollups; the steps below are the
+-- same text for both.
+WITH paying AS (
   -- Accounts paying on last_day of period 0 or 1 (MRR > 0).
   SELECT
     account_id,
@@ -121,7 +41,7 @@ first_week_cohort AS (
     s.account_id,
     s.signup_day,
     CAST(s.signup_day + INTERVAL '6' DAY AS DATE) AS first_week_end
-  FROM activity_periods AS p
+  FROM usage_activity_periods AS p
   JOIN (
     SELECT
       a.account_id,
@@ -188,9 +108,9 @@ by_grain AS (
         WHEN d.first_at IS NULL AND d.local_day BETWEEN p0.first_day AND p0.last_day THEN 0
         WHEN d.first_at IS NULL AND d.local_day BETWEEN p1.first_day AND p1.last_day THEN 1
       END AS session_start_period
-    FROM distinct_keys AS d
-    CROSS JOIN (SELECT first_day, last_day, start_ts, end_ts FROM activity_periods WHERE period_index = 0) AS p0
-    CROSS JOIN (SELECT first_day, last_day, start_ts, end_ts FROM activity_periods WHERE period_index = 1) AS p1
+    FROM usage_activity_keys AS d
+    CROSS JOIN (SELECT first_day, last_day, start_ts, end_ts FROM usage_activity_periods WHERE period_index = 0) AS p0
+    CROSS JOIN (SELECT first_day, last_day, start_ts, end_ts FROM usage_activity_periods WHERE period_index = 1) AS p1
     WHERE d.key_kind <> 'none'
   ) AS k
   LEFT JOIN first_week_cohort AS c
@@ -218,7 +138,7 @@ per_period AS (
     CASE WHEN g.cohort_period = p.period_index AND g.first_week_days >= 3 THEN 1 ELSE 0 END
       AS first_week_engaged
   FROM by_grain AS g
-  CROSS JOIN activity_periods AS p
+  CROSS JOIN usage_activity_periods AS p
 ),
 ranked AS (
   -- Per-period counts of feature and account rows, as window functions so the rows stay.

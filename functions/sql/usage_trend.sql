@@ -1,6 +1,6 @@
 -- Active users of every trend period (0 … 11): the inputs of dau, wau, mau and the stickiness
 -- trend, and the events of periods 0 and 1 (for events per active user). Reads the UTC dates the
--- 12 periods and their 30-day windows need (the caller passes that dt range).
+-- 12 periods and their 30-day windows need (the caller passes that dt range to the head below).
 --
 -- The events are rolled up once to distinct (local day, user) pairs, then to one row per user
 -- and period with the user's active days and last active day. Every figure is then a plain
@@ -17,24 +17,12 @@
 --                    duplicate delivery of one event (same instant and user), so its copies
 --                    fall in one (day, user) row and count once there. Elsewhere the ids are
 --                    blanked, which keeps the de-duplication small.
--- Every step reads the one before it once (Trino would scan the events again for a second read).
-WITH counted_days AS (
-  SELECT min(first_day) AS first_counted_day
-  FROM report_periods
-  WHERE period_index < 2
-),
-daily_users AS (
-  -- One row per local day and active user: the only aggregation of the events.
-  SELECT
-    e.local_day,
-    e.user_id,
-    count(DISTINCT CASE WHEN e.local_day >= c.first_counted_day THEN e.event_id END) AS events
-  FROM usage_local_events AS e
-  CROSS JOIN counted_days AS c
-  WHERE e.dt BETWEEN ? AND ?
-  GROUP BY e.local_day, e.user_id
-),
-user_periods AS (
+-- The (local day, user) rows come from the head relation `usage_daily_users` (ComposeContext.heads,
+-- docs/sql.md): relations/usage_daily_users.sql aggregates the raw events,
+-- relations/usage_daily_users_rollup.sql the usage rollups; the steps below are the same text
+-- for both. Every step reads the one before it once (Trino would scan the events again for a
+-- second read).
+WITH user_periods AS (
   -- Per user and period: active days and the last of them. Days before the calendar (read for
   -- the 30-day windows of the oldest periods) form bucket 99; days after it are left out.
   SELECT
@@ -43,7 +31,7 @@ user_periods AS (
     count(*) AS active_days,
     max(d.local_day) AS last_active_day,
     sum(d.events) AS events
-  FROM daily_users AS d
+  FROM usage_daily_users AS d
   LEFT JOIN report_days AS rd
     ON rd.day = d.local_day
   WHERE d.local_day <= (SELECT max(last_day) FROM report_periods)

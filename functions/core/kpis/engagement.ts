@@ -222,11 +222,12 @@ export function loadUsageActivity(ctx: KpiGroupContext): Promise<UsageActivity> 
   if (!pending) {
     const days = activityDays(ctx.periods);
     const dts = dtParams(days.from, days.to);
-    pending = (
-      ctx.usageFromRollups
-        ? ctx.run('usage_activity_rollup', [...dts, ...dts])
-        : ctx.run('usage_activity', dts)
-    ).then(parseUsageActivity);
+    const keys = ctx.usageFromRollups
+      ? { file: 'usage_activity_keys_rollup', params: [...dts, ...dts] }
+      : { file: 'usage_activity_keys', params: dts };
+    pending = ctx
+      .run('usage_activity', [], { heads: { usage_activity_keys: keys } })
+      .then(parseUsageActivity);
     usageCache.set(ctx, pending);
     // A failed run is not cached, so that a later group reports its own failure.
     pending.catch(() => usageCache.delete(ctx));
@@ -318,8 +319,12 @@ export const engagementGroup: KpiGroup = {
     const trendPeriods = Math.min(TREND_PERIODS, ctx.periods.length);
     const trend: ActiveUsers[] = Array.from({ length: trendPeriods }, () => NO_ACTIVE_USERS);
     const days = trendDays(ctx.periods);
-    const trendQuery = ctx.usageFromRollups ? 'usage_trend_rollup' : 'usage_trend';
-    for (const row of await ctx.run(trendQuery, dtParams(days.from, days.to))) {
+    const dts = dtParams(days.from, days.to);
+    const dailyUsers = {
+      file: ctx.usageFromRollups ? 'usage_daily_users_rollup' : 'usage_daily_users',
+      params: dts,
+    };
+    for (const row of await ctx.run('usage_trend', [], { heads: { usage_daily_users: dailyUsers } })) {
       const index = num(row.period_index);
       if (index !== null && index >= 0 && index < trendPeriods) trend[index] = activeUsers(row);
     }
