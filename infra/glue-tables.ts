@@ -6,6 +6,7 @@ import type { aws_glue as glue } from 'aws-cdk-lib';
 import { glueType, type TableSpec } from '../functions/contract/contract.js';
 import {
   ROLLUP_COLUMNS,
+  ROLLUP_COMPRESSION,
   ROLLUP_RELATIONS,
   WEB_ROLLUP_TABLES,
   type RollupTable,
@@ -125,7 +126,7 @@ export function rollupTableInput(
     parameters: {
       EXTERNAL: 'TRUE',
       classification: format.classification,
-      'parquet.compression': 'SNAPPY',
+      'parquet.compression': ROLLUP_COMPRESSION.toUpperCase(),
       ...partitionProjection(options.location, options.partitionRangeStart),
     },
     partitionKeys: [{ name: PARTITION_KEY, type: 'string', comment: `The raw ${raw} partition rolled up` }],

@@ -49,7 +49,12 @@ import { join } from 'node:path';
 import { DuckDbEngine } from '../functions/adapters/engines/duckdb.js';
 import { LocalUsageRollups } from '../functions/adapters/rollups/local.js';
 import { generateSampleData } from '../functions/sample/generate.js';
-import { ROLLUP_COLUMNS, ROLLUP_TABLES, WEB_ROLLUP_TABLES } from '../functions/core/rollup-plan.js';
+import {
+  ROLLUP_COLUMNS,
+  ROLLUP_ROW_ORDER,
+  ROLLUP_TABLES,
+  WEB_ROLLUP_TABLES,
+} from '../functions/core/rollup-plan.js';
 
 const BUCKET = 'cs-kpi-data';
 const RAW_PREFIX = 'data/usage_events';
@@ -295,7 +300,9 @@ describe('the rollup job on Athena', () => {
         expect(q?.sql.startsWith('UNLOAD (SELECT ')).toBe(true);
         expect(q?.sql).toContain(inner?.sql ?? 'missing');
         expect(
-          q?.sql.endsWith(`TO '${q?.location}'\nWITH (format = 'PARQUET', compression = 'SNAPPY')`),
+          q?.sql.endsWith(
+            `\nORDER BY ${ROLLUP_ROW_ORDER[table]})\nTO '${q?.location}'\nWITH (format = 'PARQUET', compression = 'ZSTD')`,
+          ),
         ).toBe(true);
         expect(q?.params).toEqual(inner?.params.map(renderAthenaParameter));
         expect(q?.params.filter((p) => p === `'${dt}'`).length).toBeGreaterThanOrEqual(2);
@@ -314,7 +321,9 @@ describe('the rollup job on Athena', () => {
       expect(byTable.get('usage_sessions')?.sql).toContain(
         'UNLOAD (SELECT local_day, session_id, sessions, session_ms, first_at, last_at FROM (',
       );
-      expect(byTable.get('usage_sessions')?.sql).toContain(") AS day_rows WHERE part = 'session')\nTO ");
+      expect(byTable.get('usage_sessions')?.sql).toContain(
+        ") AS day_rows WHERE part = 'session'\nORDER BY local_day, session_id)\nTO ",
+      );
     }
     // The old object is gone; each prefix holds what its UNLOAD wrote.
     expect(await keysUnder(`${ROLLUP_PREFIX}/usage_user_days/dt=2026-11-22/`)).toHaveLength(1);
@@ -567,9 +576,11 @@ describe('the web rollups on Athena', () => {
         `'${dt}'`,
         `'${dt}'`,
       ]);
-      expect(byTable.get('web_sessions')?.sql).toContain(") AS day_rows WHERE part = 'session')\nTO ");
+      expect(byTable.get('web_sessions')?.sql).toContain(
+        ") AS day_rows WHERE part = 'session'\nORDER BY visitor_id, session_id, local_day)\nTO ",
+      );
       expect(byTable.get('web_pages')?.sql).toContain(
-        ") AS day_rows WHERE part = 'page' AND page IS NOT NULL)\nTO ",
+        ") AS day_rows WHERE part = 'page' AND page IS NOT NULL\nORDER BY page, local_day)\nTO ",
       );
     }
     // Its own manifest; the usage manifest is not touched.

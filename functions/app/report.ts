@@ -149,15 +149,7 @@ async function checkTable(
 ): Promise<{ quality: TableQuality; excluded: ExclusionCount[] }> {
   const source = sources.find((s) => s.table === table);
   const dataFolder = localDataFolder(engine);
-  const ctx = { sources, currency, periods, ...fxBase };
-  // The rollups keep each day's counts of usage_events and web_events (…_quality_rollup.sql).
-  const request =
-    table === 'usage_events' && fromRollups.usage && source?.relation
-      ? composeQuery('usage_quality_rollup', dtParams(period), ctx)
-      : table === 'web_events' && fromRollups.web && source?.relation
-        ? composeQuery('web_quality_rollup', dtParams(period), ctx)
-        : dataQualityQuery(table, ctx, dtRangeOf(period));
-  if (!source || source.relation === null || request === null) {
+  if (!source || source.relation === null) {
     const reason = source?.absentReason ?? 'not configured';
     return {
       quality: {
@@ -172,9 +164,19 @@ async function checkTable(
       excluded: [],
     };
   }
-  // A small table's counts come from the pass that kept its clean rows (createKpiContext).
+  // A small table's counts come from the pass that kept its clean rows (createKpiContext);
+  // the others are counted here.
   let rows = counted;
   if (rows === undefined) {
+    const ctx = { sources, currency, periods, ...fxBase };
+    // The rollups keep each day's counts of usage_events and web_events (…_quality_rollup.sql).
+    const request =
+      table === 'usage_events' && fromRollups.usage
+        ? composeQuery('usage_quality_rollup', dtParams(period), ctx)
+        : table === 'web_events' && fromRollups.web
+          ? composeQuery('web_quality_rollup', dtParams(period), ctx)
+          : dataQualityQuery(table, ctx, dtRangeOf(period));
+    if (request === null) throw new Error(`${table}: no data-quality query for a present table`);
     const result = await engine.query(request);
     stats.push(result.stats);
     rows = result.rows;

@@ -23,6 +23,8 @@ import {
 import {
   ROLLUP_COLUMNS,
   ROLLUP_KEPT_ROWS,
+  ROLLUP_ROW_ORDER,
+  ROLLUP_COMPRESSION,
   rollupPassValues,
   ROLLUP_SETS,
   assertRollupDay,
@@ -103,7 +105,7 @@ export const MANIFEST_KEY = ROLLUP_SETS.usage_events.manifest;
 export const WEB_MANIFEST_KEY = ROLLUP_SETS.web_events.manifest;
 /** The days a report builds itself: a week of days is about 21 UNLOADs, well inside its timeout. */
 export const MAX_REPORT_BUILD_DAYS = 7;
-const UNLOAD_FORMAT = "WITH (format = 'PARQUET', compression = 'SNAPPY')";
+const UNLOAD_FORMAT = `WITH (format = 'PARQUET', compression = '${ROLLUP_COMPRESSION.toUpperCase()}')`;
 /** Rollup prefixes are spliced into the UNLOAD's TO literal: plain segments, never a quote. */
 const ROLLUP_PREFIX = /^[A-Za-z0-9_.=-]+(\/[A-Za-z0-9_.=-]+)*$/;
 /** Raw prefixes are only listed: the plain S3 key characters the stack's configuration allows. */
@@ -195,7 +197,9 @@ export function unloadStatements(
       sql: [
         `UNLOAD (SELECT ${columns(table)} FROM (`,
         inner.sql,
-        `) AS day_rows${keep === null ? '' : ` WHERE ${keep}`})`,
+        `) AS day_rows${keep === null ? '' : ` WHERE ${keep}`}`,
+        // Each file Athena writes is in this order (the files are not, among themselves).
+        `ORDER BY ${ROLLUP_ROW_ORDER[table]})`,
         `TO '${location(table)}'`,
         UNLOAD_FORMAT,
       ].join('\n'),

@@ -25,6 +25,8 @@ import {
   ROLLUP_RELATIONS,
   ROLLUP_COLUMNS,
   ROLLUP_KEPT_ROWS,
+  ROLLUP_ROW_ORDER,
+  ROLLUP_COMPRESSION,
   ROLLUP_SETS,
   rollupPassValues,
   baseManifest,
@@ -93,7 +95,7 @@ function emptyRollup(table: RollupTable): string {
 function keptRowsOf(table: RollupTable, kept: string): string | null {
   const filter = ROLLUP_KEPT_ROWS[table];
   if (filter === null) return null;
-  return `SELECT dt, ${ROLLUP_COLUMNS[table].map((c) => c.name).join(', ')} FROM ${kept} WHERE ${filter}`;
+  return `SELECT dt, ${ROLLUP_COLUMNS[table].map((c) => c.name).join(', ')} FROM ${kept} WHERE ${filter} ORDER BY dt, ${ROLLUP_ROW_ORDER[table]}`;
 }
 
 /**
@@ -352,7 +354,10 @@ export class LocalUsageRollups implements UsageRollups {
       if (dq !== null) {
         const counts = await materialize({ ...dq, name: `rollup_${set.raw.replace('_events', '')}_quality` });
         kept.push(counts.relation);
-        await this.copy(`SELECT * FROM ${counts.relation}`, written[build.quality]);
+        await this.copy(
+          `SELECT * FROM ${counts.relation} ORDER BY dt, ${ROLLUP_ROW_ORDER[build.quality]}`,
+          written[build.quality],
+        );
       }
       // Each day into place: the old day goes, the new one (if it has rows) takes its place.
       try {
@@ -380,7 +385,7 @@ export class LocalUsageRollups implements UsageRollups {
   private async copy(select: string, folder: string): Promise<void> {
     await this.engine.query({
       name: 'rollup_write',
-      sql: `COPY (${select}) TO ${pathLiteral(folder)} (FORMAT parquet, PARTITION_BY (dt))`,
+      sql: `COPY (${select}) TO ${pathLiteral(folder)} (FORMAT parquet, PARTITION_BY (dt), COMPRESSION ${ROLLUP_COMPRESSION})`,
       params: [],
     });
   }
