@@ -1,12 +1,14 @@
 /**
  * The report CLI refuses obviously wrong runs: one line on stderr, exit code 2, nothing sent.
- * Each case runs the CLI as a child process with a timeout, on fixtures written here.
+ * The cases that could hang (an --out under /proc) run the CLI as a child process with a timeout;
+ * the others run the same command in-process through its main function, on fixtures written here.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runReportCli } from './helpers/report-cli.js';
 
 const root = mkdtempSync(join(tmpdir(), 'cli-guards-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -19,7 +21,7 @@ interface CliRun {
   timedOut: boolean;
 }
 
-function cli(args: readonly string[], timeoutMs = 60_000): CliRun {
+function spawned(args: readonly string[], timeoutMs = 60_000): CliRun {
   const started = Date.now();
   const r = spawnSync(process.execPath, ['--import', 'tsx', 'functions/cli/report.ts', ...args], {
     encoding: 'utf8',
@@ -34,6 +36,12 @@ function cli(args: readonly string[], timeoutMs = 60_000): CliRun {
     ms: Date.now() - started,
     timedOut: r.error !== undefined && (r.error as NodeJS.ErrnoException).code === 'ETIMEDOUT',
   };
+}
+
+async function cli(args: readonly string[]): Promise<CliRun> {
+  const started = Date.now();
+  const r = await runReportCli(args);
+  return { ...r, ms: Date.now() - started, timedOut: false };
 }
 
 function oneLine(r: CliRun): string {
@@ -51,10 +59,10 @@ function tinyData(name: string): string {
 }
 
 describe('output folder faults', () => {
-  it('--out under a regular file: one line naming the file, exit 2', () => {
+  it('--out under a regular file: one line naming the file, exit 2', async () => {
     const file = join(root, 'a-file');
     writeFileSync(file, 'not a folder');
-    const r = cli(['--data', tinyData('d1'), '--out', join(file, 'out'), '--dry-run']);
+    const r = await cli(['--data', tinyData('d1'), '--out', join(file, 'out'), '--dry-run']);
     expect(r.status).toBe(2);
     expect(oneLine(r)).toBe(
       `error: cannot create --out ${join(file, 'out')}: ${file} is a file, not a folder`,
@@ -64,7 +72,7 @@ describe('output folder faults', () => {
 
   it('--out that cannot be created (under /proc): one line, exit 2, without hanging', () => {
     // The process itself needs a few seconds to start (tsx); the check is immediate after that.
-    const r = cli(['--data', tinyData('d2'), '--out', '/proc/no-such-folder/out', '--dry-run'], 30_000);
+    const r = spawned(['--data', tinyData('d2'), '--out', '/proc/no-such-folder/out', '--dry-run'], 30_000);
     expect(r.timedOut).toBe(false);
     expect(r.status).toBe(2);
     expect(oneLine(r)).toBe(
@@ -74,7 +82,7 @@ describe('output folder faults', () => {
 
   it('--out that exists but cannot be written: one line, exit 2', () => {
     // /proc/self exists and is a folder, and nothing can create a file in it (not even root).
-    const r = cli(['--data', tinyData('d3'), '--out', '/proc/self', '--dry-run'], 30_000);
+    const r = spawned(['--data', tinyData('d3'), '--out', '/proc/self', '--dry-run'], 30_000);
     expect(r.timedOut).toBe(false);
     expect(r.status).toBe(2);
     expect(oneLine(r)).toMatch(/^error: cannot write to --out \/proc\/self: /);
@@ -106,11 +114,11 @@ const JANUARY = ['--period', 'monthly', '--date', '2026-01-15'];
 describe('runs with nothing to report', () => {
   const hint = ' nothing sent (--allow-empty, or allowEmpty in the payload, reports anyway)';
 
-  it('a data folder without any contract table: one line, exit 2, nothing sent', () => {
+  it('a data folder without any contract table: one line, exit 2, nothing sent', async () => {
     const dir = join(root, 'no-tables');
     mkdirSync(join(dir, 'not-a-table'), { recursive: true });
     const out = join(root, 'no-tables-out');
-    const r = cli(['--data', dir, '--out', out]);
+    const r = await cli(['--data', dir, '--out', out]);
     expect(r.status).toBe(2);
     expect(oneLine(r)).toMatch(
       /^error: the data has no table of the data contract \(accounts, subscriptions, /,
@@ -119,32 +127,32 @@ describe('runs with nothing to report', () => {
     expect(existsSync(join(out, 'snapshots'))).toBe(false);
   });
 
-  it('contract tables without rows (header-only CSV): one line, exit 2', () => {
+  it('contract tables without rows (header-only CSV): one line, exit 2', async () => {
     const dir = join(root, 'empty-tables');
     mkdirSync(join(dir, 'accounts'), { recursive: true });
     writeFileSync(join(dir, 'accounts', 'a.csv'), 'account_id,name,created_at\n');
-    const r = cli(['--data', dir, '--out', join(root, 'empty-tables-out')]);
+    const r = await cli(['--data', dir, '--out', join(root, 'empty-tables-out')]);
     expect(r.status).toBe(2);
     expect(oneLine(r)).toBe(`error: the data tables (accounts) hold no rows;${hint}`);
   });
 
-  it('a period wholly before the data starts: one line, exit 2; --allow-empty reports anyway', () => {
+  it('a period wholly before the data starts: one line, exit 2; --allow-empty reports anyway', async () => {
     const dir = billingData('before', 0);
     const out = join(root, 'before-out');
-    const r = cli(['--data', dir, '--out', out, '--date', '1999-01-01']);
+    const r = await cli(['--data', dir, '--out', out, '--date', '1999-01-01']);
     expect(r.status).toBe(2);
     expect(oneLine(r)).toBe(
       `error: the period 1998-W53 (1998-12-28 to 1999-01-03) is before the data starts (2026-01-01);${hint}`,
     );
     expect(existsSync(join(out, 'emails'))).toBe(false);
-    const allowed = cli(['--data', dir, '--out', out, '--date', '1999-01-01', '--allow-empty']);
+    const allowed = await cli(['--data', dir, '--out', out, '--date', '1999-01-01', '--allow-empty']);
     expect(allowed.stderr).toBe('');
     expect(allowed.status).toBe(0);
     expect(allowed.stdout).toMatch(/weekly report 1998-W53/);
   });
 
-  it('a period wholly after the data ends: one line, exit 2', () => {
-    const r = cli([
+  it('a period wholly after the data ends: one line, exit 2', async () => {
+    const r = await cli([
       '--data',
       billingData('after', 0),
       '--out',
@@ -160,9 +168,9 @@ describe('runs with nothing to report', () => {
 });
 
 describe('tables with many excluded rows', () => {
-  it('above the warning share: a warning first in the summary and at the top of the digest', () => {
+  it('above the warning share: a warning first in the summary and at the top of the digest', async () => {
     const out = join(root, 'warn-out');
-    const r = cli(['--data', billingData('warn', 2), '--out', out, ...JANUARY]);
+    const r = await cli(['--data', billingData('warn', 2), '--out', out, ...JANUARY]);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(r.stdout.split('\n')[0]).toBe(
@@ -182,17 +190,17 @@ describe('tables with many excluded rows', () => {
     ]);
   });
 
-  it('above the stop share: one line, exit 2, nothing sent or written; the flags move both shares', () => {
+  it('above the stop share: one line, exit 2, nothing sent or written; the flags move both shares', async () => {
     const dir = billingData('stop', 11);
     const out = join(root, 'stop-out');
-    const r = cli(['--data', dir, '--out', out, ...JANUARY]);
+    const r = await cli(['--data', dir, '--out', out, ...JANUARY]);
     expect(r.status).toBe(2);
     expect(oneLine(r)).toBe(
       'error: subscriptions: 55 % of its rows were excluded (11 of 20, most as negative_amount), above the stop share of 50 %; nothing sent',
     );
     expect(existsSync(join(out, 'emails'))).toBe(false);
     expect(existsSync(join(out, 'snapshots'))).toBe(false);
-    const raised = cli(['--data', dir, '--out', out, ...JANUARY, '--stop-excluded', '60', '--dry-run']);
+    const raised = await cli(['--data', dir, '--out', out, ...JANUARY, '--stop-excluded', '60', '--dry-run']);
     expect(raised.status).toBe(0);
     expect(raised.stdout).toMatch(/^Warning: subscriptions: 55 % of its rows were excluded/);
   });
@@ -204,8 +212,8 @@ describe('tables with many excluded rows', () => {
       ['--warn-excluded', '60', '--stop-excluded', '50'],
       'error: --warn-excluded/--stop-excluded: the warning share must not be above the stop share',
     ],
-  ])('refuses thresholds %j', (args, line) => {
-    const r = cli([...args]);
+  ])('refuses thresholds %j', async (args, line) => {
+    const r = await cli([...args]);
     expect(r.status).toBe(2);
     expect(oneLine(r)).toBe(line);
   });

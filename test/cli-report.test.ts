@@ -1,4 +1,8 @@
-/** The report CLI as a user runs it: a child process, its output, its files and its exit code. */
+/**
+ * The report CLI as a user runs it: a child process, its output, its files and its exit code.
+ * The happy path and one exit-2 path run as child processes (`spawned`); the other cases run the
+ * same command in-process through its main function (`cli`), with the same argv, output and code.
+ */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -6,17 +10,28 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateSampleData } from '../functions/sample/generate.js';
 import type { Snapshot } from '../functions/core/snapshot.js';
+import { runReportCli } from './helpers/report-cli.js';
 
 const root = mkdtempSync(join(tmpdir(), 'cli-report-'));
 const data = join(root, 'data');
 
-function cli(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+interface CliRun {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function spawned(...args: string[]): CliRun {
   const r = spawnSync(process.execPath, ['--import', 'tsx', 'functions/cli/report.ts', ...args], {
     encoding: 'utf8',
     env: { ...process.env, DEBUG: '' },
     timeout: 120_000,
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+async function cli(...args: string[]): Promise<CliRun> {
+  return runReportCli(args);
 }
 
 beforeAll(async () => {
@@ -34,7 +49,7 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 describe('npm run report', () => {
   it('writes the snapshot and the digest to the outbox and prints a summary', () => {
     const out = join(root, 'out');
-    const r = cli(
+    const r = spawned(
       '--data',
       data,
       '--out',
@@ -61,14 +76,14 @@ describe('npm run report', () => {
     for (const file of ['html', 'txt', 'to-cs-team@example.com.eml'])
       expect(existsSync(join(out, 'emails', `monthly-2026-10.${file}`))).toBe(true);
     // A second run does not send the same digest again.
-    const again = cli('--data', data, '--out', out, '--period', 'monthly', '--date', '2026-10-15');
+    const again = spawned('--data', data, '--out', out, '--period', 'monthly', '--date', '2026-10-15');
     expect(again.status).toBe(0);
     expect(again.stdout).toMatch(/already sent to cs-team@example\.com/);
   });
 
-  it('sends nothing on a dry run', () => {
+  it('sends nothing on a dry run', async () => {
     const out = join(root, 'dry');
-    const r = cli(
+    const r = await cli(
       '--data',
       data,
       '--out',
@@ -85,17 +100,17 @@ describe('npm run report', () => {
     expect(existsSync(join(out, 'emails'))).toBe(false);
   });
 
-  it('takes the older trend points from the previous week’s snapshot in OUT, unless told to recompute', () => {
+  it('takes the older trend points from the previous week’s snapshot in OUT, unless told to recompute', async () => {
     const out = join(root, 'trend');
     const run = (...extra: string[]) => cli('--data', data, '--out', out, '--dry-run', ...extra);
-    expect(run('--date', '2026-11-11').stdout).not.toMatch(/as reported/);
-    const warm = run('--date', '2026-11-18');
+    expect((await run('--date', '2026-11-11')).stdout).not.toMatch(/as reported/);
+    const warm = await run('--date', '2026-11-18');
     expect(warm.stdout).toMatch(/Trend points before 2026-W46: as reported in its snapshot/);
     const stored = JSON.parse(
       readFileSync(join(out, 'snapshots', 'weekly', '2026-W47.json'), 'utf8'),
     ) as Snapshot;
     expect(stored.stats.trend).toEqual({ computedPeriods: 2, storedFrom: '2026-W46' });
-    const recomputed = run('--date', '2026-11-18', '--recompute-trend');
+    const recomputed = await run('--date', '2026-11-18', '--recompute-trend');
     expect(recomputed.status).toBe(0);
     expect(recomputed.stdout).not.toMatch(/as reported/);
   });
@@ -105,8 +120,8 @@ describe('npm run report', () => {
     [['--date', '2026-13-01'], 'error: --date: "2026-13-01" is not a date written YYYY-MM-DD'],
     [['--data', '/no/such/folder'], 'error: --data folder /no/such/folder does not exist'],
     [['--bogus'], "error: Unknown option '--bogus' (see --help)"],
-  ])('exits 2 with one clear line for %j', (args, line) => {
-    const r = cli(...args);
+  ])('exits 2 with one clear line for %j', async (args, line) => {
+    const r = await cli(...args);
     expect(r.status).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr.trim()).toBe(line);
@@ -116,7 +131,7 @@ describe('npm run report', () => {
     const bad = join(root, 'bad-data');
     mkdirSync(join(bad, 'accounts'), { recursive: true });
     writeFileSync(join(bad, 'accounts', 'accounts.parquet'), 'garbage, not parquet');
-    const r = cli('--data', bad, '--out', join(root, 'bad-out'), '--dry-run');
+    const r = spawned('--data', bad, '--out', join(root, 'bad-out'), '--dry-run');
     expect(r.status).toBe(2);
     const lines = r.stderr.trim().split('\n');
     expect(lines).toHaveLength(1);
@@ -124,18 +139,18 @@ describe('npm run report', () => {
     expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
   });
 
-  it('exits 2 naming the missing column', () => {
+  it('exits 2 naming the missing column', async () => {
     const bad = join(root, 'bad-columns');
     mkdirSync(join(bad, 'subscriptions'), { recursive: true });
     writeFileSync(join(bad, 'subscriptions', 's.csv'), 'subscription_id,account_id\ns1,a1\n');
-    const r = cli('--data', bad, '--dry-run');
+    const r = await cli('--data', bad, '--dry-run');
     expect(r.status).toBe(2);
     expect(r.stderr.trim()).toMatch(
       /^error: subscriptions: column "plan" is missing \(first file subscriptions\/s\.csv\)/,
     );
   });
 
-  it('exits 2 naming the file when a .csv file holds binary data or a Parquet file is empty', () => {
+  it('exits 2 naming the file when a .csv file holds binary data or a Parquet file is empty', async () => {
     for (const [name, content] of [
       ['logo.csv', Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d])],
       ['empty.parquet', Buffer.alloc(0)],
@@ -143,7 +158,7 @@ describe('npm run report', () => {
       const bad = mkdtempSync(join(root, 'unreadable-'));
       mkdirSync(join(bad, 'accounts'), { recursive: true });
       writeFileSync(join(bad, 'accounts', name), content);
-      const r = cli('--data', bad, '--dry-run');
+      const r = await cli('--data', bad, '--dry-run');
       expect(r.status, name).toBe(2);
       const lines = r.stderr.trim().split('\n');
       expect(lines, name).toHaveLength(1);
@@ -151,7 +166,7 @@ describe('npm run report', () => {
     }
   });
 
-  it('counts hostile rows and reports the rest (exit 0)', () => {
+  it('counts hostile rows and reports the rest (exit 0)', async () => {
     const hostile = join(root, 'hostile-data');
     cpSync(data, hostile, { recursive: true });
     writeFileSync(
@@ -166,7 +181,7 @@ describe('npm run report', () => {
       '{"event_id":"UX-1","occurred_at":"yesterday","account_id":"a","user_id":"u","event_name":"login"}\n{"event_id":\n',
     );
     const out = join(root, 'hostile-out');
-    const r = cli(
+    const r = await cli(
       '--data',
       hostile,
       '--out',

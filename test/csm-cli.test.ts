@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseCliArgs, UsageError } from '../functions/cli/options.js';
 import { writeBookFixture } from './helpers/csm-fixture.js';
+import { runReportCli } from './helpers/report-cli.js';
 
 const NOW = new Date('2026-11-02T08:00:00Z');
 const dirs: string[] = [];
@@ -80,15 +81,26 @@ describe('npm run report -- --csm', () => {
     expect(readdirSync(join(out, 'csm', 'monthly', '2026-10'))).toHaveLength(3);
   }, 120_000);
 
-  it('renders one CSM by hand, and stops in one line for an owner outside the domains', () => {
+  // The same command in-process (the spawned run above covers the process itself).
+  const inProcess = (args: string[]) => runReportCli(args, { ...process.env, CSM_DOMAINS: '' });
+
+  it('renders one CSM by hand, and stops in one line for an owner outside the domains', async () => {
     const out = mkdtempSync(join(tmpdir(), 'csm-cli-'));
     dirs.push(out);
-    const one = cli([...base, '--out', out, '--csm', 'bo@acme.com', '--csm-domains', 'acme.com']);
+    const one = await inProcess([...base, '--out', out, '--csm', 'bo@acme.com', '--csm-domains', 'acme.com']);
     expect(one.status, one.stderr).toBe(0);
     const eml = readdirSync(join(out, 'emails')).filter((f) => f.endsWith('.eml'));
     expect(eml).toHaveLength(1);
     expect(eml[0]).toMatch(/^monthly-2026-10\.csm-[0-9a-f]{16}\.to-bo@acme\.com\.eml$/);
-    const refused = cli([...base, '--out', out, '--csm', 'eve@gmail.com', '--csm-domains', 'acme.com']);
+    const refused = await inProcess([
+      ...base,
+      '--out',
+      out,
+      '--csm',
+      'eve@gmail.com',
+      '--csm-domains',
+      'acme.com',
+    ]);
     expect(refused.status).toBe(2);
     expect(refused.stderr.trim().split('\n')).toEqual([
       'error: csm "eve@gmail.com" cannot receive a digest: its domain is not in csmDomains',

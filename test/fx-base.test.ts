@@ -5,6 +5,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
+import { runReportCli } from './helpers/report-cli.js';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -190,15 +191,8 @@ describe('npm run report -- --currency', () => {
     ]);
   });
 
-  it('refuses a base that is not a currency', () => {
-    const r = spawnSync(
-      process.execPath,
-      ['--import', 'tsx', 'functions/cli/report.ts', '--fx-base', 'EURO'],
-      {
-        encoding: 'utf8',
-        timeout: 60_000,
-      },
-    );
+  it('refuses a base that is not a currency', async () => {
+    const r = await runReportCli(['--fx-base', 'EURO'], { ...process.env });
     expect(r.status).toBe(2);
     expect(r.stderr.trim()).toBe(
       'error: --fx-base: "EURO" is not an active ISO 4217 currency code (three upper-case letters, e.g. USD, EUR, PLN)',
