@@ -103,19 +103,24 @@ for (const e of readdirSync(dataDir, { withFileTypes: true })) {
   if (!e.isDirectory() || e.name === 'usage_events' || e.name === 'web_events') continue;
   small.set(e.name, scanned(await sizesOf(join(dataDir, e.name)), 'all'));
 }
-const smallBytes = SMALL_QUERIES.reduce(
-  (sum, q) => sum + tablesReadBy(q).reduce((s, t) => s + (t === 'usage_events' ? 0 : (small.get(t) ?? 0)), 0),
-  0,
+// What each small-table query scans: the tables it reads, every column.
+const smallScans = SMALL_QUERIES.map((q) =>
+  tablesReadBy(q).reduce((s, t) => s + (t === 'usage_events' ? 0 : (small.get(t) ?? 0)), 0),
 );
+const smallBytes = smallScans.reduce((a, b) => a + b, 0);
 // Each small table's data-quality query reads it once more.
 const smallQuality = [...small.values()].reduce((a, b) => a + b, 0);
+/** Athena bills each query at least 10 MB, rounded up to the MB. */
+const billed = (bytes: number): number => Math.max(10e6, Math.ceil(bytes / 1e6) * 1e6);
+const smallBilled = [...smallScans, ...small.values()].reduce((sum, b) => sum + billed(b), 0);
+const smallQueries = smallScans.length + small.size;
 
 const mb = (b: number): string => (b / 1e6).toFixed(1);
 const CLEAN = ['event_id', 'occurred_at', 'account_id', 'user_id', 'event_name'];
 console.log(
-  '| period | usage queries, raw events (MB) | usage queries, rollups (MB) | small tables (MB) | report raw (MB) | report with rollups (MB) | share |',
+  '| period | usage queries, raw events (MB) | usage queries, rollups (MB) | small tables (MB) | report raw (MB) | report with rollups (MB) | share | billed raw (MB, queries) | billed with rollups (MB, queries) | billed share |',
 );
-console.log('|---|---|---|---|---|---|---|');
+console.log('|---|---|---|---|---|---|---|---|---|---|');
 for (const [kind, date] of [
   ['weekly', '2026-11-18'],
   ['monthly', '2026-10-15'],
@@ -132,23 +137,32 @@ for (const [kind, date] of [
     fromDt: [trendRange.fromDt, activityRange.fromDt, dq.fromDt].sort()[0] ?? dq.fromDt,
     toDt: [trendRange.toDt, activityRange.toDt, dq.toDt].sort()[2] ?? dq.toDt,
   };
-  const raw =
-    scanned(usage, CLEAN, trendRange) +
-    scanned(usage, [...CLEAN, 'session_id'], activityRange) +
-    scanned(usage, 'all', dq);
-  const rolled =
-    scanned(userDays, ['local_day', 'user_id', 'events'], trendRange) +
+  // One entry per query: usage_trend, usage_activity, the data-quality counts (and, on the
+  // rollups, the long-session check).
+  const rawScans = [
+    scanned(usage, CLEAN, trendRange),
+    scanned(usage, [...CLEAN, 'session_id'], activityRange),
+    scanned(usage, 'all', dq),
+  ];
+  const rolledScans = [
+    scanned(userDays, ['local_day', 'user_id', 'events'], trendRange),
     scanned(userDays, ['local_day', 'account_id', 'user_id', 'features'], activityRange) +
-    scanned(
-      sessions,
-      ['local_day', 'session_id', 'sessions', 'session_ms', 'first_at', 'last_at'],
-      activityRange,
-    ) +
-    scanned(sessions, ['session_id', 'first_at', 'last_at'], prepared) +
-    scanned(quality, 'all', dq);
+      scanned(
+        sessions,
+        ['local_day', 'session_id', 'sessions', 'session_ms', 'first_at', 'last_at'],
+        activityRange,
+      ),
+    scanned(sessions, ['session_id', 'first_at', 'last_at'], prepared),
+    scanned(quality, 'all', dq),
+  ];
+  const raw = rawScans.reduce((x, y) => x + y, 0);
+  const rolled = rolledScans.reduce((x, y) => x + y, 0);
   const fixed = smallBytes + smallQuality;
+  const rawBilled = rawScans.reduce((sum, b) => sum + billed(b), 0) + smallBilled;
+  const rolledBilled = rolledScans.reduce((sum, b) => sum + billed(b), 0) + smallBilled;
   console.log(
-    `| ${kind} | ${mb(raw)} | ${mb(rolled)} | ${mb(fixed)} | ${mb(raw + fixed)} | ${mb(rolled + fixed)} | ${(((rolled + fixed) / (raw + fixed)) * 100).toFixed(1)} % |`,
+    `| ${kind} | ${mb(raw)} | ${mb(rolled)} | ${mb(fixed)} | ${mb(raw + fixed)} | ${mb(rolled + fixed)} | ${(((rolled + fixed) / (raw + fixed)) * 100).toFixed(1)} % | ` +
+      `${mb(rawBilled)} (${rawScans.length + smallQueries}) | ${mb(rolledBilled)} (${rolledScans.length + smallQueries}) | ${((rolledBilled / rawBilled) * 100).toFixed(1)} % |`,
   );
 }
 // The daily job on Athena (functions/adapters/rollups/athena.ts): three UNLOADs per day, each
@@ -157,7 +171,6 @@ for (const [kind, date] of [
 // those that cross into a neighbour); Athena bills each query at least 10 MB.
 const days = [...usage.keys()].sort();
 const lastDay = days[days.length - 1] ?? '';
-const billed = (bytes: number): number => Math.max(10e6, Math.ceil(bytes / 1e6) * 1e6);
 const dayRead = (dt: string): number => scanned(usage, 'all', { fromDt: dt, toDt: dt });
 const aroundRead = (dt: string): number =>
   scanned(usage, 'all', { fromDt: addDays(dt, -1), toDt: addDays(dt, 1) });

@@ -8,10 +8,6 @@ SELECT
   e.user_id,
   count(DISTINCT CASE WHEN e.local_day >= c.first_counted_day THEN e.event_id END) AS events
 FROM usage_local_events AS e
-CROSS JOIN (
-  SELECT min(first_day) AS first_counted_day
-  FROM report_periods
-  WHERE period_index < 2
-) AS c
+CROSS JOIN usage_counted_days AS c
 WHERE e.dt BETWEEN ? AND ?
 GROUP BY e.local_day, e.user_id

@@ -8,10 +8,6 @@ SELECT
   r.user_id,
   sum(CASE WHEN r.local_day >= c.first_counted_day THEN r.events ELSE 0 END) AS events
 FROM usage_rollup_user_days AS r
-CROSS JOIN (
-  SELECT min(first_day) AS first_counted_day
-  FROM report_periods
-  WHERE period_index < 2
-) AS c
+CROSS JOIN usage_counted_days AS c
 WHERE r.dt BETWEEN ? AND ?
 GROUP BY r.local_day, r.user_id
