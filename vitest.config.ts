@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -9,6 +10,7 @@ export default defineConfig({
     pool: 'forks',
     // Vitest's default is one worker fewer than the cores: on a 2-core machine a single worker,
     // while most files wait on DuckDB's own threads, child processes or sockets part of the time.
-    maxWorkers: 2,
+    // At least two, then as many as the default.
+    maxWorkers: Math.max(2, availableParallelism() - 1),
   },
 });
