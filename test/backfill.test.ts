@@ -15,20 +15,12 @@ import type { Snapshot } from '../functions/core/snapshot.js';
 import { DuckDbEngine } from '../functions/adapters/engines/duckdb.js';
 import { FileStore } from '../functions/adapters/stores/file.js';
 import { generateSampleData } from '../functions/sample/generate.js';
+import { Capture } from './helpers/capture.js';
 
 const root = mkdtempSync(join(tmpdir(), 'backfill-'));
 const dataDir = join(root, 'data');
 const now = new Date('2026-11-23T07:00:00Z');
 afterAll(() => rmSync(root, { recursive: true, force: true }));
-
-class Capture {
-  text = '';
-  constructor(readonly isTTY: boolean) {}
-  write(chunk: string): boolean {
-    this.text += chunk;
-    return true;
-  }
-}
 
 /** What must match between two runs of the same period: everything but timing and provenance. */
 function figures(s: Snapshot): unknown {

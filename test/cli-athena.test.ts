@@ -19,18 +19,10 @@ import { parseEngineFlags, openEngine } from '../functions/cli/engine.js';
 import { parseCliArgs, UsageError } from '../functions/cli/options.js';
 import { AthenaEngine } from '../functions/adapters/engines/athena.js';
 import type { Snapshot } from '../functions/core/snapshot.js';
+import { Capture } from './helpers/capture.js';
 
 const athena = mockClient(AthenaClient);
 const root = mkdtempSync(join(tmpdir(), 'cli-athena-'));
-
-class Capture {
-  text = '';
-  readonly isTTY = false;
-  write(chunk: string): boolean {
-    this.text += chunk;
-    return true;
-  }
-}
 
 beforeAll(() => {
   // The standard chain: region and keys from the environment, as a shell with AWS_PROFILE or SSO would give.

@@ -10,14 +10,12 @@ import { parseArgs } from 'node:util';
 import type { AthenaClient } from '@aws-sdk/client-athena';
 import { PERIOD_KINDS, type PeriodKind } from '../core/period.js';
 import { backfillPeriods, runBackfill, type BackfillSummary } from '../app/backfill.js';
-import { InputError } from '../core/input-error.js';
 import { currencySchema, oneOfSchema, timeZoneSchema } from '../core/validators.js';
 import { openStore } from '../adapters/stores/index.js';
 import { ensureSampleData } from '../sample/default-data.js';
-import { checkFlag, UsageError } from './usage-error.js';
+import { checkFlag, exitTwo, UsageError, type CommandIo } from './usage-error.js';
 import { ENGINE_USAGE, openEngine, parseEngineFlags, type EngineChoice } from './engine.js';
-import { createProgress, type ProgressStream } from './progress.js';
-import { ReportStoppedError } from '../core/run-guards.js';
+import { createProgress } from './progress.js';
 
 export const BACKFILL_USAGE = `Usage: npm run backfill -- --from KEY --to KEY [options]
 
@@ -109,11 +107,7 @@ export function parseBackfillArgs(argv: readonly string[], env: NodeJS.ProcessEn
   };
 }
 
-export interface BackfillIo {
-  readonly env: NodeJS.ProcessEnv;
-  readonly stdout: ProgressStream;
-  readonly stderr: ProgressStream;
-  readonly now: Date;
+export interface BackfillIo extends CommandIo {
   /** Injectable for tests (aws-sdk-client-mock); default the standard chain. */
   readonly athenaClient?: AthenaClient;
 }
@@ -159,11 +153,9 @@ export async function backfillMain(argv: readonly string[], io: BackfillIo): Pro
     // A period that stops (no data, most rows excluded, no rate for the reporting currency)
     // stops the backfill there, in one line; the periods before it stay stored, so a rerun
     // goes on from it.
-    if (error instanceof UsageError || error instanceof InputError || error instanceof ReportStoppedError) {
-      io.stderr.write(`error: ${error.message}\n`);
-      return 2;
-    }
-    throw error;
+    const code = exitTwo(error, io.stderr);
+    if (code === null) throw error;
+    return code;
   }
   io.stdout.write(
     `${summary.computed.length} computed, ${summary.skipped.length} already stored` +

@@ -6,9 +6,9 @@
  * functions/cli/report.ts is the entry point; this module does the work, with its streams passed in.
  */
 import { resolve } from 'node:path';
-import { parseCliArgs, UsageError, USAGE, type CliOptions } from './options.js';
+import { parseCliArgs, USAGE, type CliOptions } from './options.js';
+import { exitTwo, type CommandIo } from './usage-error.js';
 import { openEngine } from './engine.js';
-import { InputError } from '../core/input-error.js';
 import { FileStore } from '../adapters/stores/file.js';
 import { ensureWritableDir } from '../adapters/stores/writable-dir.js';
 import { createMailer } from '../adapters/mailers/index.js';
@@ -18,8 +18,6 @@ import { ensureSampleData } from '../sample/default-data.js';
 import type { Mailer } from '../app/ports/mailer.js';
 import { HEADLINE_KPIS } from '../core/snapshot.js';
 import { formatShare } from '../core/exclusion-share.js';
-import { ReportStoppedError } from '../core/run-guards.js';
-import type { ProgressStream } from './progress.js';
 
 function mailerFor(options: CliOptions): Mailer | null {
   if (options.dryRun) return null;
@@ -33,30 +31,21 @@ function mailerFor(options: CliOptions): Mailer | null {
   }
 }
 
-export interface ReportIo {
-  readonly env: NodeJS.ProcessEnv;
-  readonly stdout: ProgressStream;
-  readonly stderr: ProgressStream;
-  readonly now: Date;
-}
-
 /**
  * Runs the command; returns the exit code (2: bad flags or input, or a run that stops, one line
  * on stderr). Any other error is thrown, for the entry point to report.
  */
-export async function reportMain(argv: readonly string[], io: ReportIo): Promise<number> {
+export async function reportMain(argv: readonly string[], io: CommandIo): Promise<number> {
   try {
     return await runReport(argv, io);
   } catch (error) {
-    if (error instanceof UsageError || error instanceof InputError || error instanceof ReportStoppedError) {
-      io.stderr.write(`error: ${error.message}\n`);
-      return 2;
-    }
-    throw error;
+    const code = exitTwo(error, io.stderr);
+    if (code === null) throw error;
+    return code;
   }
 }
 
-async function runReport(argv: readonly string[], io: ReportIo): Promise<number> {
+async function runReport(argv: readonly string[], io: CommandIo): Promise<number> {
   const now = io.now;
   const log = (line: string): void => {
     io.stdout.write(`${line}\n`);

@@ -4,19 +4,12 @@
  * graph) for cases about the command's output rather than about the process itself.
  */
 import { reportMain } from '../../functions/cli/report-main.js';
+import { Capture } from './capture.js';
 
 export interface ReportRun {
   readonly status: number;
   readonly stdout: string;
   readonly stderr: string;
-}
-
-class Capture {
-  text = '';
-  write(chunk: string): boolean {
-    this.text += chunk;
-    return true;
-  }
 }
 
 export async function runReportCli(
