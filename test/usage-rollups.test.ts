@@ -6,7 +6,15 @@
  * and a rollups folder that cannot be written (both read the raw events instead).
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDbEngine } from '../functions/adapters/engines/duckdb.js';
@@ -15,7 +23,7 @@ import { periodFromKey } from '../functions/core/period.js';
 import { generateSampleData } from '../functions/sample/generate.js';
 import { KPI_IDS, type Snapshot } from '../functions/core/snapshot.js';
 import { LocalUsageRollups, MANIFEST_NAME } from '../functions/adapters/rollups/local.js';
-import { parseManifest } from '../functions/core/rollup-plan.js';
+import { parseManifest, ROLLUP_ROW_ORDER } from '../functions/core/rollup-plan.js';
 
 const root = mkdtempSync(join(tmpdir(), 'usage-rollups-'));
 const now = new Date('2026-11-23T07:00:00Z');
@@ -105,6 +113,33 @@ describe('on generated data', () => {
           expect(again.stats.usage).toMatchObject({ source: 'rollups', daysBuilt: 0, daysRemoved: 0 });
         }, 120_000);
       }
+
+      it('writes each rollup file ZSTD-compressed, its rows in ROLLUP_ROW_ORDER', async () => {
+        const rollupDir = join(root, `rollups-${seed}-format`);
+        const rollups = new LocalUsageRollups({ engine, rollupDir, timezone: zones[0] ?? 'UTC' });
+        const synced = await rollups.sync({ fromDt: '2026-11-16', toDt: '2026-11-17' });
+        expect(synced.usable && synced.built.length).toBeGreaterThan(0);
+        const folder = join(rollupDir, 'usage_user_days', 'dt=2026-11-16');
+        const files = readdirSync(folder).filter((f) => f.endsWith('.parquet'));
+        expect(files).toHaveLength(1);
+        const file = join(folder, files[0] ?? '').replace(/'/g, "''");
+        const codecs = await engine.query({
+          name: 'codecs',
+          sql: `SELECT DISTINCT compression FROM parquet_metadata('${file}')`,
+          params: [],
+        });
+        expect(codecs.rows.map((r) => r.compression)).toEqual(['ZSTD']);
+        expect(ROLLUP_ROW_ORDER.usage_user_days).toBe('user_id, local_day');
+        const { rows } = await engine.query({
+          name: 'rows',
+          sql: `SELECT user_id, CAST(local_day AS VARCHAR) AS local_day FROM read_parquet('${file}')`,
+          params: [],
+        });
+        expect(rows.length).toBeGreaterThan(10);
+        const key = (r: (typeof rows)[number]): string => `${String(r.user_id)}\u0000${String(r.local_day)}`;
+        const inFile = rows.map(key);
+        expect(inFile).toEqual([...inFile].sort());
+      }, 60_000);
     });
   }
 });
