@@ -77,5 +77,19 @@ describe('shared relations kept once per report', () => {
     const inlineMrr = inline.requests.filter((r) => r.sql.includes('account_mrr_end AS (')).length;
     expect(inlineMrr).toBeGreaterThan(3);
     expect(computed.stats.perQuery.some((q) => q.name.startsWith('shared_'))).toBe(false);
+    // Inline (Athena), the small tables' data-quality counts are one query, not one per table;
+    // the snapshot's data-quality section above is the same as the kept pass's.
+    const inlineNames = computed.stats.perQuery.map((q) => q.name);
+    expect(inlineNames.filter((n) => n === 'data_quality_small_tables')).toHaveLength(1);
+    expect(inlineNames.filter((n) => n.startsWith('data_quality_')).sort()).toEqual([
+      'data_quality_small_tables',
+      'data_quality_usage_events',
+      'data_quality_web_events',
+    ]);
+    // …on data with bad rows in several small tables.
+    const small = new Set(
+      kept.dataQuality.excluded.map((e) => e.table).filter((t) => !t.endsWith('_events')),
+    );
+    expect(small.size).toBeGreaterThan(2);
   }, 120_000);
 });

@@ -29,7 +29,13 @@ import {
   type PeriodValue,
   type ReportConfig,
 } from '../core/kpis/group.js';
-import { composeQuery, DEFAULT_FX_BASE, dataQualityQuery, EXAMPLE_SEPARATOR } from '../sql/compose.js';
+import {
+  composeQuery,
+  DEFAULT_FX_BASE,
+  dataQualityQuery,
+  EXAMPLE_SEPARATOR,
+  smallTablesQualityQuery,
+} from '../sql/compose.js';
 import { assertReportingRates } from '../core/fx-coverage.js';
 import { ltvCalendar } from '../core/kpis/revenue.js';
 import type { QueryEngine, QueryStats, TableSource } from './ports/query-engine.js';
@@ -251,9 +257,32 @@ async function checkDataQuality(
   fromRollups: RolledUp,
   counted: ReadonlyMap<TableName, readonly Row[]>,
 ): Promise<QualityResult> {
+  const read = (table: TableName): boolean => readTables === undefined || readTables.includes(table);
+  // The small tables no kept pass counted (an engine that cannot keep a table: Athena) are
+  // counted together, in one query, while the event tables are counted on their own.
+  const together = REPORT_TABLES.filter(
+    (t) => read(t) && !counted.has(t) && tableSpec(t).partitionedBy === undefined,
+  );
+  const request = smallTablesQualityQuery(together, { sources, currency, periods, ...fxBase });
+  const countedTogether: Promise<ReadonlyMap<TableName, readonly Row[]>> =
+    request === null
+      ? Promise.resolve(counted)
+      : engine.query(request).then((result) => {
+          stats.push(result.stats);
+          const byTable = new Map(counted);
+          for (const { dq_table: name, ...row } of result.rows) {
+            const table = together.find((t) => t === name);
+            if (table === undefined)
+              throw new Error(`data_quality_small_tables: unexpected table ${String(name)}`);
+            byTable.set(table, [...(byTable.get(table) ?? []), row]);
+          }
+          // A present table has at least its good-rows line; none means no rows at all.
+          for (const t of together) if (!byTable.has(t)) byTable.set(t, []);
+          return byTable;
+        });
   const checks = await Promise.all(
-    REPORT_TABLES.map((table) =>
-      readTables === undefined || readTables.includes(table)
+    REPORT_TABLES.map(async (table) =>
+      read(table)
         ? checkTable(
             engine,
             table,
@@ -264,9 +293,9 @@ async function checkDataQuality(
             stats,
             fxBase,
             fromRollups,
-            counted.get(table),
+            together.includes(table) ? (await countedTogether).get(table) : counted.get(table),
           )
-        : Promise.resolve(notRead(table, sources)),
+        : notRead(table, sources),
     ),
   );
   const excluded = checks.flatMap((c) => c.excluded);

@@ -647,6 +647,42 @@ export function dataQualityQuery(
 }
 
 /**
+ * The data-quality counts of several small (unpartitioned) tables in ONE query: each table's
+ * rows of dataQualityQuery, with a `dq_table` column naming it, joined by UNION ALL over one
+ * WITH prelude. For an engine that cannot keep a table (Athena), where every query is billed
+ * at least 10 MB: one query instead of one per table reads the same columns of the same files.
+ * Null when none of `tables` is present.
+ */
+export function smallTablesQualityQuery(
+  tables: readonly TableName[],
+  ctx: ComposeContext,
+): QueryRequest | null {
+  const order: Fragment[] = [];
+  const seen = new Map<string, Fragment>();
+  const parts: string[] = [];
+  for (const table of tables) {
+    const spec = tableSpec(table);
+    if (spec.partitionedBy !== undefined) throw new Error(`${table} is partitioned: count it on its own`);
+    const source = sourceFor(ctx.sources, table);
+    if (source.relation === null) continue;
+    // The rules may read fx_currencies: one definition serves every table.
+    resolve(violationCase(spec, source), ctx, seen, order);
+    const rows = classifiedRows(spec, source, '', '');
+    parts.push(
+      `SELECT '${table}' AS dq_table, counts.*\nFROM (\n${indent(qualityCounts(`(\n${indent(rows)}\n)`, ''))}\n) AS counts`,
+    );
+  }
+  if (parts.length === 0) return null;
+  const prelude =
+    order.length > 0 ? `WITH\n${order.map((f) => `${f.name} AS (\n${indent(f.sql)}\n)`).join(',\n')}\n` : '';
+  return {
+    name: 'data_quality_small_tables',
+    sql: prelude + parts.join('\nUNION ALL\n'),
+    params: order.flatMap((f) => f.params),
+  };
+}
+
+/**
  * The contract tables a query file reads, through the shared relations it refers to and the
  * contract rules of the tables it reads (a rule may read `fx_currencies`, hence `fx_rates`).
  * Lets a run that needs only some KPIs check and read only those tables.
