@@ -212,4 +212,95 @@ describe('--engine athena', () => {
     expect(october.stats.trend?.storedFrom).toBe('2026-09');
     expect(stdout.text).toMatch(/2 computed, 0 already stored; Athena scanned \d+ bytes/);
   }, 60_000);
+  it("counts the small tables' data quality in one Athena query, whose rows reach the snapshot", async () => {
+    // Athena as it answers: the data-quality query's rows (typed columns) for two tables, every
+    // other query a header row only.
+    const sqlById = new Map<string, string>();
+    athena.on(StartQueryExecutionCommand).callsFake((input: { QueryString?: string }) => {
+      const id = `q-${sqlById.size + 1}`;
+      sqlById.set(id, input.QueryString ?? '');
+      return { QueryExecutionId: id };
+    });
+    athena.on(GetQueryExecutionCommand).callsFake((input: { QueryExecutionId?: string }) => ({
+      QueryExecution: {
+        QueryExecutionId: input.QueryExecutionId,
+        Status: { State: 'SUCCEEDED' },
+        Statistics: { DataScannedInBytes: 1_000_000, EngineExecutionTimeInMillis: 500 },
+      },
+    }));
+    const columns = [
+      { Name: 'dq_table', Type: 'varchar' },
+      { Name: 'reason', Type: 'varchar' },
+      { Name: 'row_count', Type: 'bigint' },
+      { Name: 'distinct_keys', Type: 'bigint' },
+      { Name: 'latest', Type: 'varchar' },
+      { Name: 'example', Type: 'varchar' },
+    ];
+    const row = (...cells: (string | undefined)[]) => ({
+      Data: cells.map((c) => (c === undefined ? {} : { VarCharValue: c })),
+    });
+    const example = ['s3://cs-data/accounts/part-0.parquet', '000000000000', '', '', 'acc-0042'].join(
+      '\u001f',
+    );
+    athena.on(GetQueryResultsCommand).callsFake((input: { QueryExecutionId?: string }) => {
+      const sql = sqlById.get(input.QueryExecutionId ?? '') ?? '';
+      if (!sql.includes('AS dq_table')) {
+        return {
+          ResultSet: {
+            ResultSetMetadata: { ColumnInfo: [{ Name: 'period_index', Type: 'integer' }] },
+            Rows: [row('period_index')],
+          },
+        };
+      }
+      return {
+        ResultSet: {
+          ResultSetMetadata: { ColumnInfo: columns },
+          Rows: [
+            row(...columns.map((c) => c.Name)),
+            row('accounts', undefined, '12', '10', '2026-10-30 09:00:00.000', undefined),
+            row('accounts', 'missing_required_field', '3', '3', '2026-10-02 10:00:00.000', example),
+            row('survey_responses', undefined, '40', '40', '2026-10-31 18:00:00.000', undefined),
+          ],
+        },
+      };
+    });
+    const engine = new AthenaEngine({
+      workgroup: 'wg',
+      database: 'cs_kpi',
+      tables: { accounts: 'accounts', survey_responses: 'survey_responses' },
+      sleep: () => Promise.resolve(),
+    });
+    const { buildSnapshot } = await import('../functions/app/report.js');
+    const { periodFromKey } = await import('../functions/core/period.js');
+    const snapshot = await buildSnapshot(engine, {
+      period: periodFromKey('2026-10', 'UTC'),
+      currency: 'USD',
+      now: new Date('2026-11-23T07:00:00Z'),
+    });
+    const dq = [...sqlById.values()].filter(
+      (sql) => /\bdq_reason\b/.test(sql) && sql.includes('AS dq_table'),
+    );
+    expect(dq).toHaveLength(1);
+    expect(dq[0]).toMatch(/'accounts' AS dq_table[\s\S]*UNION ALL[\s\S]*'survey_responses' AS dq_table/);
+    expect(
+      snapshot.stats.perQuery.filter((q) => q.name.startsWith('data_quality_')).map((q) => q.name),
+    ).toEqual(['data_quality_small_tables']);
+    const accounts = snapshot.dataQuality.tables.find((t) => t.table === 'accounts');
+    expect(accounts).toMatchObject({ present: true, rowsRead: 15, rowsUsed: 10, rowsExcluded: 5 });
+    expect(snapshot.dataQuality.tables.find((t) => t.table === 'survey_responses')).toMatchObject({
+      rowsRead: 40,
+      rowsUsed: 40,
+      rowsExcluded: 0,
+      latest: '2026-10-31T18:00:00.000Z',
+    });
+    expect(snapshot.dataQuality.excluded.filter((e) => e.table === 'accounts')).toEqual([
+      expect.objectContaining({ reason: 'duplicate_id', rows: 2 }),
+      expect.objectContaining({
+        reason: 'missing_required_field',
+        rows: 3,
+        example: expect.objectContaining({ file: 's3://cs-data/accounts/part-0.parquet', key: 'acc-0042' }),
+      }),
+    ]);
+    await engine.close();
+  });
 });
