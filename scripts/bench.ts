@@ -42,7 +42,8 @@ const SCALES: readonly Scale[] = [
   { name: '50m', accounts: 20_000, usageEvents: 50_000_000 },
   { name: 'csm20k', accounts: 20_000, usageEvents: 2_000_000, csmOnly: true },
   // Not in the default set (rollup cases only): the report's growth with the events at the same
-  // 20,000 accounts. Generating 200M events needs a 13 GB scratch database, 500M over 28 GB.
+  // 20,000 accounts. Generating 200M events needs a 13 GB scratch database; 500M took 70 min,
+  // a 20 GB scratch database with up to 38 GB of spill files beside it and 22 GB of memory.
   { name: '200m', accounts: 20_000, usageEvents: 200_000_000, rollupsOnly: true },
   { name: '500m', accounts: 20_000, usageEvents: 500_000_000, rollupsOnly: true },
 ];
