@@ -559,10 +559,20 @@ function composeText(
   const order: Fragment[] = [];
   resolve(body, ctx, new Map(), order);
   if (order.length === 0) return { name, sql: body, params: [...params] };
-  const ctes = order.map((f) => `${f.name} AS (\n${indent(f.sql)}\n)`).join(',\n');
+  const ctes = cteList(order);
   const startsWithWith = /^with\s/i.test(codeOnly(body).trimStart());
   const sql = startsWithWith ? `WITH\n${ctes},\n${stripLeadingWith(body)}` : `WITH\n${ctes}\n${body}`;
   return { name, sql, params: [...order.flatMap((f) => f.params), ...params] };
+}
+
+/** The fragments as the named subqueries of a WITH clause, in order. */
+function cteList(order: readonly Fragment[]): string {
+  return order.map((f) => `${f.name} AS (\n${indent(f.sql)}\n)`).join(',\n');
+}
+
+/** `WITH` and the fragments, for a query text that has no WITH of its own ('' for none). */
+function withClause(order: readonly Fragment[]): string {
+  return order.length > 0 ? `WITH\n${cteList(order)}\n` : '';
 }
 
 function indent(sql: string): string {
@@ -635,8 +645,7 @@ export function dataQualityQuery(
     where = `WHERE ${dt} BETWEEN ? AND ? OR ${dt} IS NULL`;
     params.push({ type: 'varchar', value: dtRange.fromDt }, { type: 'varchar', value: dtRange.toDt });
   }
-  const prelude =
-    order.length > 0 ? `WITH\n${order.map((f) => `${f.name} AS (\n${indent(f.sql)}\n)`).join(',\n')}\n` : '';
+  const prelude = withClause(order);
   const byDt = options.byPartition && spec.partitionedBy ? `${q(spec.partitionedBy)}, ` : '';
   const rows = classifiedRows(spec, source, byDt, where);
   return {
@@ -673,8 +682,7 @@ export function smallTablesQualityQuery(
     );
   }
   if (parts.length === 0) return null;
-  const prelude =
-    order.length > 0 ? `WITH\n${order.map((f) => `${f.name} AS (\n${indent(f.sql)}\n)`).join(',\n')}\n` : '';
+  const prelude = withClause(order);
   return {
     name: 'data_quality_small_tables',
     sql: prelude + parts.join('\nUNION ALL\n'),
