@@ -276,8 +276,6 @@ async function checkDataQuality(
               throw new Error(`data_quality_small_tables: unexpected table ${String(name)}`);
             byTable.set(table, [...(byTable.get(table) ?? []), row]);
           }
-          // A present table has at least its good-rows line; none means no rows at all.
-          for (const t of together) if (!byTable.has(t)) byTable.set(t, []);
           return byTable;
         });
   const checks = await Promise.all(
@@ -293,7 +291,8 @@ async function checkDataQuality(
             stats,
             fxBase,
             fromRollups,
-            together.includes(table) ? (await countedTogether).get(table) : counted.get(table),
+            // A table the one query gave no line has no rows at all.
+            together.includes(table) ? ((await countedTogether).get(table) ?? []) : counted.get(table),
           )
         : notRead(table, sources),
     ),
