@@ -28,6 +28,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { DuckDbEngine } from '../functions/adapters/engines/duckdb.js';
 import { buildReport, buildSnapshot, dtRangeOf } from '../functions/app/report.js';
+import { DEFAULT_EXCLUSION_THRESHOLDS } from '../functions/core/exclusion-share.js';
 import { deliverCsmBatch, deliverCsmDigests } from '../functions/app/csm-job.js';
 import type { CsmBatch, CsmDispatcher } from '../functions/app/ports/csm-dispatcher.js';
 import { runDigestJob, snapshotKey } from '../functions/app/job.js';
@@ -45,6 +46,9 @@ import { createKpiContext } from '../functions/app/context.js';
 import { webGroup } from '../functions/core/kpis/web.js';
 import { STORED_FROM_INDEX } from '../functions/app/trend-history.js';
 import type { Snapshot } from '../functions/core/snapshot.js';
+
+/** The run guards of every CLI and Lambda run: the bench measures what a user runs. */
+const guards = { allowEmpty: false, thresholds: DEFAULT_EXCLUSION_THRESHOLDS };
 
 const [mode, dataDir, kind, date, file] = process.argv.slice(2);
 if (!mode || !dataDir || !kind || !date) throw new Error('usage: bench-child MODE DATA kind date [FILE]');
@@ -77,7 +81,7 @@ if (mode === 'report') {
     if (!isSnapshotLike(parsed)) throw new Error(`${file} is not a snapshot`);
     previous = parsed;
   }
-  const snapshot = await buildSnapshot(engine, { period, currency: 'USD', now, previous });
+  const snapshot = await buildSnapshot(engine, { period, currency: 'USD', now, previous, guards });
   if (file && snapshot.stats.trend?.storedFrom === null) {
     throw new Error(`the stored snapshot was not used: ${snapshot.stats.trend.reason ?? ''}`);
   }
@@ -91,6 +95,7 @@ if (mode === 'report') {
     currency: 'USD',
     now,
     previous: parsed,
+    guards,
     csm: { domains: ['example.com'] },
   });
   if (!csmBooks) throw new Error('no books');

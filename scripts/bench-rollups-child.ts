@@ -20,6 +20,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDbEngine } from '../functions/adapters/engines/duckdb.js';
 import { buildSnapshot } from '../functions/app/report.js';
+import { DEFAULT_EXCLUSION_THRESHOLDS } from '../functions/core/exclusion-share.js';
 import { periodContaining, previousPeriod, type PeriodKind } from '../functions/core/period.js';
 import { isSnapshotLike } from '../functions/app/trend-history.js';
 import { LocalUsageRollups, MANIFEST_NAME } from '../functions/adapters/rollups/local.js';
@@ -34,6 +35,9 @@ import { webDtRange, webGroup } from '../functions/core/kpis/web.js';
 import { reportCalendar } from '../functions/app/context.js';
 import { STORED_FROM_INDEX } from '../functions/app/trend-history.js';
 import { addDays } from '../functions/core/period.js';
+
+/** The run guards of every CLI and Lambda run: the bench measures what a user runs. */
+const guards = { allowEmpty: false, thresholds: DEFAULT_EXCLUSION_THRESHOLDS };
 
 const [mode, dataDir, rollupDir, arg1, arg2, file] = process.argv.slice(2);
 if (!mode || !dataDir || !rollupDir || !arg1 || !arg2) {
@@ -81,6 +85,7 @@ if (mode === 'previous') {
     now: new Date(),
     previous,
     usageRollups,
+    guards,
   });
   const usage = snapshot.stats.usage;
   if (usage?.source !== 'rollups' || usage.daysBuilt > 0) {

@@ -37,6 +37,7 @@ import { RollupJobError, parseRollupEvent, runRollupJob } from '../functions/app
 import { InputError } from '../functions/core/input-error.js';
 import {
   ROLLUP_VERSION,
+  WEB_ROLLUP_VERSION,
   parseManifest,
   rollupCalendar,
   type RollupManifest,
@@ -555,7 +556,11 @@ describe('the web rollups on Athena', () => {
       for (const [table, inner, wrapper] of [
         ['web_sessions', days, `UNLOAD (SELECT ${sessionColumns} FROM (`],
         ['web_pages', days, `UNLOAD (SELECT ${pageColumns} FROM (`],
-        ['web_quality', quality, 'UNLOAD (SELECT reason, row_count, distinct_keys, latest, example FROM ('],
+        [
+          'web_quality',
+          quality,
+          'UNLOAD (SELECT reason, row_count, distinct_keys, latest, example, span_from, span_to FROM (',
+        ],
       ] as const) {
         const q = byTable.get(table);
         expect(q?.location).toBe(`s3://${BUCKET}/${ROLLUP_PREFIX}/${table}/dt=${dt}/`);
@@ -585,7 +590,11 @@ describe('the web rollups on Athena', () => {
     }
     // Its own manifest; the usage manifest is not touched.
     const manifest = await storedManifest(WEB_MANIFEST_KEY);
-    expect(manifest).toMatchObject({ version: 1, timezone: ZONE, dataSource: 'athena:cs_kpi' });
+    expect(manifest).toMatchObject({
+      version: WEB_ROLLUP_VERSION,
+      timezone: ZONE,
+      dataSource: 'athena:cs_kpi',
+    });
     expect(Object.keys(manifest?.days ?? {})).toEqual(['2026-11-21', '2026-11-22']);
     // A day's fingerprint is its neighbours' and its own ('-': no partition).
     expect(manifest?.days['2026-11-21']?.fingerprint).toMatch(/^-\+[0-9a-f]{32}\+[0-9a-f]{32}$/);

@@ -65,7 +65,7 @@ beforeAll(async () => {
     period: periodFromKey('2026-W47', 'Europe/Warsaw'),
     currency: 'USD',
     now,
-    // The run guards' data_span query is part of every CLI and Lambda run.
+    // Every CLI and Lambda run has the run guards (they read the data-quality counts).
     guards: { allowEmpty: false, thresholds: DEFAULT_EXCLUSION_THRESHOLDS },
     // The CSM books' queries run with the report when CSM digests are on.
     csm: { domains: ['example.com'] },

@@ -54,8 +54,9 @@ import { exclusionVerdict, rowsReadOf } from '../core/exclusion-share.js';
 import {
   assertExclusionsBelowStop,
   assertHasData,
-  type DataCoverage,
+  coverageOfSpans,
   type ReportGuards,
+  type TableSpan,
 } from '../core/run-guards.js';
 
 export interface BuildOptions {
@@ -139,6 +140,14 @@ export function dataRelativePath(file: string, dataFolder: string | null): strin
 interface QualityResult {
   readonly tables: TableQuality[];
   readonly excluded: ExclusionCount[];
+  /** What the clean rows of each checked table span (its freshness column), for the run guards. */
+  readonly spans: TableSpan[];
+}
+
+/** The earliest and latest freshness of a table's clean rows, as the counts give them. */
+interface CountedSpan {
+  readonly from: string;
+  readonly to: string;
 }
 
 async function checkTable(
@@ -152,7 +161,7 @@ async function checkTable(
   fxBase: { fxBase?: string },
   fromRollups: RolledUp,
   counted: readonly Row[] | undefined,
-): Promise<{ quality: TableQuality; excluded: ExclusionCount[] }> {
+): Promise<{ quality: TableQuality; excluded: ExclusionCount[]; span?: CountedSpan }> {
   const source = sources.find((s) => s.table === table);
   const dataFolder = localDataFolder(engine);
   if (!source || source.relation === null) {
@@ -191,6 +200,7 @@ async function checkTable(
   let read = 0;
   let used = 0;
   let latest: string | null = null;
+  let span: CountedSpan | undefined;
   for (const row of rows) {
     const rows = num(row.row_count) ?? 0;
     read += rows;
@@ -208,6 +218,9 @@ async function checkTable(
         });
       }
       latest = typeof row.latest === 'string' ? toIso(row.latest) : null;
+      if (typeof row.span_from === 'string' && typeof row.span_to === 'string') {
+        span = { from: toIso(row.span_from), to: toIso(row.span_to) };
+      }
       continue;
     }
     const why = String(reason) as DataQualityReason;
@@ -224,6 +237,7 @@ async function checkTable(
   return {
     quality: { table, present: true, rowsRead: read, rowsUsed: used, rowsExcluded, latest },
     excluded,
+    ...(span ? { span } : {}),
   };
 }
 
@@ -299,7 +313,10 @@ async function checkDataQuality(
   );
   const excluded = checks.flatMap((c) => c.excluded);
   excluded.sort((a, b) => a.table.localeCompare(b.table) || a.reason.localeCompare(b.reason));
-  return { tables: checks.map((c) => c.quality), excluded };
+  const spans = checks.flatMap(({ quality, ...c }): TableSpan[] =>
+    'span' in c && c.span ? [{ table: quality.table, kind: spanKindOf(quality.table), ...c.span }] : [],
+  );
+  return { tables: checks.map((c) => c.quality), excluded, spans };
 }
 
 /** A table this run does not read: present or not, nothing of it is checked. */
@@ -424,17 +441,10 @@ function dtParams(period: Period): SqlParam[] {
   ];
 }
 
-/** data_span.sql's row as the guards read it. */
-function coverageOf(row: Row | undefined): Pick<DataCoverage, 'days' | 'instants'> {
-  const text = (v: SqlValue | undefined): string | null => (typeof v === 'string' ? v : null);
-  const earliestDay = text(row?.earliest_day);
-  const latestDay = text(row?.latest_day);
-  const earliestTs = text(row?.earliest_instant);
-  const latestTs = text(row?.latest_instant);
-  return {
-    days: earliestDay && latestDay ? { earliest: earliestDay, latest: latestDay } : null,
-    instants: earliestTs && latestTs ? { earliest: toIso(earliestTs), latest: toIso(latestTs) } : null,
-  };
+/** A day column (calendar days) or an instant column (UTC): how the guards compare its span. */
+function spanKindOf(table: TableName): TableSpan['kind'] {
+  const spec = tableSpec(table);
+  return spec.columns.find((c) => c.name === spec.freshnessColumn)?.type === 'date' ? 'day' : 'instant';
 }
 
 /** Which raw tables the report reads from their rollups. */
@@ -556,7 +566,6 @@ export async function buildReport(engine: QueryEngine, options: BuildOptions): P
   const absent = groups.map((group) => absentReason(group, sources));
   let quality: QualityResult;
   let results: (KpiGroupResult | null)[];
-  let span: readonly Row[];
   let bookInputs: BookInputs | null;
   try {
     // Before any figure: the reporting currency needs a rate wherever money is converted. A
@@ -580,7 +589,7 @@ export async function buildReport(engine: QueryEngine, options: BuildOptions): P
     // The book queries first: their many rows are turned into values while DuckDB runs the
     // company's queries queued after them.
     const books = csmDomains ? runCsmQueries(context) : Promise.resolve(null);
-    [quality, results, span, bookInputs] = await Promise.all([
+    [quality, results, bookInputs] = await Promise.all([
       checkDataQuality(
         engine,
         sources,
@@ -594,7 +603,6 @@ export async function buildReport(engine: QueryEngine, options: BuildOptions): P
         runtime.quality,
       ),
       Promise.all(groups.map((group, i) => (absent[i] ? null : group.compute(context)))),
-      guards ? context.run('data_span', dtParams(options.period)) : Promise.resolve([]),
       books,
     ]);
   } finally {
@@ -608,7 +616,7 @@ export async function buildReport(engine: QueryEngine, options: BuildOptions): P
       {
         presentTables: presentTables.map((t) => t.table),
         rowsRead: presentTables.reduce((sum, t) => sum + rowsReadOf(t), 0),
-        ...coverageOf(span[0]),
+        ...coverageOfSpans(quality.spans),
       },
       guards,
     );

@@ -14,8 +14,11 @@ import { isCalendarDate } from './validators.js';
 /**
  * Bumped whenever the usage rollup SQL or layout changes: every day is then rebuilt. 2: the
  * sessions rollup holds per-day summaries and boundary rows, and a day reads its neighbours.
+ * 3: the data-quality counts carry the span of the good rows (`span_from`, `span_to`).
  */
-export const ROLLUP_VERSION = 2;
+export const ROLLUP_VERSION = 3;
+/** The web rollups' version (as ROLLUP_VERSION). 2: the data-quality counts carry their span. */
+export const WEB_ROLLUP_VERSION = 2;
 
 /** The usage rollup tables, each a folder of `dt=` partitions. */
 export const ROLLUP_TABLES = ['usage_user_days', 'usage_sessions', 'usage_quality'] as const;
@@ -69,7 +72,7 @@ export const ROLLUP_SETS: Readonly<Record<RolledUpTable, RollupSet>> = {
   web_events: {
     raw: 'web_events',
     manifest: 'web_events.manifest.json',
-    version: 1,
+    version: WEB_ROLLUP_VERSION,
     tables: WEB_ROLLUP_TABLES,
     marginDays: 1,
   },
@@ -254,6 +257,8 @@ const QUALITY_ROLLUP_COLUMNS: readonly RollupColumn[] = [
   { name: 'distinct_keys', glueType: 'bigint', comment: 'Distinct event ids among good rows' },
   { name: 'latest', glueType: 'string', comment: 'Latest occurred_at, as text' },
   { name: 'example', glueType: 'string', comment: 'First offending row (file, line, field, problem, key)' },
+  { name: 'span_from', glueType: 'string', comment: 'Good rows: earliest occurred_at, as text' },
+  { name: 'span_to', glueType: 'string', comment: 'Good rows: latest occurred_at, as text' },
 ];
 
 /** The page-view figures of a web rollup row (rollup_web_days.sql). */

@@ -6,7 +6,7 @@
  */
 import type { Period } from './period.js';
 import type { ExclusionCount } from './snapshot.js';
-import { REPORT_TABLES } from '../contract/contract.js';
+import { REPORT_TABLES, type TableName } from '../contract/contract.js';
 import { formatShare, type ExclusionThresholds, type TableExclusionShare } from './exclusion-share.js';
 
 /** A run stopped because its input or its settings would make the figures wrong or empty. */
@@ -36,11 +36,60 @@ export interface DataCoverage {
   /** Rows read from the present tables (event tables: the partitions of the period). */
   readonly rowsRead: number;
   /**
-   * What the clean business rows cover (data_span.sql): calendar days of the date columns
+   * What the clean business rows cover (coverageOfSpans): calendar days of the date columns
    * (YYYY-MM-DD) and instants of the timestamp columns (ISO-8601, UTC); null without rows.
    */
   readonly days: { readonly earliest: string; readonly latest: string } | null;
   readonly instants: { readonly earliest: string; readonly latest: string } | null;
+}
+
+/**
+ * The tables whose clean rows tell what the business data covers, by their freshness columns:
+ * calendar days (subscriptions.start_date, invoices.issued_at, cs_costs.month) and UTC instants
+ * (accounts.created_at, survey_responses.responded_at, support_tickets.created_at,
+ * usage_events.occurred_at, the latter in the period's partitions with a day either side, as
+ * its data-quality counts read them). Exchange rates are not business data.
+ */
+export const DATA_SPAN_TABLES: readonly TableName[] = [
+  'accounts',
+  'subscriptions',
+  'invoices',
+  'usage_events',
+  'survey_responses',
+  'support_tickets',
+  'cs_costs',
+];
+
+/** What one table's clean rows span: YYYY-MM-DD days or ISO-8601 UTC instants. */
+export interface TableSpan {
+  readonly table: TableName;
+  readonly kind: 'day' | 'instant';
+  readonly from: string;
+  readonly to: string;
+}
+
+/**
+ * The coverage of the business data from the spans of its tables (the data-quality counts give
+ * each table's, so the tables are not read again): the earliest and latest day and instant.
+ */
+export function coverageOfSpans(spans: readonly TableSpan[]): Pick<DataCoverage, 'days' | 'instants'> {
+  const business = spans.filter((s) => DATA_SPAN_TABLES.includes(s.table));
+  const days = business.filter((s) => s.kind === 'day');
+  const instants = business.filter((s) => s.kind === 'instant');
+  const widest = (
+    of: readonly TableSpan[],
+    before: (a: string, b: string) => boolean,
+  ): { earliest: string; latest: string } | null =>
+    of.length === 0
+      ? null
+      : {
+          earliest: of.map((s) => s.from).reduce((a, b) => (before(b, a) ? b : a)),
+          latest: of.map((s) => s.to).reduce((a, b) => (before(a, b) ? b : a)),
+        };
+  return {
+    days: widest(days, (a, b) => a < b),
+    instants: widest(instants, (a, b) => Date.parse(a) < Date.parse(b)),
+  };
 }
 
 type GuardPeriod = Pick<Period, 'key' | 'firstDay' | 'lastDay' | 'startUtc' | 'endUtc'>;

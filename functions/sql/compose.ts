@@ -223,15 +223,28 @@ export function classifiedTableQuery(table: TableName, ctx: ComposeContext): Que
   const spec = TABLE_SPECS.get(table);
   const source = sourceFor(ctx.sources, table);
   if (!spec || spec.partitionedBy !== undefined || source.relation === null) return null;
-  const rows = classifiedRows(spec, source, `${columnList(spec)}, `, '');
+  return composeText(`classified_${table}`, numberedRows(spec, source, `${columnList(spec)}, `, ''), [], ctx);
+}
+
+/**
+ * classifiedRows with `dq_copy`: 1 on the row of each good key that the KPIs use (the first
+ * copy, in cleanTableQuery's order; every good row of an event table), NULL on the others.
+ * The copy order reads every column, so `lead` must hold them unless the table is deduplicated
+ * in its queries.
+ */
+function numberedRows(spec: TableSpec, source: TableSource, lead: string, where: string): string {
   const copy = spec.dedupeInQueries ? '1' : copyNumber(spec, 'dq_reason IS NULL');
-  const sql = [
+  return [
     `SELECT *, CASE WHEN dq_reason IS NULL THEN ${copy} END AS dq_copy`,
     `FROM (`,
-    indent(rows),
+    indent(classifiedRows(spec, source, lead, where)),
     `) AS classified_rows`,
   ].join('\n');
-  return composeText(`classified_${table}`, sql, [], ctx);
+}
+
+/** The `lead` columns numberedRows needs for the data-quality counts (`byDt`: the dt column, or ''). */
+function countedLead(spec: TableSpec, byDt: string): string {
+  return spec.dedupeInQueries ? byDt : `${columnList(spec)}, `;
 }
 
 /** The clean rows of a small table from its kept classified rows (classifiedTableQuery). */
@@ -291,14 +304,19 @@ function classifiedRows(spec: TableSpec, source: TableSource, lead: string, wher
 }
 
 /**
- * The counts of classified rows (`from`: a relation or a parenthesized query) by first broken
- * rule: `reason` NULL for good rows, with their distinct keys (duplicates = rows − distinct
- * keys), the latest freshness and the first example by file and line.
+ * The counts of classified rows with their copy numbers (`from`: a relation or a parenthesized
+ * query of numberedRows) by first broken rule: `reason` NULL for good rows, with their distinct
+ * keys (duplicates = rows − distinct keys), the latest freshness and the first example by file
+ * and line; and on the good rows' line, the span of the rows the KPIs use (`span_from`,
+ * `span_to`: the earliest and latest freshness of the first copies), which the run guards read
+ * (functions/core/run-guards.ts) instead of reading the tables once more.
  */
 function qualityCounts(from: string, byDt: string): string {
   return [
     `SELECT ${byDt}dq_reason AS reason, count(*) AS row_count, count(DISTINCT dq_row_key) AS distinct_keys,`,
-    `  CAST(max(dq_freshness) AS varchar) AS latest, min(dq_example) AS example`,
+    `  CAST(max(dq_freshness) AS varchar) AS latest, min(dq_example) AS example,`,
+    `  CAST(min(CASE WHEN dq_copy = 1 THEN dq_freshness END) AS varchar) AS span_from,`,
+    `  CAST(max(CASE WHEN dq_copy = 1 THEN dq_freshness END) AS varchar) AS span_to`,
     `FROM ${from} AS described`,
     `GROUP BY ${byDt}dq_reason`,
   ].join('\n');
@@ -647,7 +665,7 @@ export function dataQualityQuery(
   }
   const prelude = withClause(order);
   const byDt = options.byPartition && spec.partitionedBy ? `${q(spec.partitionedBy)}, ` : '';
-  const rows = classifiedRows(spec, source, byDt, where);
+  const rows = numberedRows(spec, source, countedLead(spec, byDt), where);
   return {
     name: `data_quality_${table}`,
     sql: prelude + qualityCounts(`(\n${indent(rows)}\n)`, byDt),
@@ -676,7 +694,7 @@ export function smallTablesQualityQuery(
     if (source.relation === null) continue;
     // The rules may read fx_currencies: one definition serves every table.
     resolve(violationCase(spec, source), ctx, seen, order);
-    const rows = classifiedRows(spec, source, '', '');
+    const rows = numberedRows(spec, source, countedLead(spec, ''), '');
     parts.push(
       `SELECT '${table}' AS dq_table, counts.*\nFROM (\n${indent(qualityCounts(`(\n${indent(rows)}\n)`, ''))}\n) AS counts`,
     );

@@ -9,7 +9,9 @@ SELECT
   sum(q.row_count) AS row_count,
   sum(q.distinct_keys) AS distinct_keys,
   max(q.latest) AS latest,
-  min(q.example) AS example
+  min(q.example) AS example,
+  min(q.span_from) AS span_from,
+  max(q.span_to) AS span_to
 FROM usage_rollup_quality AS q
 WHERE q.dt BETWEEN ? AND ?
 GROUP BY q.reason
