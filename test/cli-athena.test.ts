@@ -235,6 +235,8 @@ describe('--engine athena', () => {
       { Name: 'distinct_keys', Type: 'bigint' },
       { Name: 'latest', Type: 'varchar' },
       { Name: 'example', Type: 'varchar' },
+      { Name: 'span_from', Type: 'varchar' },
+      { Name: 'span_to', Type: 'varchar' },
     ];
     const row = (...cells: (string | undefined)[]) => ({
       Data: cells.map((c) => (c === undefined ? {} : { VarCharValue: c })),
@@ -257,9 +259,11 @@ describe('--engine athena', () => {
           ResultSetMetadata: { ColumnInfo: columns },
           Rows: [
             row(...columns.map((c) => c.Name)),
-            row('accounts', undefined, '12', '10', '2026-10-30 09:00:00.000', undefined),
+            // prettier-ignore
+            row('accounts', undefined, '12', '10', '2026-10-30 09:00:00.000', undefined, '2026-03-02 08:00:00.000', '2026-10-30 09:00:00.000'),
             row('accounts', 'missing_required_field', '3', '3', '2026-10-02 10:00:00.000', example),
-            row('survey_responses', undefined, '40', '40', '2026-10-31 18:00:00.000', undefined),
+            // prettier-ignore
+            row('survey_responses', undefined, '40', '40', '2026-10-31 18:00:00.000', undefined, '2026-04-01 10:00:00.000', '2026-10-31 18:00:00.000'),
           ],
         },
       };
@@ -272,10 +276,13 @@ describe('--engine athena', () => {
     });
     const { buildSnapshot } = await import('../functions/app/report.js');
     const { periodFromKey } = await import('../functions/core/period.js');
+    const { DEFAULT_EXCLUSION_THRESHOLDS } = await import('../functions/core/exclusion-share.js');
+    const guards = { allowEmpty: false, thresholds: DEFAULT_EXCLUSION_THRESHOLDS };
     const snapshot = await buildSnapshot(engine, {
       period: periodFromKey('2026-10', 'UTC'),
       currency: 'USD',
       now: new Date('2026-11-23T07:00:00Z'),
+      guards,
     });
     const dq = [...sqlById.values()].filter(
       (sql) => /\bdq_reason\b/.test(sql) && sql.includes('AS dq_table'),
@@ -301,6 +308,20 @@ describe('--engine athena', () => {
         example: expect.objectContaining({ file: 's3://cs-data/accounts/part-0.parquet', key: 'acc-0042' }),
       }),
     ]);
+    // The run guards read the span from the same rows: no query reads the tables again for it.
+    expect(snapshot.stats.perQuery.map((q) => q.name)).not.toContain('data_span');
+    const sent = sqlById.size;
+    await expect(
+      buildSnapshot(engine, {
+        period: periodFromKey('2026-12', 'UTC'),
+        currency: 'USD',
+        now: new Date('2027-01-02T07:00:00Z'),
+        guards,
+      }),
+    ).rejects.toThrow(
+      /^the period 2026-12 \(2026-12-01 to 2026-12-31\) is after the data ends \(2026-10-31\);/,
+    );
+    expect(sqlById.size).toBeGreaterThan(sent);
     await engine.close();
   });
 });
