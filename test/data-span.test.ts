@@ -15,30 +15,7 @@ import { buildSnapshot } from '../functions/app/report.js';
 import { periodFromKey } from '../functions/core/period.js';
 import { DEFAULT_EXCLUSION_THRESHOLDS } from '../functions/core/exclusion-share.js';
 import { EmptyDataError, coverageOfSpans } from '../functions/core/run-guards.js';
-import type { QueryEngine, QueryRequest, QueryResult } from '../functions/app/ports/query-engine.js';
-
-/** The same engine without materialize: every query computes its clean rows inline, as on Athena. */
-class InlineEngine implements QueryEngine {
-  readonly requests: QueryRequest[] = [];
-  constructor(private readonly inner: DuckDbEngine) {}
-  readonly kind = 'duckdb' as const;
-  get dataSource(): string {
-    return this.inner.dataSource;
-  }
-  get dataFolder(): string {
-    return this.inner.dataFolder;
-  }
-  sources() {
-    return this.inner.sources();
-  }
-  query(request: QueryRequest): Promise<QueryResult> {
-    this.requests.push(request);
-    return this.inner.query(request);
-  }
-  close(): Promise<void> {
-    return this.inner.close();
-  }
-}
+import { RecordingEngine } from './helpers/recording-engine.js';
 
 const root = mkdtempSync(join(tmpdir(), 'data-span-'));
 const dataDir = join(root, 'data');
@@ -80,7 +57,9 @@ type Setup = 'kept tables' | 'inline queries' | 'usage rollups';
 /** The stop message of a monthly report of `month`, or null when it reports. */
 async function stopOf(month: string, setup: Setup): Promise<{ stop: string | null; queries: string[] }> {
   const duckdb = await DuckDbEngine.open({ dataDir });
-  const engine = setup === 'inline queries' ? new InlineEngine(duckdb) : duckdb;
+  // Without materialize (the recording wrapper has none) every query computes its clean rows
+  // inline, as on Athena.
+  const engine = setup === 'inline queries' ? new RecordingEngine(duckdb) : duckdb;
   try {
     const snapshot = await buildSnapshot(engine, {
       period: periodFromKey(month, 'UTC'),

@@ -6,7 +6,7 @@
  */
 import type { Period } from './period.js';
 import type { ExclusionCount } from './snapshot.js';
-import { REPORT_TABLES, type TableName } from '../contract/contract.js';
+import { REPORT_TABLES, TABLE_NAMES, type TableName } from '../contract/contract.js';
 import { formatShare, type ExclusionThresholds, type TableExclusionShare } from './exclusion-share.js';
 
 /** A run stopped because its input or its settings would make the figures wrong or empty. */
@@ -50,15 +50,10 @@ export interface DataCoverage {
  * usage_events.occurred_at, the latter in the period's partitions with a day either side, as
  * its data-quality counts read them). Exchange rates are not business data.
  */
-export const DATA_SPAN_TABLES: readonly TableName[] = [
-  'accounts',
-  'subscriptions',
-  'invoices',
-  'usage_events',
-  'survey_responses',
-  'support_tickets',
-  'cs_costs',
-];
+export const DATA_SPAN_TABLES: readonly TableName[] = TABLE_NAMES.filter(
+  // Website and social data tell nothing of the customers' accounts, billing or product use.
+  (t) => t !== 'fx_rates' && t !== 'web_events' && t !== 'social_posts',
+);
 
 /** What one table's clean rows span: YYYY-MM-DD days or ISO-8601 UTC instants. */
 export interface TableSpan {
