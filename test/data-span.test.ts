@@ -77,6 +77,9 @@ async function stopOf(month: string, setup: Setup): Promise<{ stop: string | nul
         : {}),
     });
     if (setup === 'usage rollups') expect(snapshot.stats.usage?.source).toBe('rollups');
+    if (engine instanceof RecordingEngine) {
+      expect(engine.requests.map((r) => r.name)).toContain('data_quality_small_tables');
+    }
     return { stop: null, queries: snapshot.stats.perQuery.map((q) => q.name) };
   } catch (error) {
     if (!(error instanceof EmptyDataError)) throw error;
