@@ -8,6 +8,9 @@
  *   update   ARG1 … ARG2 (dt partitions): drops those days from the rollups (not timed), then times
  *            opening the engine and rolling them up again, as the daily job or a backfill does
  *   scan     ARG1 … ARG2: the bare scan of those dt partitions (count(*), count(DISTINCT user_id))
+ *   scanall  ARG1 … ARG2: the bare scan, reading every column a rollup reads as well (the least any
+ *            rollup of those days must read), from one day before ARG1 to one after ARG2 as the
+ *            sessions rollup does
  *   web      ARG1 weekly|monthly, ARG2 YYYY-MM-DD, FILE `stored` (periods 0 and 1) or `full` (all
  *            12): the web section's queries reading the web rollups, including the step that
  *            checks them current (which must find them so) and the check for long sessions
@@ -142,6 +145,16 @@ if (mode === 'previous') {
     name: 'bare_scan',
     sql: 'SELECT count(*) AS events, count(DISTINCT user_id) AS users FROM src_usage_events WHERE dt BETWEEN ? AND ?',
     params: [varchar(arg1), varchar(arg2)],
+  });
+} else if (mode === 'scanall') {
+  // max() of each column makes the engine read and decode it, with no grouping beyond the scan's.
+  await engine.query({
+    name: 'bare_scan_all_columns',
+    sql: `SELECT count(*) AS events, count(DISTINCT user_id) AS users, max(event_id) AS event_id,
+            max(account_id) AS account_id, max(event_name) AS event_name, max(session_id) AS session_id,
+            max(occurred_at) AS occurred_at
+          FROM src_usage_events WHERE dt BETWEEN ? AND ?`,
+    params: [varchar(addDays(arg1, -1)), varchar(addDays(arg2, 1))],
   });
 } else {
   throw new Error(`unknown mode ${mode}`);

@@ -79,13 +79,15 @@ const rollupChild = (args: readonly string[]): Run => runScript('scripts/bench-r
 /**
  * The rollup update of one day and of a month, each against a bare scan of the same
  * partitions (`scanMode` / `updateMode` of bench-rollups-child.ts), alternating RUNS times: the
- * table cells after the first column.
+ * table cells after the first column. With `floorMode`, also against the least any rollup of
+ * those days must read (every column it reads, the days either side too; no grouping).
  */
 function timeRollupUpdates(
   scanMode: string,
   updateMode: string,
   dataDir: string,
   rollups: string,
+  floorMode?: string,
 ): { what: string; cells: string }[] {
   const rows: { what: string; cells: string }[] = [];
   for (const [what, from, to] of [
@@ -93,15 +95,22 @@ function timeRollupUpdates(
     ['a month', '2026-10-01', '2026-10-31'],
   ] as const) {
     const scans: Run[] = [];
+    const floors: Run[] = [];
     const updates: Run[] = [];
     for (let i = 0; i < RUNS; i += 1) {
       scans.push(rollupChild([scanMode, dataDir, rollups, from, to]));
+      if (floorMode) floors.push(rollupChild([floorMode, dataDir, rollups, from, to]));
       updates.push(rollupChild([updateMode, dataDir, rollups, from, to]));
     }
-    const ratio = `${median(updates.map((r, i) => r.ms / (scans[i]?.ms ?? r.ms))).toFixed(2)}×`;
+    const ratio = (base: readonly Run[]): string =>
+      `${median(updates.map((r, i) => r.ms / (base[i]?.ms ?? r.ms))).toFixed(2)}×`;
+    const floor = floorMode
+      ? ` ${median(floors.map((r) => r.ms))} (${median(floors.map((r, i) => r.ms / (scans[i]?.ms ?? r.ms))).toFixed(2)}× scan) |`
+      : '';
+    const update = `${median(updates.map((r) => r.ms))} (${ratio(scans)}${floorMode ? `; ${ratio(floors)} the columns' scan` : ''})`;
     rows.push({
       what: `${what} (${from} … ${to})`,
-      cells: `${median(scans.map((r) => r.ms))} | ${median(updates.map((r) => r.ms))} (${ratio}) | ${Math.max(...updates.map((r) => r.maxRssMb))} |`,
+      cells: `${median(scans.map((r) => r.ms))} |${floor} ${update} | ${Math.max(...updates.map((r) => r.maxRssMb))} |`,
     });
   }
   return rows;
@@ -231,7 +240,7 @@ if (process.env.BENCH_ROLLUPS !== '0') {
       );
       console.error(rollupRows[rollupRows.length - 1]);
     }
-    for (const row of timeRollupUpdates('scan', 'update', dir, rollups)) {
+    for (const row of timeRollupUpdates('scan', 'update', dir, rollups, 'scanall')) {
       updateRows.push(`| ${scale.name} | ${row.what} | ${row.cells}`);
       console.error(updateRows[updateRows.length - 1]);
     }
@@ -339,7 +348,8 @@ if (rollupRows.length > 0) {
       'usage events',
       'rollup update',
       'bare scan of the days (ms)',
-      'rollup update (ms, × scan)',
+      'scan of every column a rollup reads, the days either side too (ms, × scan)',
+      "rollup update (ms, × scan; × the columns' scan)",
       'peak RSS (MB)',
     ],
     updateRows,
