@@ -147,7 +147,13 @@ for (const [kind, date] of [
   ];
   const rolledScans = [
     scanned(userDays, ['local_day', 'user_id', 'events'], trendRange),
-    scanned(userDays, ['local_day', 'account_id', 'user_id', 'features'], activityRange) +
+    // usage_activity_keys_rollup.sql names the user days four times, and Trino reads a WITH
+    // query once per reference: the (account, day) and (account, user) keys; the features
+    // OR-ed per user and account; the distinct feature lists twice (the features' numbering,
+    // and each list's mask).
+    scanned(userDays, ['local_day', 'account_id', 'user_id'], activityRange) +
+      scanned(userDays, ['local_day', 'account_id', 'user_id', 'features'], activityRange) +
+      2 * scanned(userDays, ['local_day', 'features'], activityRange) +
       scanned(
         sessions,
         ['local_day', 'session_id', 'sessions', 'session_ms', 'first_at', 'last_at'],

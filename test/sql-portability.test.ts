@@ -145,6 +145,8 @@ describe('SQL portability', () => {
         [/\bdate_add\s*\(/i, 'date_add (use d - INTERVAL)'],
         [/\bilike\b/i, 'ILIKE'],
         [/\blist_\w+\s*\(|\bstruct_\w+\s*\(/i, 'DuckDB nested-type functions'],
+        [/\bbit_(or|and|xor)\s*\(/i, 'DuckDB bit aggregates (use bitwise_or_agg)'],
+        [/&|\|(?!\|)(?<!\|\|)/, 'a bitwise operator (use bitwise_and)'],
         [/\bAT\s+TIME\s+ZONE\b/i, 'time-zone conversion in SQL (use the calendar relations)'],
         [/;\s*\S/, 'more than one statement'],
       ];

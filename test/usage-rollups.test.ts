@@ -12,11 +12,13 @@ import {
   mkdtempSync,
   readFileSync,
   readdirSync,
+  renameSync,
   rmSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { DuckDbEngine } from '../functions/adapters/engines/duckdb.js';
 import { buildSnapshot } from '../functions/app/report.js';
 import { periodFromKey } from '../functions/core/period.js';
@@ -142,6 +144,74 @@ describe('on generated data', () => {
       }, 60_000);
     });
   }
+});
+
+describe('with more features than one word of the feature bits holds', () => {
+  // The rollups' feature keys OR each user's features as bits, 62 to a word
+  // (relations/usage_activity_keys_rollup.sql): the sample's 14 features × 11 variants make up to
+  // 154, three words, including users of two accounts.
+  const dataDir = join(root, 'gen-many-features');
+  let engine: DuckDbEngine;
+  let sharedUsers = 0;
+  beforeAll(async () => {
+    await generateSampleData({
+      outDir: dataDir,
+      seed: 7,
+      endDate: '2026-11-22',
+      months: 3,
+      accounts: 40,
+      usageEvents: 12_000,
+    });
+    const usage = join(dataDir, 'usage_events');
+    const copy = join(root, 'many-features-usage');
+    const db = await DuckDBInstance.create(':memory:');
+    const connection = await db.connect();
+    await connection.run(
+      `CREATE TABLE events AS SELECT * FROM read_parquet('${usage}/*/*.parquet', hive_partitioning = true, hive_types = {'dt': VARCHAR})`,
+    );
+    await connection.run(
+      `COPY (
+         SELECT event_id, occurred_at,
+           -- Some users' events under a second account too: a feature's users are distinct users.
+           CASE WHEN hash(event_id) % 5 = 0 AND trim(account_id) <> ''
+             THEN (SELECT min(account_id) FROM events WHERE trim(account_id) <> '') ELSE account_id END
+             AS account_id,
+           user_id,
+           CASE WHEN trim(event_name) = '' THEN event_name
+             ELSE event_name || '_' || CAST(hash(event_id) % 11 AS VARCHAR) END AS event_name,
+           session_id, dt
+         FROM events
+       ) TO '${copy}' (FORMAT parquet, PARTITION_BY (dt))`,
+    );
+    const shared = await connection.runAndReadAll(
+      `SELECT count(*) AS users FROM (SELECT user_id FROM '${copy}/*/*.parquet' WHERE trim(user_id) <> ''
+         GROUP BY user_id HAVING count(DISTINCT account_id) > 1)`,
+    );
+    sharedUsers = Number(shared.getRowObjectsJson()[0]?.users);
+    connection.closeSync();
+    db.closeSync();
+    rmSync(usage, { recursive: true });
+    renameSync(copy, usage);
+    engine = await DuckDbEngine.open({ dataDir });
+  });
+  afterAll(() => engine?.close());
+
+  it("gives the raw events' feature adoption, top features and health", async () => {
+    expect(sharedUsers).toBeGreaterThan(10);
+    const rollups = new LocalUsageRollups({
+      engine,
+      rollupDir: join(root, 'rollups-many-features'),
+      timezone: 'UTC',
+    });
+    for (const key of ['2026-W46', '2026-10']) {
+      const raw = await report(engine, key, 'UTC');
+      const rolled = await report(engine, key, 'UTC', rollups);
+      expect(rolled.stats.usage, key).toMatchObject({ source: 'rollups' });
+      expectSameFigures(rolled, raw, `many features ${key}`);
+      const features = raw.kpis.feature_adoption.detail?.features;
+      expect(features, key).toBeGreaterThan(124);
+    }
+  }, 120_000);
 });
 
 interface UsageRow {

@@ -9,7 +9,9 @@
 -- - the events are aggregated once, with GROUPING SETS whose keys are the distinct things the
 --   KPIs count (sessions, feature × user, account × day, account × user, account × feature);
 --   each key row carries 0/1 flags for the windows it was seen in, so every distinct count
---   afterwards is a plain count of rows (many count(DISTINCT …) side by side cost more);
+--   afterwards is a plain count of rows (many count(DISTINCT …) side by side cost more). The
+--   rollups' head gives a feature's users already counted (one 'feature_user' row per feature,
+--   its flags the numbers of users), so those are summed, which is the same for 0/1 flags;
 -- - distinct active users and events per period come from usage_trend.sql, which reads those
 --   days anyway;
 -- - each event is flagged for periods 0 and 1 at once (columns `…_0`, `…_1`) instead of being
@@ -74,9 +76,10 @@ by_grain AS (
       AS session_ms_0,
     CAST(sum(CASE WHEN k.key_kind = 'session' AND k.session_start_period = 1 THEN k.session_ms END) AS BIGINT)
       AS session_ms_1,
-    -- Per feature its distinct users; in the totals, the sum of that over the features.
-    count(CASE WHEN k.key_kind = 'feature_user' AND k.in_period_0 = 1 THEN 1 END) AS feature_users_0,
-    count(CASE WHEN k.key_kind = 'feature_user' AND k.in_period_1 = 1 THEN 1 END) AS feature_users_1,
+    -- Per feature its distinct users; in the totals, the sum of that over the features. A raw
+    -- feature_user key is one user (its flags 0 or 1); the rollups' is a feature with its counts.
+    coalesce(sum(CASE WHEN k.key_kind = 'feature_user' THEN k.in_period_0 END), 0) AS feature_users_0,
+    coalesce(sum(CASE WHEN k.key_kind = 'feature_user' THEN k.in_period_1 END), 0) AS feature_users_1,
     -- Per feature: used by any account in the health window.
     max(CASE WHEN k.key_kind = 'account_feature' THEN k.in_health_0 ELSE 0 END) AS used_in_health_0,
     max(CASE WHEN k.key_kind = 'account_feature' THEN k.in_health_1 ELSE 0 END) AS used_in_health_1,

@@ -40,6 +40,9 @@ export const TRINO_SHIM_MACROS: readonly string[] = [
   'CREATE OR REPLACE MACRO to_unixtime(ts) AS epoch(ts)',
   'CREATE OR REPLACE MACRO regexp_like(s, p) AS regexp_matches(s, p)',
   'CREATE OR REPLACE MACRO day_of_week(d) AS isodow(d)',
+  'CREATE OR REPLACE MACRO bitwise_and(a, b) AS (a & b)',
+  // An aggregate: a DuckDB macro may wrap one.
+  'CREATE OR REPLACE MACRO bitwise_or_agg(x) AS bit_or(x)',
 ];
 
 /** DuckDB's memory limit unless the caller or DUCKDB_MEMORY_LIMIT sets one. */
