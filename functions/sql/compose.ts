@@ -106,11 +106,13 @@ function requiredColumns(spec: TableSpec): ColumnSpec[] {
 /** `column IS NULL`, or for a text column also empty or only white space (a blank key is no key). */
 function blank(spec: TableSpec, column: string): string {
   const type = spec.columns.find((c) => c.name === column)?.type;
-  // The first-character test keeps the regular expression off the usual, non-blank value;
+  // The first-character test keeps the regular expression off the usual, non-blank value, and
+  // `< '!'` (true only of a value that starts with a space or a control character) keeps
+  // substr() off it too: on every row of every table, the comparison is far the cheaper.
   // trim() would not do, as it strips spaces only (a tab-only key is blank too).
   const c = q(column);
   return type === 'string'
-    ? `(${c} IS NULL OR ${c} = '' OR (substr(${c}, 1, 1) IN (' ', chr(9), chr(10), chr(13)) AND regexp_like(${c}, '^\\s+$')))`
+    ? `(${c} IS NULL OR ${c} = '' OR (${c} < '!' AND substr(${c}, 1, 1) IN (' ', chr(9), chr(10), chr(13)) AND regexp_like(${c}, '^\\s+$')))`
     : `${c} IS NULL`;
 }
 
