@@ -4,7 +4,9 @@
  * compressed size of the column chunks each query reads, in the partitions it reads (Athena
  * reads only those of a Parquet table with partition projection). The weekly and monthly
  * reports with trend points 2–11 stored, raw events against rollups; the small tables count
- * once per query that reads them, every column (an upper bound).
+ * every column, once per read: Trino inlines a WITH query at every reference, so a table a query
+ * names twice, directly or through the shared relations, is read twice (tableReadsBy). The web
+ * section's queries (a few kB at the bench scales, billed 10 MB each) are left out.
  */
 import { readdirSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
@@ -14,7 +16,7 @@ import { addDays, periodContaining, type PeriodKind } from '../functions/core/pe
 import { reportCalendar } from '../functions/app/context.js';
 import { activityDays, trendDays } from '../functions/core/kpis/engagement.js';
 import { STORED_FROM_INDEX } from '../functions/app/trend-history.js';
-import { tablesReadBy } from '../functions/sql/compose.js';
+import { tableReadsBy } from '../functions/sql/compose.js';
 
 const [dataDir, rollupDir] = process.argv.slice(2);
 if (!dataDir || !rollupDir) throw new Error('usage: athena-scan-estimate DATA_DIR ROLLUP_DIR');
@@ -103,10 +105,13 @@ for (const e of readdirSync(dataDir, { withFileTypes: true })) {
   if (!e.isDirectory() || e.name === 'usage_events' || e.name === 'web_events') continue;
   small.set(e.name, scanned(await sizesOf(join(dataDir, e.name)), 'all'));
 }
-// What each small-table query scans: the tables it reads, every column.
-const smallScans = SMALL_QUERIES.map((q) =>
-  tablesReadBy(q).reduce((s, t) => s + (t === 'usage_events' ? 0 : (small.get(t) ?? 0)), 0),
-);
+/** What a query scans of the small tables: every column of each, once per read. */
+const smallRead = (query: string): number =>
+  [...tableReadsBy(query)].reduce(
+    (sum, [table, reads]) => sum + (table === 'usage_events' ? 0 : reads * (small.get(table) ?? 0)),
+    0,
+  );
+const smallScans = SMALL_QUERIES.map(smallRead);
 const smallBytes = smallScans.reduce((a, b) => a + b, 0);
 // The small tables' data-quality counts read each once more, all in one query
 // (data_quality_small_tables).
@@ -142,7 +147,7 @@ for (const [kind, date] of [
   // rollups, the long-session check).
   const rawScans = [
     scanned(usage, CLEAN, trendRange),
-    scanned(usage, [...CLEAN, 'session_id'], activityRange),
+    scanned(usage, [...CLEAN, 'session_id'], activityRange) + smallRead('usage_activity'),
     scanned(usage, 'all', dq),
   ];
   const rolledScans = [
@@ -151,7 +156,8 @@ for (const [kind, date] of [
     // query once per reference: the (account, day) and (account, user) keys; the features
     // OR-ed per user and account; the distinct feature lists twice (the features' numbering,
     // and each list's mask).
-    scanned(userDays, ['local_day', 'account_id', 'user_id'], activityRange) +
+    smallRead('usage_activity') +
+      scanned(userDays, ['local_day', 'account_id', 'user_id'], activityRange) +
       scanned(userDays, ['local_day', 'account_id', 'user_id', 'features'], activityRange) +
       2 * scanned(userDays, ['local_day', 'features'], activityRange) +
       scanned(

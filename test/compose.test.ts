@@ -1,7 +1,13 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { composeQuery, offsetSpans, sqlDir, type ComposeContext } from '../functions/sql/compose.js';
+import {
+  composeQuery,
+  offsetSpans,
+  sqlDir,
+  tableReadsBy,
+  type ComposeContext,
+} from '../functions/sql/compose.js';
 import { periodFromKey } from '../functions/core/period.js';
 import { reportCalendar } from '../functions/app/context.js';
 import { DuckDbEngine } from '../functions/adapters/engines/duckdb.js';
@@ -126,6 +132,42 @@ describe('composeQuery', () => {
     const { sql } = composeQuery(name, [], ctx(allAbsent, 'Europe/Warsaw'));
     expect(sql).toContain(
       "(0, DATE '2026-11-09', DATE '2026-11-15', TIMESTAMP '2026-11-08 23:00:00.000', TIMESTAMP '2026-11-15 23:00:00.000')",
+    );
+  });
+});
+
+describe('tableReadsBy', () => {
+  // Trino (Athena) inlines a WITH query at every reference: each one reads its tables again.
+  it("counts a read per reference, through the query's own WITH queries", () => {
+    const name = queryFile(
+      'zz_test_reads',
+      `-- accounts, named in a comment, is not read
+WITH recent AS (
+  SELECT account_id FROM accounts WHERE created_at > TIMESTAMP '2026-01-01 00:00:00'
+),
+paired AS (
+  SELECT r.account_id FROM recent AS r JOIN recent AS r2 ON r2.account_id = r.account_id
+)
+SELECT p.account_id
+FROM paired AS p
+JOIN survey_responses AS s ON s.account_id = p.account_id
+CROSS JOIN (SELECT count(*) AS n FROM survey_responses) AS c
+`,
+    );
+    expect(Object.fromEntries(tableReadsBy(name))).toEqual({ accounts: 2, survey_responses: 2 });
+  });
+
+  it("reads a shared relation's tables once per reference to it", () => {
+    const once = tableReadsBy(queryFile('zz_test_reads_once', 'SELECT * FROM account_mrr_end\n'));
+    const twice = tableReadsBy(
+      queryFile(
+        'zz_test_reads_twice',
+        'SELECT * FROM account_mrr_end AS a JOIN account_mrr_end AS b ON b.account_id = a.account_id\n',
+      ),
+    );
+    expect(once.get('subscriptions')).toBeGreaterThanOrEqual(1);
+    expect(Object.fromEntries(twice)).toEqual(
+      Object.fromEntries([...once].map(([table, reads]) => [table, 2 * reads])),
     );
   });
 });

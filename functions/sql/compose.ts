@@ -737,3 +737,69 @@ export function tablesReadBy(queryName: string): TableName[] {
   visit(loadSql(queryName));
   return CONTRACT.map((t) => t.name).filter((t) => found.has(t));
 }
+
+/**
+ * How many times an engine that inlines every reference to a WITH query (Trino, so Athena)
+ * reads each contract table for a query file: a relation named twice is read twice, and so are
+ * the tables it reads. For scripts/athena-scan-estimate.ts; relations are followed as in
+ * tablesReadBy, references are the names after FROM and JOIN.
+ */
+export function tableReadsBy(queryName: string): Map<TableName, number> {
+  type Reads = Map<TableName, number>;
+  const relations = new Map<string, Reads>();
+  const add = (into: Reads, from: Reads): void => {
+    for (const [table, n] of from) into.set(table, (into.get(table) ?? 0) + n);
+  };
+  const external = (name: string): Reads => {
+    const known = relations.get(name);
+    if (known) return known;
+    const reads: Reads = new Map();
+    const spec = TABLE_SPECS.get(name);
+    if (spec) {
+      reads.set(spec.name, 1);
+      for (const rule of spec.rules) add(reads, readsOf(rule.violation, new Map()));
+    } else if (name === 'fx_currencies') {
+      add(reads, readsOf(fxCurrencies().sql, new Map()));
+    } else if (listRelationFiles().includes(name)) {
+      add(reads, readsOf(relationFragment(name).sql, new Map()));
+    }
+    relations.set(name, reads);
+    return reads;
+  };
+  const readsOf = (sql: string, outer: ReadonlyMap<string, Reads>): Reads => {
+    const { queries, body } = withQueries(codeOnly(sql));
+    const scope = new Map(outer);
+    for (const [name, text] of queries) scope.set(name, readsOf(text, scope));
+    const reads: Reads = new Map();
+    for (const match of body.matchAll(/\b(?:FROM|JOIN)\s+([a-z_][a-z0-9_]*)/gi)) {
+      const name = (match[1] as string).toLowerCase();
+      add(reads, scope.get(name) ?? external(name));
+    }
+    return reads;
+  };
+  return readsOf(loadSql(queryName), new Map());
+}
+
+/** The WITH queries at the head of `code` (by name, in order) and the statement after them. */
+function withQueries(code: string): { queries: [string, string][]; body: string } {
+  const queries: [string, string][] = [];
+  const head = /^\s*WITH\s+/i.exec(code);
+  if (!head) return { queries, body: code };
+  let at = head[0].length;
+  for (;;) {
+    const named = /^\s*([a-z_][a-z0-9_]*)\s+AS\s*\(/i.exec(code.slice(at));
+    if (!named) break;
+    const open = at + named[0].length;
+    let depth = 1;
+    let i = open;
+    for (; i < code.length && depth > 0; i += 1) {
+      if (code[i] === '(') depth += 1;
+      else if (code[i] === ')') depth -= 1;
+    }
+    queries.push([(named[1] as string).toLowerCase(), code.slice(open, i - 1)]);
+    const comma = /^\s*,/.exec(code.slice(i));
+    if (!comma) return { queries, body: code.slice(i) };
+    at = i + comma[0].length;
+  }
+  return { queries, body: code.slice(at) };
+}
