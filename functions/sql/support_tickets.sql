@@ -2,61 +2,48 @@
 -- Each measure has its own event: opened = created_at, resolved = resolved_at, first answer =
 -- first_response_at, each in the period when its instant falls in [start_ts, end_ts).
 -- Durations are fractional hours from epoch seconds; medians are exact (window functions).
-WITH opened AS (
+WITH ticket_events AS (
+  -- Each measure's event as a row, from ONE read of the tickets: Trino reads a WITH query again
+  -- at every reference, so each measure joining the tickets on its own would read them again.
+  -- A ticket joins each period one of its three instants falls in; each instant in the period
+  -- is a row: 'opened', 'first_response' and 'resolution' (with its duration in hours).
   SELECT
     p.period_index,
-    count(*) AS tickets_opened
-  FROM report_periods AS p
-  JOIN support_tickets AS t
-    ON t.created_at >= p.start_ts
-    AND t.created_at < p.end_ts
-  GROUP BY p.period_index
-),
-resolved AS (
-  SELECT
-    p.period_index,
-    count(*) AS tickets_resolved,
+    m.measure,
+    CASE m.measure
+      WHEN 'first_response' THEN (to_unixtime(t.first_response_at) - to_unixtime(t.created_at)) / 3600.0
+      WHEN 'resolution' THEN (to_unixtime(t.resolved_at) - to_unixtime(t.created_at)) / 3600.0
+    END AS hours,
     -- A reopened ticket never counts as resolved on first contact.
-    count(*) FILTER (WHERE t.contact_count = 1 AND t.reopened = false) AS resolved_first_contact
+    CASE WHEN t.contact_count = 1 AND t.reopened = false THEN 1 ELSE 0 END AS first_contact
   FROM report_periods AS p
   JOIN support_tickets AS t
-    ON t.resolved_at >= p.start_ts
-    AND t.resolved_at < p.end_ts
-  GROUP BY p.period_index
-),
-durations AS (
-  SELECT
-    p.period_index,
-    'first_response' AS measure,
-    (to_unixtime(t.first_response_at) - to_unixtime(t.created_at)) / 3600.0 AS hours
-  FROM report_periods AS p
-  JOIN support_tickets AS t
-    ON t.first_response_at >= p.start_ts
-    AND t.first_response_at < p.end_ts
-  UNION ALL
-  SELECT
-    p.period_index,
-    'resolution' AS measure,
-    (to_unixtime(t.resolved_at) - to_unixtime(t.created_at)) / 3600.0 AS hours
-  FROM report_periods AS p
-  JOIN support_tickets AS t
-    ON t.resolved_at >= p.start_ts
-    AND t.resolved_at < p.end_ts
+    ON (t.created_at >= p.start_ts AND t.created_at < p.end_ts)
+    OR (t.first_response_at >= p.start_ts AND t.first_response_at < p.end_ts)
+    OR (t.resolved_at >= p.start_ts AND t.resolved_at < p.end_ts)
+  CROSS JOIN UNNEST(ARRAY['opened', 'first_response', 'resolution']) AS m(measure)
+  WHERE (m.measure = 'opened' AND t.created_at >= p.start_ts AND t.created_at < p.end_ts)
+    OR (m.measure = 'first_response' AND t.first_response_at >= p.start_ts AND t.first_response_at < p.end_ts)
+    OR (m.measure = 'resolution' AND t.resolved_at >= p.start_ts AND t.resolved_at < p.end_ts)
 ),
 ranked_durations AS (
   SELECT
     period_index,
     measure,
     hours,
+    first_contact,
     row_number() OVER (PARTITION BY period_index, measure ORDER BY hours) AS duration_rank,
     count(*) OVER (PARTITION BY period_index, measure) AS tickets
-  FROM durations
+  FROM ticket_events
 ),
 duration_stats AS (
   -- The median is the middle value (n odd) or the mean of the two middle values (n even):
   -- the ranks r with n <= 2r <= n + 2.
   SELECT
     period_index,
+    count(*) FILTER (WHERE measure = 'opened') AS tickets_opened,
+    count(*) FILTER (WHERE measure = 'resolution') AS tickets_resolved,
+    count(*) FILTER (WHERE measure = 'resolution' AND first_contact = 1) AS resolved_first_contact,
     count(*) FILTER (WHERE measure = 'first_response') AS first_responses,
     sum(hours) FILTER (WHERE measure = 'first_response') AS first_response_hours_sum,
     avg(hours) FILTER (
@@ -72,9 +59,9 @@ duration_stats AS (
 )
 SELECT
   p.period_index,
-  coalesce(o.tickets_opened, 0) AS tickets_opened,
-  coalesce(r.tickets_resolved, 0) AS tickets_resolved,
-  coalesce(r.resolved_first_contact, 0) AS resolved_first_contact,
+  coalesce(d.tickets_opened, 0) AS tickets_opened,
+  coalesce(d.tickets_resolved, 0) AS tickets_resolved,
+  coalesce(d.resolved_first_contact, 0) AS resolved_first_contact,
   coalesce(d.first_responses, 0) AS first_responses,
   d.first_response_hours_sum,
   d.first_response_hours_median,
@@ -82,10 +69,6 @@ SELECT
   d.resolution_hours_sum,
   d.resolution_hours_median
 FROM report_periods AS p
-LEFT JOIN opened AS o
-  ON o.period_index = p.period_index
-LEFT JOIN resolved AS r
-  ON r.period_index = p.period_index
 LEFT JOIN duration_stats AS d
   ON d.period_index = p.period_index
 ORDER BY p.period_index
