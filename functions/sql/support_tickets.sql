@@ -2,29 +2,34 @@
 -- Each measure has its own event: opened = created_at, resolved = resolved_at, first answer =
 -- first_response_at, each in the period when its instant falls in [start_ts, end_ts).
 -- Durations are fractional hours from epoch seconds; medians are exact (window functions).
-WITH ticket_events AS (
-  -- Each measure's event as a row, from ONE read of the tickets: Trino reads a WITH query again
-  -- at every reference, so each measure joining the tickets on its own would read them again.
-  -- A ticket joins each period one of its three instants falls in; each instant in the period
-  -- is a row: 'opened', 'first_response' and 'resolution' (with its duration in hours).
+WITH ticket_instants AS (
+  -- Each measure's instant of each ticket as a row, from ONE read of the tickets: Trino reads a
+  -- WITH query again at every reference, so each measure joining the tickets on its own would
+  -- read them again. 'opened' (created_at), 'first_response' and 'resolution', the last two with
+  -- their durations in hours.
   SELECT
-    p.period_index,
     m.measure,
+    CASE m.measure
+      WHEN 'opened' THEN t.created_at
+      WHEN 'first_response' THEN t.first_response_at
+      ELSE t.resolved_at
+    END AS event_at,
     CASE m.measure
       WHEN 'first_response' THEN (to_unixtime(t.first_response_at) - to_unixtime(t.created_at)) / 3600.0
       WHEN 'resolution' THEN (to_unixtime(t.resolved_at) - to_unixtime(t.created_at)) / 3600.0
     END AS hours,
     -- A reopened ticket never counts as resolved on first contact.
     CASE WHEN t.contact_count = 1 AND t.reopened = false THEN 1 ELSE 0 END AS first_contact
-  FROM report_periods AS p
-  JOIN support_tickets AS t
-    ON (t.created_at >= p.start_ts AND t.created_at < p.end_ts)
-    OR (t.first_response_at >= p.start_ts AND t.first_response_at < p.end_ts)
-    OR (t.resolved_at >= p.start_ts AND t.resolved_at < p.end_ts)
+  FROM support_tickets AS t
   CROSS JOIN UNNEST(ARRAY['opened', 'first_response', 'resolution']) AS m(measure)
-  WHERE (m.measure = 'opened' AND t.created_at >= p.start_ts AND t.created_at < p.end_ts)
-    OR (m.measure = 'first_response' AND t.first_response_at >= p.start_ts AND t.first_response_at < p.end_ts)
-    OR (m.measure = 'resolution' AND t.resolved_at >= p.start_ts AND t.resolved_at < p.end_ts)
+),
+ticket_events AS (
+  -- Each instant in the period it falls in.
+  SELECT p.period_index, i.measure, i.hours, i.first_contact
+  FROM report_periods AS p
+  JOIN ticket_instants AS i
+    ON i.event_at >= p.start_ts
+    AND i.event_at < p.end_ts
 ),
 ranked_durations AS (
   SELECT
