@@ -711,6 +711,18 @@ export function smallTablesQualityQuery(
 }
 
 /**
+ * The SQL a relation name reads through, for following what a query reads: a contract table's
+ * rules, fx_currencies' definition, a shared relation's file; none for the other built-ins.
+ */
+function textsBehind(name: string): string[] {
+  const spec = TABLE_SPECS.get(name);
+  if (spec) return spec.rules.map((rule) => rule.violation);
+  if (name === 'fx_currencies') return [fxCurrencies().sql];
+  if ((BUILT_INS as readonly string[]).includes(name) || !listRelationFiles().includes(name)) return [];
+  return [relationFragment(name).sql];
+}
+
+/**
  * The contract tables a query file reads, through the shared relations it refers to and the
  * contract rules of the tables it reads (a rule may read `fx_currencies`, hence `fx_rates`).
  * Lets a run that needs only some KPIs check and read only those tables.
@@ -724,14 +736,8 @@ export function tablesReadBy(queryName: string): TableName[] {
       if (visited.has(name) || !mentions(code, name)) continue;
       visited.add(name);
       const spec = TABLE_SPECS.get(name);
-      if (spec) {
-        found.add(spec.name);
-        for (const rule of spec.rules) visit(rule.violation);
-      } else if (name === 'fx_currencies') {
-        visit(fxCurrencies().sql);
-      } else if (!(BUILT_INS as readonly string[]).includes(name)) {
-        visit(relationFragment(name).sql);
-      }
+      if (spec) found.add(spec.name);
+      for (const text of textsBehind(name)) visit(text);
     }
   };
   visit(loadSql(queryName));
@@ -755,14 +761,8 @@ export function tableReadsBy(queryName: string): Map<TableName, number> {
     if (known) return known;
     const reads: Reads = new Map();
     const spec = TABLE_SPECS.get(name);
-    if (spec) {
-      reads.set(spec.name, 1);
-      for (const rule of spec.rules) add(reads, readsOf(rule.violation, new Map()));
-    } else if (name === 'fx_currencies') {
-      add(reads, readsOf(fxCurrencies().sql, new Map()));
-    } else if (listRelationFiles().includes(name)) {
-      add(reads, readsOf(relationFragment(name).sql, new Map()));
-    }
+    if (spec) reads.set(spec.name, 1);
+    for (const text of textsBehind(name)) add(reads, readsOf(text, new Map()));
     relations.set(name, reads);
     return reads;
   };
