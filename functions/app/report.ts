@@ -145,10 +145,7 @@ interface QualityResult {
 }
 
 /** The earliest and latest freshness of a table's clean rows, as the counts give them. */
-interface CountedSpan {
-  readonly from: string;
-  readonly to: string;
-}
+type CountedSpan = Pick<TableSpan, 'from' | 'to'>;
 
 async function checkTable(
   engine: QueryEngine,
@@ -313,8 +310,8 @@ async function checkDataQuality(
   );
   const excluded = checks.flatMap((c) => c.excluded);
   excluded.sort((a, b) => a.table.localeCompare(b.table) || a.reason.localeCompare(b.reason));
-  const spans = checks.flatMap(({ quality, ...c }): TableSpan[] =>
-    'span' in c && c.span ? [{ table: quality.table, kind: spanKindOf(quality.table), ...c.span }] : [],
+  const spans = checks.flatMap((c): TableSpan[] =>
+    'span' in c && c.span ? [{ table: c.quality.table, kind: spanKindOf(c.quality.table), ...c.span }] : [],
   );
   return { tables: checks.map((c) => c.quality), excluded, spans };
 }
